@@ -1,1 +1,148 @@
-export {};
+import { z } from 'zod';
+import { DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, type Role } from './domain';
+
+// CONTRACT §3: request bodies of the HTTP API. Objects are strict: an unknown
+// field is a 400 naming it, never silently dropped.
+
+const id = z.uuid();
+const text = (max: number) => z.string().trim().min(1).max(max);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+export const loginRequestSchema = z.strictObject({
+  username: text(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const createOrgUnitSchema = z.strictObject({
+  name: text(100),
+  kind: z.enum(ORG_UNIT_KINDS),
+  parentId: id.nullish(),
+});
+export const updateOrgUnitSchema = z.strictObject({ name: text(100) });
+
+const password = z.string().min(8, 'must be at least 8 characters').max(256);
+const skills = z.array(text(40)).max(30);
+
+export const createUserSchema = z.strictObject({
+  username: z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
+  password,
+  role: z.enum(ROLES),
+  orgUnitId: id,
+  displayName: text(100).nullish(),
+  skills: skills.optional(),
+});
+export const updateUserSchema = z.strictObject({
+  password: password.optional(),
+  displayName: text(100).nullish(),
+  skills: skills.optional(),
+  onDuty: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const emergencyContactSchema = z.strictObject({
+  name: text(100),
+  relation: text(40).optional(),
+  phone: text(40),
+  order: z.number().int().min(1).max(20).optional(),
+});
+export type EmergencyContact = z.infer<typeof emergencyContactSchema>;
+
+export const CARE_CONDITIONS = [
+  'dementia',
+  'wandering_risk',
+  'heart_disease',
+  'hypertension',
+  'diabetes',
+  'copd',
+  'epilepsy',
+  'mobility_impaired',
+  'hearing_impaired',
+  'visually_impaired',
+  'lives_alone',
+] as const;
+
+/** Per-resident overrides of the alert rules' thresholds and durations. */
+export const ruleOverridesSchema = z.strictObject({
+  heartRateMin: z.number().int().min(20).max(200).optional(),
+  heartRateMax: z.number().int().min(40).max(250).optional(),
+  respirationMin: z.number().int().min(1).max(60).optional(),
+  respirationMax: z.number().int().min(5).max(80).optional(),
+  vitalsSustainSeconds: z.number().int().min(1).max(3600).optional(),
+  apnoeaSeconds: z.number().int().min(1).max(600).optional(),
+  bedReturnSeconds: z.number().int().min(1).max(6 * 3600).optional(),
+  inactivitySeconds: z.number().int().min(1).max(7 * 86400).optional(),
+  sosCancelSeconds: z.number().int().min(1).max(600).optional(),
+  fallConfirmSeconds: z.number().int().min(0).max(600).optional(),
+});
+
+export const careProfileSchema = z.strictObject({
+  conditions: z.array(z.enum(CARE_CONDITIONS)).max(CARE_CONDITIONS.length).optional(),
+  nightWindow: z.strictObject({ start: clock, end: clock }).optional(),
+  rules: ruleOverridesSchema.optional(),
+  safeZone: z
+    .strictObject({
+      lat: z.number().min(-90).max(90),
+      lon: z.number().min(-180).max(180),
+      radiusM: z.number().min(10).max(100_000),
+    })
+    .optional(),
+  /** For responders only (e.g. key-safe code); never shown to caregivers before they accept. */
+  responderNotes: z.string().max(2000).optional(),
+});
+export type CareProfile = z.infer<typeof careProfileSchema>;
+
+const birthDate = z.iso.date().refine((d) => d >= '1900-01-01' && d <= new Date().toISOString().slice(0, 10), {
+  message: 'must be a past date after 1900-01-01',
+});
+
+const residentFields = {
+  name: text(100),
+  orgUnitId: id,
+  address: text(300).nullish(),
+  birthDate: birthDate.nullish(),
+  phone: text(40).nullish(),
+  emergencyContacts: z.array(emergencyContactSchema).max(10).optional(),
+  careProfile: careProfileSchema.optional(),
+};
+export const createResidentSchema = z.strictObject(residentFields);
+export const updateResidentSchema = z.strictObject(residentFields).partial();
+
+
+export const createDeviceSchema = z.strictObject({
+  type: z.enum(DEVICE_TYPES),
+  residentId: id,
+  serial: text(100).nullish(),
+  heartbeatIntervalSeconds: z.number().int().min(1).max(7 * 86400).nullish(),
+});
+export const updateDeviceSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  serial: text(100).nullish(),
+  residentId: id.optional(),
+  heartbeatIntervalSeconds: z.number().int().min(1).max(7 * 86400).nullish(),
+});
+export const deviceCommandSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower_snake_case command name'),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `?limit=&offset=` on every list; the total comes back in `X-Total-Count`. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export interface LoginResponse {
+  accessToken: string;
+  expiresAt: string;
+  user: { id: string; username: string; role: Role; orgUnitId: string };
+}
+
+/** The 400/401/403/404/409/429 body (CONTRACT §3). */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}

@@ -1,1 +1,4 @@
+export * from './domain';
+export * from './device-protocol';
+export * from './socket-events';
 export * from './http-api';

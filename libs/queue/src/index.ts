@@ -1,1 +1,10 @@
-export const placeholder = 1;
+export { JobQueues, PermanentJobError, createJobQueues } from './job-queues';
+export type {
+  AddJobOptions,
+  JobHandlers,
+  JobMeta,
+  JobName,
+  JobQueuesOptions,
+  ScheduleOptions,
+} from './job-queues';
+export type { QueueBackendConfig } from './queue-backend';

@@ -1,0 +1,46 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { DevicesModule } from './devices/devices.module';
+import { HealthController } from './health/health.controller';
+import { ApiErrorFilter } from './http/api-error.filter';
+import { LOGGER } from './logging/logger';
+import { OrgUnitsModule } from './org-units/org-units.module';
+import { ResidentsModule } from './residents/residents.module';
+import { UsersModule } from './users/users.module';
+
+export interface PlatformRuntime {
+  config: AppConfig;
+  db: DataSource;
+  log: Logger;
+}
+
+/** Config, database and logger are made before Nest starts (the database must be migrated first). */
+@Global()
+@Module({})
+class RuntimeModule {
+  static of(runtime: PlatformRuntime): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: runtime.config },
+      { provide: DataSource, useValue: runtime.db },
+      { provide: LOGGER, useValue: runtime.log },
+    ];
+    return { module: RuntimeModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: PlatformRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.of(runtime), AuditModule, AuthModule, OrgUnitsModule, UsersModule, ResidentsModule, DevicesModule],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AuditEntryEntity } from './audit-entry.entity';
+
+export interface AuditRecord {
+  actor: Pick<Principal, 'userId' | 'username' | 'address'> | null;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  orgUnitId?: string | null;
+  detail?: Record<string, unknown>;
+  /** For actions without a principal (failed logins). */
+  actorUsername?: string;
+  address?: string | null;
+}
+
+export const LOGIN_FAILED = 'auth.login_failed';
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly db: DataSource) {}
+
+  /** Pass the transaction's manager so the audit row commits or rolls back with the change. */
+  async record(entry: AuditRecord, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.insert(AuditEntryEntity, {
+      actorId: entry.actor?.userId ?? null,
+      actorUsername: entry.actor?.username ?? entry.actorUsername ?? null,
+      action: entry.action,
+      subjectType: entry.subjectType ?? null,
+      subjectId: entry.subjectId ?? null,
+      orgUnitId: entry.orgUnitId ?? null,
+      address: entry.actor?.address ?? entry.address ?? null,
+      detail: (entry.detail ?? null) as never,
+    });
+  }
+
+  async countRecentLoginFailures(
+    username: string,
+    address: string | null,
+    windowSeconds: number,
+  ): Promise<{ byUser: number; byAddress: number }> {
+    const rows = (await this.db.query(
+      `SELECT
+         count(*) FILTER (WHERE lower(actor_username) = lower($2))::int AS "byUser",
+         count(*) FILTER (WHERE address = $3)::int AS "byAddress"
+       FROM audit_log
+       WHERE action = $1 AND at > now() - make_interval(secs => $4)
+         AND (lower(actor_username) = lower($2) OR address = $3)`,
+      [LOGIN_FAILED, username, address, windowSeconds],
+    )) as { byUser: number; byAddress: number }[];
+    return rows[0] ?? { byUser: 0, byAddress: 0 };
+  }
+
+  async listRecent(filter: {
+    limit: number;
+    offset: number;
+    action?: string;
+    subjectId?: string;
+  }): Promise<{ items: AuditEntryEntity[]; total: number }> {
+    const qb = this.db.getRepository(AuditEntryEntity).createQueryBuilder('a').orderBy('a.at', 'DESC');
+    if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
+    if (filter.subjectId) qb.andWhere('a.subject_id = :subjectId', { subjectId: filter.subjectId });
+    const [items, total] = await qb.take(filter.limit).skip(filter.offset).getManyAndCount();
+    return { items, total };
+  }
+}

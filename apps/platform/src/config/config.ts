@@ -1,0 +1,128 @@
+import path from 'node:path';
+
+/**
+ * The one place that reads `process.env` (STYLE: config). Parsed once at start;
+ * a bad value throws a ConfigError whose message is one line naming the variable.
+ */
+export interface AppConfig {
+  http: { port: number; host: string };
+  mqtt: { port: number; host: string };
+  database: { url: string | null; dataDir: string };
+  redis: { url: string | null };
+  auth: {
+    jwtSecret: string | null;
+    tokenTtlSeconds: number;
+    adminPassword: string | null;
+    loginMaxFailuresPerUser: number;
+    loginMaxFailuresPerAddress: number;
+    loginWindowSeconds: number;
+  };
+  time: { timezone: string };
+  log: { level: string };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function readTimezone(env: Env): string {
+  const name = env.ANXIN_TIMEZONE ? 'ANXIN_TIMEZONE' : 'TZ';
+  const raw = env.ANXIN_TIMEZONE || env.TZ || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(name, `unknown time zone "${raw}"`);
+  }
+  return raw;
+}
+
+function readDuration(env: Env, name: string, fallbackSeconds: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackSeconds;
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  if (!match || Number(match[1]) <= 0) {
+    throw new ConfigError(name, `must be a duration like 3600, 90m, 12h or 7d, got "${raw}"`);
+  }
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const jwtSecret = env.ANXIN_JWT_SECRET || null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError('ANXIN_JWT_SECRET', 'must be at least 32 characters');
+  }
+  const adminPassword = env.ANXIN_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('ANXIN_ADMIN_PASSWORD', 'must be at least 8 characters');
+  }
+  return {
+    http: { port: readPort(env, 'HTTP_PORT', 3000), host: env.HTTP_HOST || '0.0.0.0' },
+    mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0' },
+    database: {
+      url: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      dataDir: path.resolve(cwd, env.ANXIN_DATA_DIR || './data'),
+    },
+    redis: { url: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) },
+    auth: {
+      jwtSecret,
+      tokenTtlSeconds: readDuration(env, 'ANXIN_TOKEN_TTL', 12 * 3600),
+      adminPassword,
+      loginMaxFailuresPerUser: readPositiveInt(env, 'ANXIN_LOGIN_MAX_FAILURES', 5),
+      loginMaxFailuresPerAddress: readPositiveInt(env, 'ANXIN_LOGIN_MAX_FAILURES_PER_ADDRESS', 20),
+      loginWindowSeconds: readDuration(env, 'ANXIN_LOGIN_WINDOW', 15 * 60),
+    },
+    time: { timezone: readTimezone(env) },
+    log: { level: logLevel },
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,36 @@
+import { DataSource } from 'typeorm';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { DeviceEntity } from '../devices/device.entity';
+import { OrgUnitEntity } from '../org-units/org-unit.entity';
+import { ResidentEntity } from '../residents/resident.entity';
+import { UserEntity } from '../users/user.entity';
+import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
+
+export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
+export const MIGRATIONS = [Foundation1763900000000];
+
+export function createDataSource(url: string, poolSize = 20): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+/** Runs pending migrations; the advisory lock makes concurrent starts of several processes safe. */
+export async function migrate(db: DataSource): Promise<string[]> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('anxin.migrations'))`);
+    const done = await db.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext('anxin.migrations'))`).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ResidentsModule } from '../residents/residents.module';
+import { SecretsModule } from '../secrets/secrets.module';
+import { DevicesController } from './devices.controller';
+import { DevicesRepository } from './devices.repository';
+import { DevicesService } from './devices.service';
+
+@Module({
+  imports: [AuditModule, ResidentsModule, SecretsModule],
+  controllers: [DevicesController],
+  providers: [DevicesService, DevicesRepository],
+  exports: [DevicesService],
+})
+export class DevicesModule {}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DeviceType } from '@anxin/contract';
+import { applyOrgScope, type OrgScope } from '../org-units/org-scope';
+import { DeviceEntity } from './device.entity';
+
+export interface DeviceListFilter {
+  limit: number;
+  offset: number;
+  type?: DeviceType;
+  residentId?: string;
+  online?: boolean;
+  enabled?: boolean;
+  rejecting?: boolean;
+}
+
+@Injectable()
+export class DevicesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private query(scope: OrgScope) {
+    return applyOrgScope(this.db.getRepository(DeviceEntity).createQueryBuilder('d'), 'd.org_unit_id', scope);
+  }
+
+  findInScope(scope: OrgScope, id: string): Promise<DeviceEntity | null> {
+    return this.query(scope).andWhere('d.id = :id', { id }).getOne();
+  }
+
+  /** For the broker: any device by id, scoping does not apply to a device's own connection. */
+  findById(id: string): Promise<DeviceEntity | null> {
+    return this.db.getRepository(DeviceEntity).findOneBy({ id });
+  }
+
+  listInScope(scope: OrgScope, filter: DeviceListFilter): Promise<[DeviceEntity[], number]> {
+    const qb = this.query(scope).orderBy('d.created_at', 'ASC').addOrderBy('d.id', 'ASC');
+    if (filter.type) qb.andWhere('d.type = :type', { type: filter.type });
+    if (filter.residentId) qb.andWhere('d.resident_id = :residentId', { residentId: filter.residentId });
+    if (filter.online !== undefined) qb.andWhere('d.online = :online', { online: filter.online });
+    if (filter.enabled !== undefined) qb.andWhere('d.enabled = :enabled', { enabled: filter.enabled });
+    if (filter.rejecting) qb.andWhere('d.rejected_messages > 0');
+    return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
+  }
+
+  async insert(device: Partial<DeviceEntity>, manager: EntityManager): Promise<DeviceEntity> {
+    const result = await manager.insert(DeviceEntity, device);
+    return manager.findOneByOrFail(DeviceEntity, { id: (result.identifiers[0] as { id: string }).id });
+  }
+
+  async update(id: string, changes: Partial<DeviceEntity>, manager: EntityManager): Promise<DeviceEntity> {
+    await manager.update(DeviceEntity, { id }, changes);
+    return manager.findOneByOrFail(DeviceEntity, { id });
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { z } from 'zod';
+import type { createDeviceSchema, updateDeviceSchema } from '@anxin/contract';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { AppError, notFound } from '../errors/app.errors';
+import type { OrgScope } from '../org-units/org-scope';
+import { ResidentsService } from '../residents/residents.service';
+import { PlatformSecretsService } from '../secrets/platform-secrets.service';
+import type { DeviceEntity } from './device.entity';
+import { generateDeviceSecret, hashDeviceSecret } from './device-secret.util';
+import { type DeviceView, toDeviceView } from './device.view';
+import { type DeviceListFilter, DevicesRepository } from './devices.repository';
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly devices: DevicesRepository,
+    private readonly residents: ResidentsService,
+    private readonly secrets: PlatformSecretsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async requireInScope(scope: OrgScope, id: string): Promise<DeviceEntity> {
+    const device = await this.devices.findInScope(scope, id);
+    if (!device) throw notFound(`device ${id}`);
+    return device;
+  }
+
+  async get(principal: Principal, id: string): Promise<DeviceView> {
+    return toDeviceView(await this.requireInScope(principal.scope, id));
+  }
+
+  async list(principal: Principal, filter: DeviceListFilter): Promise<[DeviceView[], number]> {
+    const [devices, total] = await this.devices.listInScope(principal.scope, filter);
+    return [devices.map(toDeviceView), total];
+  }
+
+  async create(
+    principal: Principal,
+    input: z.infer<typeof createDeviceSchema>,
+  ): Promise<DeviceView & { secret: string }> {
+    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+    const secret = generateDeviceSecret();
+    const secretHash = hashDeviceSecret(await this.secrets.requireKey('device_secret_pepper'), secret);
+    try {
+      const device = await this.db.transaction(async (manager) => {
+        const created = await this.devices.insert(
+          {
+            type: input.type,
+            residentId: resident.id,
+            orgUnitId: resident.orgUnitId,
+            serial: input.serial ?? null,
+            heartbeatIntervalSeconds: input.heartbeatIntervalSeconds ?? null,
+            secretHash,
+          },
+          manager,
+        );
+        await this.audit.record(
+          {
+            actor: principal,
+            action: 'device.create',
+            subjectType: 'device',
+            subjectId: created.id,
+            orgUnitId: created.orgUnitId,
+            detail: { type: created.type, residentId: created.residentId },
+          },
+          manager,
+        );
+        return created;
+      });
+      return { ...toDeviceView(device), secret };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('conflict', `serial: a ${input.type} with this serial exists`);
+      throw error;
+    }
+  }
+
+  async update(principal: Principal, id: string, input: z.infer<typeof updateDeviceSchema>): Promise<DeviceView> {
+    await this.requireInScope(principal.scope, id);
+    const changes: Partial<DeviceEntity> = {};
+    if (input.enabled !== undefined) changes.enabled = input.enabled;
+    if (input.serial !== undefined) changes.serial = input.serial;
+    if (input.heartbeatIntervalSeconds !== undefined) changes.heartbeatIntervalSeconds = input.heartbeatIntervalSeconds;
+    if (input.residentId !== undefined) {
+      const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+      changes.residentId = resident.id;
+      changes.orgUnitId = resident.orgUnitId;
+    }
+    return this.mutate(principal, id, changes, input.enabled === false ? 'device.disable' : 'device.update', {
+      changed: Object.keys(input),
+    });
+  }
+
+  /** Issues a new secret; the old one stops working at once (the broker re-checks on connect). */
+  async rotateSecret(principal: Principal, id: string): Promise<DeviceView & { secret: string }> {
+    await this.requireInScope(principal.scope, id);
+    const secret = generateDeviceSecret();
+    const secretHash = hashDeviceSecret(await this.secrets.requireKey('device_secret_pepper'), secret);
+    const view = await this.mutate(principal, id, { secretHash }, 'device.rotate_secret', {});
+    return { ...view, secret };
+  }
+
+  private async mutate(
+    principal: Principal,
+    id: string,
+    changes: Partial<DeviceEntity>,
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<DeviceView> {
+    try {
+      return await this.db.transaction(async (manager) => {
+        const device = await this.devices.update(id, changes, manager);
+        await this.audit.record(
+          { actor: principal, action, subjectType: 'device', subjectId: id, orgUnitId: device.orgUnitId, detail },
+          manager,
+        );
+        return toDeviceView(device);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('conflict', `serial: a device of this type with this serial exists`);
+      throw error;
+    }
+  }
+}

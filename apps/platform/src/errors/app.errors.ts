@@ -1,0 +1,19 @@
+/** The closed list of failure kinds a use case may report; edges map them (HTTP filter, socket acks). */
+export type AppErrorCode =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { applyOrgScope, type OrgScope } from './org-scope';
+import { OrgUnitEntity } from './org-unit.entity';
+
+@Injectable()
+export class OrgUnitsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private query(scope: OrgScope, manager: EntityManager = this.db.manager) {
+    return applyOrgScope(manager.getRepository(OrgUnitEntity).createQueryBuilder('u'), 'u.id', scope);
+  }
+
+  findInScope(scope: OrgScope, id: string): Promise<OrgUnitEntity | null> {
+    return this.query(scope).andWhere('u.id = :id', { id }).getOne();
+  }
+
+  listInScope(scope: OrgScope): Promise<OrgUnitEntity[]> {
+    return this.query(scope).orderBy('u.path', 'ASC').getMany();
+  }
+
+  findById(id: string): Promise<OrgUnitEntity | null> {
+    return this.db.getRepository(OrgUnitEntity).findOneBy({ id });
+  }
+
+  /** Whether `id` is `ancestorId` itself or below it. */
+  async isWithin(id: string, ancestorId: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM org_units u, org_units a WHERE u.id = $1 AND a.id = $2 AND u.path LIKE a.path || '%'`,
+      [id, ancestorId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async insert(unit: Pick<OrgUnitEntity, 'id' | 'name' | 'kind' | 'parentId' | 'path'>, manager: EntityManager) {
+    await manager.insert(OrgUnitEntity, unit);
+    return manager.findOneByOrFail(OrgUnitEntity, { id: unit.id });
+  }
+
+  async rename(id: string, name: string, manager: EntityManager): Promise<void> {
+    await manager.update(OrgUnitEntity, { id }, { name });
+  }
+}

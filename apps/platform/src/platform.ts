@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { acquireDataDirLock } from './database/data-dir-lock';
+import { createDataSource, migrate } from './database/data-source';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { NestPinoLogger } from './logging/logger';
+import { UsersService } from './users/users.service';
+
+export class StartupError extends Error {}
+
+export interface RunningPlatform {
+  httpPort: number;
+  databaseUrl: string;
+  app: NestExpressApplication;
+  stop(): Promise<void>;
+}
+
+function listenOrExplain(server: Server, port: number, host: string, variable: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(`${variable}: port ${port} is already in use; free it or set ${variable} to another port`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Starts everything `npm start` runs (CONTRACT §1) and returns how to stop it.
+ * Order on stop is the reverse: stop taking input, drain, then close storage.
+ */
+export async function startPlatform(config: AppConfig, log: Logger): Promise<RunningPlatform> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error({ err: error }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      fs.mkdirSync(config.database.dataDir, { recursive: true });
+      try {
+        cleanups.push(acquireDataDirLock(config.database.dataDir));
+      } catch (error) {
+        throw new StartupError((error as Error).message);
+      }
+      const embedded = await startEmbeddedPostgres(config.database.dataDir, log);
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const db = createDataSource(databaseUrl);
+    await db.initialize();
+    cleanups.push(() => db.destroy());
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime({ config, db, log }), {
+      logger: new NestPinoLogger(log),
+      abortOnError: false,
+    });
+    app.disable('x-powered-by');
+    app.setGlobalPrefix('api/v1');
+    const openApi = new DocumentBuilder()
+      .setTitle('Anxin platform API')
+      .setVersion('1')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+    await app.init();
+    cleanups.push(() => app.close());
+
+    await bootstrapAdmin(app, config, log);
+
+    const httpPort = await listenOrExplain(app.getHttpServer() as Server, config.http.port, config.http.host, 'HTTP_PORT');
+    return { httpPort, databaseUrl, app, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function bootstrapAdmin(app: NestExpressApplication, config: AppConfig, log: Logger): Promise<void> {
+  const password = config.auth.adminPassword ?? randomBytes(12).toString('base64url');
+  const created = await app.get(UsersService).bootstrapAdmin(password);
+  if (!created) return;
+  if (config.auth.adminPassword) {
+    log.info('created user "admin" with the password from ANXIN_ADMIN_PASSWORD');
+  } else {
+    // CONTRACT §1: printed once; it is never stored in clear.
+    log.warn({ username: 'admin', password }, `created user "admin" with generated password ${password} (shown only once)`);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { OrgUnitsModule } from '../org-units/org-units.module';
+import { ResidentsController } from './residents.controller';
+import { ResidentsRepository } from './residents.repository';
+import { ResidentsService } from './residents.service';
+
+@Module({
+  imports: [AuditModule, OrgUnitsModule],
+  controllers: [ResidentsController],
+  providers: [ResidentsService, ResidentsRepository],
+  exports: [ResidentsService],
+})
+export class ResidentsModule {}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { applyOrgScope, type OrgScope } from '../org-units/org-scope';
+import { ResidentEntity } from './resident.entity';
+
+export interface ResidentListFilter {
+  limit: number;
+  offset: number;
+  orgUnitId?: string;
+  q?: string;
+}
+
+@Injectable()
+export class ResidentsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private query(scope: OrgScope, manager: EntityManager = this.db.manager) {
+    return applyOrgScope(manager.getRepository(ResidentEntity).createQueryBuilder('r'), 'r.org_unit_id', scope);
+  }
+
+  findInScope(scope: OrgScope, id: string, manager?: EntityManager): Promise<ResidentEntity | null> {
+    return this.query(scope, manager).andWhere('r.id = :id', { id }).getOne();
+  }
+
+  listInScope(scope: OrgScope, filter: ResidentListFilter): Promise<[ResidentEntity[], number]> {
+    const qb = this.query(scope).orderBy('r.name', 'ASC').addOrderBy('r.id', 'ASC');
+    if (filter.orgUnitId) {
+      qb.andWhere('r.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = :unit) || \'%\')', {
+        unit: filter.orgUnitId,
+      });
+    }
+    if (filter.q) qb.andWhere('(r.name ILIKE :q OR r.address ILIKE :q)', { q: `%${filter.q.replace(/[%_\\]/g, '\\$&')}%` });
+    return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
+  }
+
+  async insert(resident: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {
+    const result = await manager.insert(ResidentEntity, resident);
+    return manager.findOneByOrFail(ResidentEntity, { id: (result.identifiers[0] as { id: string }).id });
+  }
+
+  async update(id: string, changes: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {
+    await manager.update(ResidentEntity, { id }, changes);
+    // Devices carry their resident's unit for scoping; keep them in step.
+    if (changes.orgUnitId) await manager.query(`UPDATE devices SET org_unit_id = $1 WHERE resident_id = $2`, [changes.orgUnitId, id]);
+    return manager.findOneByOrFail(ResidentEntity, { id });
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { z } from 'zod';
+import type { createUserSchema, updateUserSchema } from '@anxin/contract';
+import { AuditService } from '../audit/audit.service';
+import { hashPassword } from '../auth/password.util';
+import type { Principal } from '../auth/principal';
+import { AppError, notFound } from '../errors/app.errors';
+import { OrgUnitsService } from '../org-units/org-units.service';
+import type { UserEntity } from './user.entity';
+import { type UserListFilter, UsersRepository } from './users.repository';
+
+export type UserView = Omit<UserEntity, 'passwordHash'>;
+
+export function toUserView(user: UserEntity): UserView {
+  const { passwordHash: _hidden, ...view } = user;
+  return view;
+}
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly users: UsersRepository,
+    private readonly orgUnits: OrgUnitsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.findByUsername(username);
+  }
+
+  findActiveWithUnitPath(id: string) {
+    return this.users.findActiveWithUnitPath(id);
+  }
+
+  async create(principal: Principal, input: z.infer<typeof createUserSchema>): Promise<UserView> {
+    // Operators may add caregivers to their own units; everything else is an admin's job.
+    if (principal.role !== 'admin' && input.role !== 'caregiver') {
+      throw new AppError('forbidden', `role: an operator may only create caregivers`);
+    }
+    await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.db.transaction(async (manager) => {
+        const user = await this.users.insert(
+          {
+            username: input.username,
+            passwordHash,
+            role: input.role,
+            orgUnitId: input.orgUnitId,
+            displayName: input.displayName ?? null,
+            skills: input.skills ?? [],
+          },
+          manager,
+        );
+        await this.audit.record(
+          {
+            actor: principal,
+            action: 'user.create',
+            subjectType: 'user',
+            subjectId: user.id,
+            orgUnitId: user.orgUnitId,
+            detail: { username: user.username, role: user.role },
+          },
+          manager,
+        );
+        return toUserView(user);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('conflict', `username: "${input.username}" is already taken`);
+      throw error;
+    }
+  }
+
+  async list(principal: Principal, filter: UserListFilter): Promise<[UserView[], number]> {
+    const [users, total] = await this.users.listInScope(principal.scope, filter);
+    return [users.map(toUserView), total];
+  }
+
+  async get(principal: Principal, id: string): Promise<UserView> {
+    if (principal.role === 'caregiver' && id !== principal.userId) throw notFound(`user ${id}`);
+    const user = await this.users.findInScope(principal.scope, id);
+    if (!user) throw notFound(`user ${id}`);
+    return toUserView(user);
+  }
+
+  async update(principal: Principal, id: string, input: z.infer<typeof updateUserSchema>): Promise<UserView> {
+    const existing = await this.users.findInScope(principal.scope, id);
+    if (!existing) throw notFound(`user ${id}`);
+    if (principal.role !== 'admin' && existing.role !== 'caregiver') {
+      throw new AppError('forbidden', 'an operator may only change caregivers');
+    }
+    const changes: Partial<UserEntity> = {};
+    if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
+    if (input.displayName !== undefined) changes.displayName = input.displayName;
+    if (input.skills !== undefined) changes.skills = input.skills;
+    if (input.onDuty !== undefined) changes.onDuty = input.onDuty;
+    if (input.disabled !== undefined) changes.disabled = input.disabled;
+    return this.db.transaction(async (manager) => {
+      const user = await this.users.update(id, changes, manager);
+      const changed = Object.keys(input).filter((k) => k !== 'password');
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'user.update',
+          subjectType: 'user',
+          subjectId: id,
+          orgUnitId: user.orgUnitId,
+          detail: { changed, passwordChanged: input.password !== undefined },
+        },
+        manager,
+      );
+      return toUserView(user);
+    });
+  }
+
+  /** CONTRACT §1: with no users yet, create `admin` in a root centre. Safe when processes race. */
+  async bootstrapAdmin(password: string): Promise<boolean> {
+    const passwordHash = await hashPassword(password);
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin.bootstrap_admin'))`);
+      const [{ n }] = (await manager.query(`SELECT count(*)::int AS n FROM users`)) as [{ n: number }];
+      if (n > 0) return false;
+      const center = await this.orgUnits.createRootCenter('安心服务中心', manager);
+      const admin = await this.users.insert(
+        { username: 'admin', passwordHash, role: 'admin', orgUnitId: center.id, displayName: 'Administrator' },
+        manager,
+      );
+      await this.audit.record(
+        { actor: null, action: 'user.bootstrap_admin', subjectType: 'user', subjectId: admin.id, orgUnitId: center.id },
+        manager,
+      );
+      return true;
+    });
+  }
+}

@@ -1,0 +1,217 @@
+// Device protocol (CONTRACT §2): topic helpers and the one entry point that turns
+// raw MQTT payload bytes into a typed message or a coded rejection.
+import type { z } from 'zod';
+import type { DeviceType } from './domain';
+import {
+  commandSchema,
+  isDeviceEventType,
+  isEventAllowedForDevice,
+  deviceEventSchemas,
+  statusSchema,
+  telemetrySchemas,
+  type CommandMessage,
+  type DeviceEventFor,
+  type StatusMessage,
+  type TelemetryMessage,
+} from './device-schemas';
+
+export * from './device-schemas';
+
+// --- topics ---------------------------------------------------------------
+
+export const TOPIC_ROOT = 'anxin/v1/devices';
+export const DEVICE_CHANNELS = ['telemetry', 'events', 'status', 'commands'] as const;
+export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
+
+/** `anxin/v1/devices/{deviceId}/{channel}` (CONTRACT §2). */
+export function deviceTopic(deviceId: string, channel: DeviceChannel): string {
+  return `${TOPIC_ROOT}/${deviceId}/${channel}`;
+}
+
+/**
+ * Splits an exact device topic; anything else (wildcards, extra or missing levels,
+ * an empty id, an unknown channel) is null.
+ */
+export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5) return null;
+  const [a, b, c, deviceId, channel] = parts as [string, string, string, string, string];
+  if (`${a}/${b}/${c}` !== TOPIC_ROOT) return null;
+  if (deviceId === '' || /[+#\u0000]/.test(deviceId)) return null;
+  if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
+  return { deviceId, channel: channel as DeviceChannel };
+}
+
+// --- payloads -------------------------------------------------------------
+
+// CONTRACT §2: "one UTF-8 JSON object, at most 16 KiB".
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export const DEVICE_MESSAGE_REJECT_REASONS = [
+  'payload_too_large',
+  'invalid_json',
+  'not_an_object',
+  'schema_violation',
+  'event_not_allowed_for_device',
+] as const;
+export type DeviceMessageRejectReason = (typeof DEVICE_MESSAGE_REJECT_REASONS)[number];
+
+/** The message a device of type `T` sends (or, for `commands`, receives) on `C`. */
+export type DeviceMessage<T extends DeviceType, C extends DeviceChannel> = C extends 'telemetry'
+  ? TelemetryMessage<T>
+  : C extends 'events'
+    ? DeviceEventFor<T>
+    : C extends 'status'
+      ? StatusMessage
+      : CommandMessage;
+
+export type DeviceMessageResult<M> =
+  { ok: true; message: M } | { ok: false; reason: DeviceMessageRejectReason; detail: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+const MAX_DETAIL_CHARS = 200;
+
+/**
+ * Decodes and validates one device payload. Never throws: every input ends as
+ * `{ok: true, message}` or `{ok: false, reason, detail}`, where `detail` is one
+ * short line naming the field, e.g. `heartRate: expected number, received string`.
+ */
+export function parseDeviceMessage<T extends DeviceType, C extends DeviceChannel>(
+  deviceType: T,
+  channel: C,
+  payload: Uint8Array | string,
+): DeviceMessageResult<DeviceMessage<T, C>> {
+  try {
+    return parseUnsafe(deviceType, channel, payload) as DeviceMessageResult<DeviceMessage<T, C>>;
+  } catch (error) {
+    // Belt and braces: CONTRACT §2 "No input can stop the broker or the platform".
+    const why = error instanceof Error ? error.message : 'unknown error';
+    return reject('schema_violation', `payload: could not be validated (${why})`);
+  }
+}
+
+function parseUnsafe(
+  deviceType: DeviceType,
+  channel: DeviceChannel,
+  payload: Uint8Array | string,
+): DeviceMessageResult<unknown> {
+  if (byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    return reject('payload_too_large', `payload: ${byteLength(payload)} bytes, limit is ${MAX_PAYLOAD_BYTES}`);
+  }
+  let text: string;
+  let value: unknown;
+  try {
+    text = typeof payload === 'string' ? payload : utf8.decode(payload);
+  } catch {
+    return reject('invalid_json', 'payload: not valid UTF-8');
+  }
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return reject('invalid_json', 'payload: not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('not_an_object', `payload: expected object, received ${describe(value)}`);
+  }
+
+  const picked = pickSchema(deviceType, channel, value as Record<string, unknown>);
+  if ('rejected' in picked) return picked.rejected;
+  // reportInput lets the detail say what was received, not just what was expected.
+  const parsed = picked.schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return reject('schema_violation', formatIssue(parsed.error.issues[0]));
+}
+
+function pickSchema(
+  deviceType: DeviceType,
+  channel: DeviceChannel,
+  value: Record<string, unknown>,
+): { schema: z.ZodType } | { rejected: Rejection } {
+  // Own-property checks: `deviceType` and `type` must never resolve to Object.prototype members.
+  if (!Object.hasOwn(telemetrySchemas, deviceType)) {
+    return { rejected: reject('schema_violation', `deviceType: unknown device type ${quote(deviceType)}`) };
+  }
+  switch (channel) {
+    case 'telemetry':
+      return { schema: telemetrySchemas[deviceType] };
+    case 'status':
+      return { schema: statusSchema };
+    case 'commands':
+      return { schema: commandSchema };
+    case 'events': {
+      const type = value['type'];
+      if (type === undefined) return { rejected: reject('schema_violation', 'type: required') };
+      if (typeof type !== 'string') {
+        return { rejected: reject('schema_violation', `type: expected string, received ${describe(type)}`) };
+      }
+      if (!isDeviceEventType(type))
+        return { rejected: reject('schema_violation', `type: unknown event type ${quote(type)}`) };
+      // CONTRACT §2 table: a known event from the wrong kind of device is its own reason.
+      if (!isEventAllowedForDevice(deviceType, type)) {
+        return { rejected: reject('event_not_allowed_for_device', `type: ${type} is not sent by a ${deviceType}`) };
+      }
+      return { schema: deviceEventSchemas[type] };
+    }
+    default:
+      return { rejected: reject('schema_violation', `channel: unknown channel ${quote(String(channel))}`) };
+  }
+}
+
+function byteLength(payload: Uint8Array | string): number {
+  if (typeof payload !== 'string') return payload.byteLength;
+  // Each UTF-16 unit is at least one UTF-8 byte, so long strings are rejected without encoding.
+  if (payload.length > MAX_PAYLOAD_BYTES) return payload.length;
+  return utf8Encoder.encode(payload).byteLength;
+}
+
+type Rejection = Extract<DeviceMessageResult<never>, { ok: false }>;
+
+function reject(reason: DeviceMessageRejectReason, detail: string): Rejection {
+  return {
+    ok: false,
+    reason,
+    detail: detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS - 1)}…` : detail,
+  };
+}
+
+const EXPECTED_NAMES: Partial<Record<string, string>> = { int: 'integer', record: 'object' };
+
+function formatIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'payload: invalid';
+  const path = issue.path.map((key) => truncate(String(key))).join('.');
+  const at = (key: string) => (key === '' ? 'payload' : key);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `${at(path)}: required`;
+      return `${at(path)}: expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}, received ${describe(issue.input, issue.expected === 'int')}`;
+    case 'unrecognized_keys':
+      return `${path === '' ? '' : `${path}.`}${truncate(issue.keys[0] ?? '')}: unknown key`;
+    case 'too_big': {
+      if (issue.origin === 'string') return `${at(path)}: must have at most ${String(issue.maximum)} characters`;
+      return `${at(path)}: must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+    }
+    case 'too_small': {
+      if (issue.origin === 'string') return `${at(path)}: must have at least ${String(issue.minimum)} character(s)`;
+      return `${at(path)}: must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
+    }
+    default:
+      return `${at(path)}: ${issue.message}`;
+  }
+}
+
+/** A short, safe description of a received value: its kind, or the number itself. */
+function describe(value: unknown, showNumber = false): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && (showNumber || !Number.isFinite(value))) return String(value);
+  return typeof value;
+}
+
+function quote(value: string): string {
+  return JSON.stringify(truncate(value));
+}
+
+function truncate(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
