@@ -115,6 +115,10 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
   }
 
   const idsOf = (runs: Run[]): string[] => runs.map((run) => run.meta.jobId);
+  const onlyRun = (runs: Run[]): Run => {
+    if (runs.length !== 1 || runs[0] === undefined) throw new Error(`expected one run, got ${runs.length}`);
+    return runs[0];
+  };
 
   it('processes an added job with its typed payload', async () => {
     const queues = openQueues(`added-${random()}`);
@@ -124,7 +128,7 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
     const jobId = await queues.add('escalate-alert', { alertId: 'a1', level: 2 });
 
     await waitFor('the job', () => runs.length === 1);
-    expect(runs[0]).toMatchObject({
+    expect(onlyRun(runs)).toMatchObject({
       name: 'escalate-alert',
       payload: { alertId: 'a1', level: 2 },
       meta: { jobId, attempt: 1, name: 'escalate-alert' },
@@ -140,7 +144,7 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
     await queues.add('escalate-alert', { alertId: 'a1', level: 1 }, { delayMs: 300 });
 
     await waitFor('the delayed job', () => runs.length === 1);
-    expect(runs[0]!.at - addedAt).toBeGreaterThanOrEqual(300);
+    expect(onlyRun(runs).at - addedAt).toBeGreaterThanOrEqual(300);
   });
 
   it('processes a job once when its jobId is added again, delayed or not', async () => {
@@ -204,7 +208,8 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
   it('fails a job whose handler throws PermanentJobError without retrying it', async () => {
     const failures: { message: string; attempt: number; willRetry: boolean }[] = [];
     const queues = openQueues(`permanent-${random()}`, {
-      onJobFailed: (error, { attempt, willRetry }) => failures.push({ message: error.message, attempt, willRetry }),
+      onJobFailed: (error, { attempt, willRetry }) =>
+        failures.push({ message: error.message, attempt, willRetry }),
     });
     let runs = 0;
     await queues.process({
@@ -276,15 +281,38 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
 
     await waitFor('the delayed job on the new worker', () => after.length === 1);
     expect(before).toEqual([]);
-    expect(after[0]!.meta.jobId).toBe(jobId);
-    expect(after[0]!.at - addedAt).toBeGreaterThanOrEqual(800);
+    expect(onlyRun(after).meta.jobId).toBe(jobId);
+    expect(onlyRun(after).at - addedAt).toBeGreaterThanOrEqual(800);
+  });
+
+  it('lets a running job finish when closed', async () => {
+    const queues = openQueues(`drain-${random()}`);
+    const events: string[] = [];
+    await queues.process({
+      ...recorder([]),
+      'prune-readings': async () => {
+        events.push('started');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        events.push('finished');
+      },
+    });
+    await queues.add('prune-readings', { olderThanDays: 30 });
+    await waitFor('the job to start', () => events.includes('started'));
+
+    await queues.close();
+    events.push('closed');
+
+    expect(events).toEqual(['started', 'finished', 'closed']);
   });
 
   it('processes each job exactly once with two workers on one queue', async () => {
     const queueName = `compete-${random()}`;
     const runs: Run[] = [];
     const [one, two] = [openQueues(queueName), openQueues(queueName)];
-    await Promise.all([one.process(recorder(runs), { concurrency: 5 }), two.process(recorder(runs), { concurrency: 5 })]);
+    await Promise.all([
+      one.process(recorder(runs), { concurrency: 5 }),
+      two.process(recorder(runs), { concurrency: 5 }),
+    ]);
 
     const ids = await Promise.all(
       Array.from({ length: 50 }, (_, level) => one.add('escalate-alert', { alertId: 'a1', level })),
@@ -293,7 +321,11 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
     const sentinel = await two.add('prune-readings', { olderThanDays: 1 }, { delayMs: 200 });
     await waitFor('the sentinel', () => idsOf(runs).includes(sentinel));
 
-    expect(idsOf(runs).filter((id) => id !== sentinel).sort()).toEqual([...ids].sort());
+    expect(
+      idsOf(runs)
+        .filter((id) => id !== sentinel)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   it('runs a scheduled job repeatedly and stops once unscheduled', async () => {
@@ -311,10 +343,12 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
     await waitFor('the sentinel', () => idsOf(runs).includes(sentinel));
 
     const scheduled = runs.filter((run) => run.name === 'prune-readings');
-    expect(scheduled.every((run) => (run.payload as { olderThanDays: number }).olderThanDays === 30)).toBe(true);
+    expect(scheduled.every((run) => (run.payload as { olderThanDays: number }).olderThanDays === 30)).toBe(
+      true,
+    );
     // One run may already have been claimed when unschedule() ran.
     expect(scheduled.length).toBeLessThanOrEqual(runsWhenUnscheduled + 1);
-    const gaps = scheduled.slice(1).map((run, i) => run.at - scheduled[i]!.at);
+    const gaps = scheduled.slice(1).map((run, i) => run.at - (scheduled[i]?.at ?? 0));
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
   });
 });
