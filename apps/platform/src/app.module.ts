@@ -12,6 +12,10 @@ import { LOGGER } from './logging/logger';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import { ResidentsModule } from './residents/residents.module';
 import { UsersModule } from './users/users.module';
+import { CommandsModule } from './commands/commands.module';
+import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { MqttModule } from './mqtt/mqtt.module';
 
 export interface PlatformRuntime {
   config: AppConfig;
@@ -38,7 +42,19 @@ export class AppModule {
   static forRuntime(runtime: PlatformRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.of(runtime), AuditModule, AuthModule, OrgUnitsModule, UsersModule, ResidentsModule, DevicesModule],
+      imports: [
+        RuntimeModule.of(runtime),
+        MetricsModule,
+        AuditModule,
+        AuthModule,
+        OrgUnitsModule,
+        UsersModule,
+        ResidentsModule,
+        DevicesModule,
+        CommandsModule,
+        IngestModule,
+        MqttModule,
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
     };

@@ -27,8 +27,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info(
-    { httpPort: platform.httpPort, timezone: config.time.timezone },
-    `Anxin ready: HTTP on port ${platform.httpPort} (API /api/v1, docs /api/docs)`,
+    { httpPort: platform.httpPort, mqttPort: platform.mqttPort, timezone: config.time.timezone },
+    `Anxin ready: HTTP on port ${platform.httpPort} (API /api/v1, docs /api/docs), MQTT on port ${platform.mqttPort}`,
   );
 
   let stopping = false;

@@ -11,12 +11,15 @@ import { acquireDataDirLock } from './database/data-dir-lock';
 import { createDataSource, migrate } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { NestPinoLogger } from './logging/logger';
+import { DeviceAuthService } from './mqtt/device-auth.service';
+import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
 
 export class StartupError extends Error {}
 
 export interface RunningPlatform {
   httpPort: number;
+  mqttPort: number;
   databaseUrl: string;
   app: NestExpressApplication;
   stop(): Promise<void>;
@@ -45,10 +48,11 @@ function listenOrExplain(server: Server, port: number, host: string, variable: s
  * Order on stop is the reverse: stop taking input, drain, then close storage.
  */
 export async function startPlatform(config: AppConfig, log: Logger): Promise<RunningPlatform> {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: [string, () => Promise<void> | void][] = [];
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    for (const [name, cleanup] of cleanups.reverse()) {
       try {
+        log.debug({ step: name }, 'stopping');
         await cleanup();
       } catch (error) {
         log.error({ err: error }, 'error while stopping');
@@ -61,17 +65,17 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
     if (!databaseUrl) {
       fs.mkdirSync(config.database.dataDir, { recursive: true });
       try {
-        cleanups.push(acquireDataDirLock(config.database.dataDir));
+        cleanups.push(['data-dir lock', acquireDataDirLock(config.database.dataDir)]);
       } catch (error) {
         throw new StartupError((error as Error).message);
       }
       const embedded = await startEmbeddedPostgres(config.database.dataDir, log);
-      cleanups.push(() => embedded.stop());
+      cleanups.push(['embedded PostgreSQL', () => embedded.stop()]);
       databaseUrl = embedded.url;
     }
     const db = createDataSource(databaseUrl);
     await db.initialize();
-    cleanups.push(() => db.destroy());
+    cleanups.push(['database pool', () => db.destroy()]);
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
 
@@ -80,7 +84,7 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
       abortOnError: false,
     });
     app.disable('x-powered-by');
-    app.setGlobalPrefix('api/v1');
+    app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
     const openApi = new DocumentBuilder()
       .setTitle('Anxin platform API')
       .setVersion('1')
@@ -88,12 +92,30 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
       .build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
     await app.init();
-    cleanups.push(() => app.close());
+    cleanups.push(['application', () => app.close()]);
 
     await bootstrapAdmin(app, config, log);
 
-    const httpPort = await listenOrExplain(app.getHttpServer() as Server, config.http.port, config.http.host, 'HTTP_PORT');
-    return { httpPort, databaseUrl, app, stop: stopAll };
+    await app.get(DeviceAuthService).listenForChanges(databaseUrl);
+    const broker = app.get(MqttBrokerService);
+    const httpServer = app.getHttpServer() as Server;
+    let mqttPort: number;
+    try {
+      mqttPort = await broker.start(httpServer);
+    } catch (error) {
+      if (error instanceof PortInUseError) throw new StartupError(error.message);
+      throw error;
+    }
+    // Runs before app.close() (cleanups run in reverse): no new device input while ingest drains.
+    cleanups.push(['MQTT broker', () => broker.onApplicationShutdown()]);
+    const httpPort = await listenOrExplain(httpServer, config.http.port, config.http.host, 'HTTP_PORT');
+    cleanups.push([
+      'HTTP server',
+      () => {
+        httpServer.closeAllConnections();
+      },
+    ]);
+    return { httpPort, mqttPort, databaseUrl, app, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

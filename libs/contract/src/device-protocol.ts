@@ -37,7 +37,7 @@ export function parseDeviceTopic(topic: string): { deviceId: string; channel: De
   if (parts.length !== 5) return null;
   const [a, b, c, deviceId, channel] = parts as [string, string, string, string, string];
   if (`${a}/${b}/${c}` !== TOPIC_ROOT) return null;
-  if (deviceId === '' || /[+#\u0000]/.test(deviceId)) return null;
+  if (deviceId === '' || /[+#]/.test(deviceId) || deviceId.includes('\u0000')) return null;
   if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
   return { deviceId, channel: channel as DeviceChannel };
 }

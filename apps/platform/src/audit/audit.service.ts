@@ -40,7 +40,7 @@ export class AuditService {
     address: string | null,
     windowSeconds: number,
   ): Promise<{ byUser: number; byAddress: number }> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<{ byUser: number; byAddress: number }[]>(
       `SELECT
          count(*) FILTER (WHERE lower(actor_username) = lower($2))::int AS "byUser",
          count(*) FILTER (WHERE address = $3)::int AS "byAddress"
@@ -48,7 +48,7 @@ export class AuditService {
        WHERE action = $1 AND at > now() - make_interval(secs => $4)
          AND (lower(actor_username) = lower($2) OR address = $3)`,
       [LOGIN_FAILED, username, address, windowSeconds],
-    )) as { byUser: number; byAddress: number }[];
+    );
     return rows[0] ?? { byUser: 0, byAddress: 0 };
   }
 

@@ -6,7 +6,15 @@ import path from 'node:path';
  */
 export interface AppConfig {
   http: { port: number; host: string };
-  mqtt: { port: number; host: string };
+  mqtt: { port: number; host: string; tls: { port: number; certPath: string; keyPath: string } | null };
+  ingest: {
+    telemetryRetentionDays: number;
+    telemetryFlushMs: number;
+    telemetryBatchSize: number;
+    telemetryBufferMax: number;
+    offlineSweepSeconds: number;
+    commandTtlSeconds: number;
+  };
   database: { url: string | null; dataDir: string };
   redis: { url: string | null };
   auth: {
@@ -89,6 +97,16 @@ function readDuration(env: Env, name: string, fallbackSeconds: number): number {
   return Number(match[1]) * unit;
 }
 
+function readTls(env: Env): AppConfig['mqtt']['tls'] {
+  if (!env.MQTTS_PORT) return null;
+  const port = readPort(env, 'MQTTS_PORT', 8883);
+  const certPath = env.MQTTS_CERT;
+  const keyPath = env.MQTTS_KEY;
+  if (!certPath) throw new ConfigError('MQTTS_CERT', 'is required when MQTTS_PORT is set (path to a PEM certificate)');
+  if (!keyPath) throw new ConfigError('MQTTS_KEY', 'is required when MQTTS_PORT is set (path to a PEM private key)');
+  return { port, certPath, keyPath };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
@@ -106,7 +124,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   return {
     http: { port: readPort(env, 'HTTP_PORT', 3000), host: env.HTTP_HOST || '0.0.0.0' },
-    mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0' },
+    mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0', tls: readTls(env) },
+    ingest: {
+      telemetryRetentionDays: readPositiveInt(env, 'ANXIN_TELEMETRY_RETENTION_DAYS', 30),
+      telemetryFlushMs: readPositiveInt(env, 'ANXIN_TELEMETRY_FLUSH_MS', 200),
+      telemetryBatchSize: readPositiveInt(env, 'ANXIN_TELEMETRY_BATCH_SIZE', 2000),
+      telemetryBufferMax: readPositiveInt(env, 'ANXIN_TELEMETRY_BUFFER_MAX', 50000),
+      offlineSweepSeconds: readPositiveInt(env, 'ANXIN_OFFLINE_SWEEP_SECONDS', 5),
+      commandTtlSeconds: readDuration(env, 'ANXIN_COMMAND_TTL', 300),
+    },
     database: {
       url: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
       dataDir: path.resolve(cwd, env.ANXIN_DATA_DIR || './data'),

@@ -5,9 +5,10 @@ import { OrgUnitEntity } from '../org-units/org-unit.entity';
 import { ResidentEntity } from '../residents/resident.entity';
 import { UserEntity } from '../users/user.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
+import { Ingest1763900100000 } from './migrations/1763900100000-ingest';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
-export const MIGRATIONS = [Foundation1763900000000];
+export const MIGRATIONS = [Foundation1763900000000, Ingest1763900100000];
 
 export function createDataSource(url: string, poolSize = 20): DataSource {
   return new DataSource({

@@ -5,11 +5,12 @@ import { SecretsModule } from '../secrets/secrets.module';
 import { DevicesController } from './devices.controller';
 import { DevicesRepository } from './devices.repository';
 import { DevicesService } from './devices.service';
+import { DeviceRegistryService } from './device-registry.service';
 
 @Module({
   imports: [AuditModule, ResidentsModule, SecretsModule],
   controllers: [DevicesController],
-  providers: [DevicesService, DevicesRepository],
-  exports: [DevicesService],
+  providers: [DevicesService, DevicesRepository, DeviceRegistryService],
+  exports: [DevicesService, DeviceRegistryService],
 })
 export class DevicesModule {}

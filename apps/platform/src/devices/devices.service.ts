@@ -9,6 +9,7 @@ import type { OrgScope } from '../org-units/org-scope';
 import { ResidentsService } from '../residents/residents.service';
 import { PlatformSecretsService } from '../secrets/platform-secrets.service';
 import type { DeviceEntity } from './device.entity';
+import { notifyDeviceChanged } from './device-changes';
 import { generateDeviceSecret, hashDeviceSecret } from './device-secret.util';
 import { type DeviceView, toDeviceView } from './device.view';
 import { type DeviceListFilter, DevicesRepository } from './devices.repository';
@@ -116,6 +117,8 @@ export class DevicesService {
     try {
       return await this.db.transaction(async (manager) => {
         const device = await this.devices.update(id, changes, manager);
+        // Connected sessions of a disabled or re-keyed device are dropped at once, on every process.
+        await notifyDeviceChanged(manager, id);
         await this.audit.record(
           { actor: principal, action, subjectType: 'device', subjectId: id, orgUnitId: device.orgUnitId, detail },
           manager,

@@ -50,7 +50,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       status = exception.getStatus();
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+      message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
     } else if (isBodyParserError(exception)) {
       status = exception.status;
       message = exception.type === 'entity.parse.failed' ? 'body: malformed JSON' : exception.message;

@@ -25,10 +25,10 @@ export class OrgUnitsRepository {
 
   /** Whether `id` is `ancestorId` itself or below it. */
   async isWithin(id: string, ancestorId: string): Promise<boolean> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<unknown[]>(
       `SELECT 1 FROM org_units u, org_units a WHERE u.id = $1 AND a.id = $2 AND u.path LIKE a.path || '%'`,
       [id, ancestorId],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 

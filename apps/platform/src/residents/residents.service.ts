@@ -56,7 +56,7 @@ export class ResidentsService {
     await this.requireInScope(principal.scope, id);
     if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     return this.db.transaction(async (manager) => {
-      const resident = await this.residents.update(id, { ...input } as Partial<ResidentEntity>, manager);
+      const resident = await this.residents.update(id, { ...input }, manager);
       await this.audit.record(
         {
           actor: principal,

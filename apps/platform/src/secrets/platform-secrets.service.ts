@@ -20,9 +20,7 @@ export class PlatformSecretsService {
       name,
       randomBytes(32).toString('base64'),
     ]);
-    const rows = (await this.db.query(`SELECT value FROM platform_secrets WHERE name = $1`, [name])) as {
-      value: string;
-    }[];
+    const rows = await this.db.query<{ value: string }[]>(`SELECT value FROM platform_secrets WHERE name = $1`, [name]);
     const key = Buffer.from(rows[0]!.value, 'base64');
     this.cache.set(name, key);
     return key;

@@ -29,12 +29,12 @@ export class UsersRepository {
 
   /** The caller's own row with its unit's path, in one round trip per request. */
   async findActiveWithUnitPath(id: string): Promise<(UserEntity & { unitPath: string }) | null> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<(UserEntity & { unitPath: string })[]>(
       `SELECT u.id, u.username, u.role, u.org_unit_id AS "orgUnitId", o.path AS "unitPath"
        FROM users u JOIN org_units o ON o.id = u.org_unit_id
        WHERE u.id = $1 AND NOT u.disabled`,
       [id],
-    )) as (UserEntity & { unitPath: string })[];
+    );
     return rows[0] ?? null;
   }
 

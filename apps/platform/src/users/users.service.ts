@@ -123,7 +123,7 @@ export class UsersService {
     const passwordHash = await hashPassword(password);
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin.bootstrap_admin'))`);
-      const [{ n }] = (await manager.query(`SELECT count(*)::int AS n FROM users`)) as [{ n: number }];
+      const [{ n }] = await manager.query<[{ n: number }]>(`SELECT count(*)::int AS n FROM users`);
       if (n > 0) return false;
       const center = await this.orgUnits.createRootCenter('安心服务中心', manager);
       const admin = await this.users.insert(

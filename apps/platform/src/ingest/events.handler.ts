@@ -1,0 +1,49 @@
+import type { DeviceEvent } from '@anxin/contract';
+import type { PlatformMetrics } from '../metrics/metrics';
+import type { DeviceActivity } from './device-activity';
+import type { IngestRepository } from './ingest.repository';
+import type { IngestedDevice, IngestSignals } from './ingest.signals';
+import { type IngestOutcome, STORED } from './ingest.outcome';
+
+const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+
+export interface CommandAcknowledger {
+  acknowledge(deviceId: string, commandId: string, result: unknown): Promise<void>;
+}
+
+/** Events: committed before the PUBACK, once per (device, seq). */
+export class EventsHandler {
+  constructor(
+    private readonly repository: IngestRepository,
+    private readonly activity: DeviceActivity,
+    private readonly signals: IngestSignals,
+    private readonly metrics: PlatformMetrics,
+    private readonly commands: CommandAcknowledger,
+  ) {}
+
+  async handle(device: IngestedDevice, event: DeviceEvent, receivedAt: Date): Promise<IngestOutcome> {
+    const deviceTime = new Date(event.ts);
+    // A device clock off by more than a day is recorded as such; rules use our receive time.
+    const clockSkewed = !Number.isFinite(deviceTime.getTime()) || Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
+    const id = await this.repository.insertEvent({
+      deviceId: device.id,
+      residentId: device.residentId,
+      orgUnitId: device.orgUnitId,
+      seq: event.seq,
+      type: event.type,
+      deviceTs: Number.isFinite(deviceTime.getTime()) ? deviceTime : receivedAt,
+      receivedAt,
+      clockSkewed,
+      payload: event,
+    });
+    this.metrics.eventCommitSeconds.observe((Date.now() - receivedAt.getTime()) / 1000);
+    this.activity.touch(device.id, receivedAt, event.type === 'low_battery' && 'battery' in event ? (event.battery ?? null) : null);
+    // CONTRACT §2: a repeated seq is stored and acted on once.
+    if (id === null) return { kind: 'duplicate' };
+    if (event.type === 'command_ack') {
+      await this.commands.acknowledge(device.id, event.commandId, { ok: event.ok ?? true, result: event.result, error: event.error });
+    }
+    this.signals.emit('eventStored', id);
+    return STORED;
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { type DeviceChannel, type DeviceType, parseDeviceMessage } from '@anxin/contract';
+import { CommandsService } from '../commands/commands.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LOGGER } from '../logging/logger';
+import { PlatformMetrics } from '../metrics/metrics';
+import { DeviceActivity } from './device-activity';
+import { EventsHandler } from './events.handler';
+import { IngestRepository } from './ingest.repository';
+import { type IngestedDevice, IngestSignals } from './ingest.signals';
+import type { IngestOutcome } from './ingest.outcome';
+import { StatusHandler } from './status.handler';
+import { TelemetryBuffer } from './telemetry-buffer';
+import { TelemetryHandler } from './telemetry.handler';
+
+/** Expected heartbeat per device type (seconds); a device's own override wins. */
+export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
+  mattress: 120,
+  wearable: 900,
+  sos_button: 3600,
+  smoke_detector: 3600,
+  gas_detector: 3600,
+  water_leak_sensor: 3600,
+  door_sensor: 5 * 3600,
+  motion_sensor: 5 * 3600,
+};
+
+/**
+ * The one entry for every device message, whatever transport brought it
+ * (MQTT 3.1.1 via aedes, MQTT 5, WebSocket): validate first, then store, then
+ * tell the broker what to answer (STYLE: one handler per topic kind).
+ */
+@Injectable()
+export class IngestService implements OnModuleInit, OnApplicationShutdown {
+  readonly signals = new IngestSignals();
+  private readonly buffer: TelemetryBuffer;
+  private readonly activity: DeviceActivity;
+  private readonly events: EventsHandler;
+  private readonly telemetry: TelemetryHandler;
+  private readonly status: StatusHandler;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly repository: IngestRepository,
+    private readonly metrics: PlatformMetrics,
+    commands: CommandsService,
+  ) {
+    const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
+    this.buffer = new TelemetryBuffer(
+      repository,
+      { flushMs: telemetryFlushMs, batchSize: telemetryBatchSize, maxBuffered: telemetryBufferMax },
+      metrics,
+      log,
+    );
+    this.activity = new DeviceActivity(repository, log);
+    this.events = new EventsHandler(repository, this.activity, this.signals, metrics, commands);
+    this.telemetry = new TelemetryHandler(this.buffer, this.activity, this.signals);
+    this.status = new StatusHandler(this.activity);
+  }
+
+  onModuleInit(): void {
+    this.sweepTimer = setInterval(() => void this.sweepSilentDevices(), this.config.ingest.offlineSweepSeconds * 1000);
+    this.sweepTimer.unref();
+    // Deleting expired rows is idempotent, so every process may run it; hourly keeps each run small.
+    this.pruneTimer = setInterval(() => void this.pruneTelemetry(), 3600 * 1000);
+    this.pruneTimer.unref();
+  }
+
+  async accept(device: IngestedDevice, channel: DeviceChannel, payload: Buffer): Promise<IngestOutcome> {
+    const receivedAt = new Date();
+    const parsed = parseDeviceMessage(device.type, channel, payload);
+    if (!parsed.ok) {
+      await this.reject(device, parsed.reason, parsed.detail);
+      return { kind: 'rejected', reason: parsed.reason, detail: parsed.detail };
+    }
+    this.metrics.messagesIn.inc({ channel, device_type: device.type });
+    try {
+      switch (channel) {
+        case 'events':
+          return await this.events.handle(device, parsed.message as never, receivedAt);
+        case 'telemetry':
+          return await this.telemetry.handle(device, parsed.message as never, payload.toString('utf8'), receivedAt);
+        case 'status':
+          return await this.status.handle(device, parsed.message as never, receivedAt);
+        case 'commands':
+          // Devices only subscribe to commands; the topic ACL refuses publishing there first.
+          return { kind: 'rejected', reason: 'schema_violation', detail: 'commands are sent by the platform' };
+      }
+    } catch (error) {
+      this.log.error({ err: error, deviceId: device.id, channel }, 'could not store a device message');
+      // Not acknowledged: the device keeps it and retries (QoS 1).
+      return { kind: 'rejected', reason: 'storage_unavailable', detail: 'storage unavailable' };
+    }
+  }
+
+  /** Counted on the device's health, changing nothing else (CONTRACT §2). */
+  async reject(device: Pick<IngestedDevice, 'id'>, reason: string, detail: string): Promise<void> {
+    this.metrics.rejected.inc({ reason });
+    try {
+      await this.repository.recordRejection(device.id, `${reason}: ${detail}`, new Date());
+    } catch (error) {
+      this.log.warn({ err: error, deviceId: device.id }, 'could not count a rejected message');
+    }
+  }
+
+  setOnline(deviceId: string, online: boolean): Promise<void> {
+    return this.activity.setOnline(deviceId, online, new Date());
+  }
+
+  async sweepSilentDevices(): Promise<void> {
+    try {
+      const silent = await this.repository.markSilentDevicesOffline(DEFAULT_HEARTBEAT_SECONDS);
+      if (silent.length > 0) this.signals.emit('devicesOffline', silent);
+    } catch (error) {
+      this.log.warn({ err: error }, 'offline sweep failed');
+    }
+  }
+
+  async pruneTelemetry(): Promise<void> {
+    try {
+      const removed = await this.repository.pruneTelemetry(this.config.ingest.telemetryRetentionDays);
+      if (removed > 0) this.log.info({ removed }, 'pruned raw telemetry past retention');
+    } catch (error) {
+      this.log.warn({ err: error }, 'telemetry prune failed');
+    }
+  }
+
+  /** Drain: everything accepted is committed before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.buffer.close();
+    await this.activity.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per platform instance (tests run several in one process). */
+export class PlatformMetrics {
+  readonly registry = new Registry();
+  readonly connectedDevices = new Gauge({ name: 'anxin_connected_devices', help: 'Devices connected to this process', registers: [this.registry] });
+  readonly messagesIn = new Counter({
+    name: 'anxin_messages_in_total',
+    help: 'Device messages accepted, by channel and device type',
+    labelNames: ['channel', 'device_type'] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'anxin_messages_rejected_total',
+    help: 'Device messages rejected, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly connectRefused = new Counter({
+    name: 'anxin_connect_refused_total',
+    help: 'MQTT connections refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly eventCommitSeconds = new Histogram({
+    name: 'anxin_event_commit_seconds',
+    help: 'From receipt of a device event to its commit',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly telemetryBufferDepth = new Gauge({ name: 'anxin_telemetry_buffer_depth', help: 'Telemetry rows waiting to be written', registers: [this.registry] });
+  readonly telemetryFlushRows = new Histogram({
+    name: 'anxin_telemetry_flush_rows',
+    help: 'Rows per telemetry flush',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,18 @@
+import type { IngestedDevice } from '../ingest/ingest.signals';
+import type { IngestOutcome } from '../ingest/ingest.outcome';
+import type { DeviceAuthResult } from './device-auth.service';
+
+/**
+ * What both protocol front-ends (aedes for MQTT 3.1.1, our own for MQTT 5)
+ * need from the platform. Keeps them thin and identical in behaviour.
+ */
+export interface DeviceGateway {
+  verify(deviceId: string, secret: string): Promise<DeviceAuthResult>;
+  accept(device: IngestedDevice, topic: string, payload: Buffer): Promise<IngestOutcome | 'forbidden'>;
+  subscribeAllowed(device: IngestedDevice, topicFilter: string): boolean;
+  countRefusal(device: IngestedDevice, reason: string): void;
+  connected(device: IngestedDevice, session: { close(): void }): void;
+  disconnected(device: IngestedDevice, session: { close(): void }): void;
+  /** Re-sends unexpired pending commands once the device subscribes to its commands topic. */
+  subscribedToCommands(device: IngestedDevice): void;
+}

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Aedes, AedesPublishPacket, AuthenticateError, Client, Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { deviceTopic } from '@anxin/contract';
+import { CommandsService } from '../commands/commands.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { IngestService } from '../ingest/ingest.service';
+import type { IngestedDevice } from '../ingest/ingest.signals';
+import { LOGGER } from '../logging/logger';
+import { PlatformMetrics } from '../metrics/metrics';
+import { createBrokerBackend } from './broker-backend';
+import { routeByProtocolLevel } from './connection-router';
+import { DeviceAuthService } from './device-auth.service';
+import type { DeviceGateway } from './device-session';
+import { Mqtt5Session } from './mqtt5-session';
+import { channelDevicePublishesTo, mayDeviceSubscribe } from './topic-acl.util';
+
+type DeviceClient = Client & { device?: IngestedDevice };
+interface Closable {
+  close(): void;
+}
+
+export class PortInUseError extends Error {}
+
+/** aedes' return code 5 "not authorized" (CONTRACT §2: 3.1.1 refusals are code 5). */
+function notAuthorized(message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: 5 }) as AuthenticateError;
+}
+
+/**
+ * The embedded broker: aedes for MQTT 3.1.1 and our MQTT 5 session, both
+ * behind one gateway to ingest; TCP, optional TLS and WebSocket at /mqtt.
+ */
+@Injectable()
+export class MqttBrokerService implements OnApplicationShutdown {
+  private aedes!: Aedes;
+  private readonly servers: net.Server[] = [];
+  private wss: WebSocketServer | null = null;
+  /** Live sessions per device on this process, for takeover and kicking. */
+  private readonly sessions = new Map<string, Closable>();
+  readonly gateway: DeviceGateway;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly auth: DeviceAuthService,
+    private readonly ingest: IngestService,
+    private readonly commands: CommandsService,
+    private readonly metrics: PlatformMetrics,
+  ) {
+    this.gateway = this.createGateway();
+  }
+
+  private createGateway(): DeviceGateway {
+    return {
+      verify: (id, secret) => this.auth.verify(id, secret),
+      accept: async (device, topic, payload) => {
+        const channel = channelDevicePublishesTo(device.id, topic);
+        if (!channel) {
+          this.gateway.countRefusal(device, `publish to ${topic}`);
+          return 'forbidden';
+        }
+        return this.ingest.accept(device, channel, payload);
+      },
+      subscribeAllowed: (device, filter) => mayDeviceSubscribe(device.id, filter),
+      countRefusal: (device, detail) => void this.ingest.reject(device, 'acl', detail),
+      connected: (device, session) => {
+        const previous = this.sessions.get(device.id);
+        if (previous && previous !== session) previous.close();
+        this.sessions.set(device.id, session);
+        this.metrics.connectedDevices.inc();
+        void this.ingest.setOnline(device.id, true);
+      },
+      disconnected: (device, session) => {
+        this.metrics.connectedDevices.dec();
+        // A takeover already registered the new session; the old one must not mark the device offline.
+        if (this.sessions.get(device.id) !== session) return;
+        this.sessions.delete(device.id);
+        void this.ingest.setOnline(device.id, false);
+      },
+      subscribedToCommands: (device) => void this.redeliverPending(device.id),
+    };
+  }
+
+  async start(httpServer: HttpServer): Promise<number> {
+    const { Aedes } = await import('aedes');
+    const backend = await createBrokerBackend(this.config);
+    this.aedes = await Aedes.createBroker({
+      ...(backend as object),
+      id: `anxin-${process.pid}`,
+      // A frozen consumer is dropped instead of holding queued packets forever (aedes issue 193).
+      drainTimeout: 5_000,
+      queueLimit: 100,
+      concurrency: 1000,
+      authenticate: (client, username, password, done) => {
+        void this.authenticate31(client as DeviceClient, username, password).then(
+          (error) => done(error, error === null),
+          (error: unknown) => done(notAuthorized((error as Error).message), false),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        const device = (client as DeviceClient | null)?.device;
+        if (!device) return done(null); // the platform's own publishes (commands)
+        // CONTRACT §2: PUBACK only after the event is stored: aedes sends it when we call back.
+        this.gateway.accept(device, packet.topic, packet.payload as Buffer).then(
+          (outcome) => {
+            if (outcome === 'forbidden') return done(new Error('not authorized')); // 3.1.1: drop and disconnect
+            if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable') return done(new Error('storage unavailable'));
+            done(null);
+          },
+          (error: unknown) => done(error as Error),
+        );
+      },
+      authorizeSubscribe: (client, sub: Subscription, done) => {
+        const device = (client as DeviceClient).device;
+        if (device && this.gateway.subscribeAllowed(device, sub.topic)) return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+        if (device) this.gateway.countRefusal(device, `subscribe to ${sub.topic}`);
+        done(new Error('not authorized'));
+      },
+    });
+    this.aedes.on('clientReady', (client) => {
+      const device = (client as DeviceClient).device;
+      if (device) this.gateway.connected(device, client);
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      const device = (client as DeviceClient).device;
+      if (device) this.gateway.disconnected(device, client);
+    });
+    this.aedes.on('subscribe', (subs, client) => {
+      const device = (client as DeviceClient).device;
+      if (device && subs.length > 0) this.gateway.subscribedToCommands(device);
+    });
+    this.aedes.on('clientError', (client, error) => this.log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'));
+    this.commands.signals.on('queued', (deviceId, command) => this.publishCommand(deviceId, Buffer.from(JSON.stringify(command))));
+    this.auth.onDeviceChanged = (deviceId) => this.sessions.get(deviceId)?.close();
+
+    const mqttPort = await this.listen(net.createServer((socket) => this.route(socket)), this.config.mqtt.port, 'MQTT_PORT');
+    if (this.config.mqtt.tls) {
+      const { port, certPath, keyPath } = this.config.mqtt.tls;
+      const server = tls.createServer({ cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) }, (socket) => this.route(socket));
+      await this.listen(server, port, 'MQTTS_PORT');
+    }
+    this.wss = new WebSocketServer({ noServer: true });
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!req.url || new URL(req.url, 'http://x').pathname !== '/mqtt') return;
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.route(createWebSocketStream(ws)));
+    });
+    return mqttPort;
+  }
+
+  private route(stream: Duplex): void {
+    stream.on('error', () => undefined);
+    routeByProtocolLevel(stream, (level) => {
+      if (level === 5) new Mqtt5Session(stream, this.gateway, { subscribe: (topic, deliver) => this.subscribeCommands(topic, deliver) }, this.log);
+      else this.aedes.handle(stream);
+    });
+  }
+
+  private async authenticate31(client: DeviceClient, username: string | undefined, password: Buffer | undefined): Promise<AuthenticateError | null> {
+    if (!username || client.id !== username) {
+      this.metrics.connectRefused.inc({ reason: 'client_id_mismatch' });
+      return notAuthorized('client id must equal the username (the device id)');
+    }
+    const result = await this.gateway.verify(username, password?.toString('utf8') ?? '');
+    if (!result.ok) {
+      this.metrics.connectRefused.inc({ reason: result.reason });
+      return notAuthorized(result.reason);
+    }
+    client.device = result.device;
+    return null;
+  }
+
+  /** MQTT 5 sessions receive commands from the same emitter aedes delivers from (clustered with Redis). */
+  private subscribeCommands(topic: string, deliver: (payload: Buffer) => void): () => void {
+    const listener = (packet: AedesPublishPacket, cb: () => void) => {
+      deliver(Buffer.from(packet.payload as Buffer));
+      cb();
+    };
+    const mq = (this.aedes as unknown as { mq: { on(t: string, l: unknown): void; removeListener(t: string, l: unknown): void } }).mq;
+    mq.on(topic, listener);
+    return () => mq.removeListener(topic, listener);
+  }
+
+  private publishCommand(deviceId: string, payload: Buffer): void {
+    this.aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload, qos: 1, retain: false, dup: false } as never, (error) => {
+      if (error) this.log.warn({ err: error, deviceId }, 'could not publish a command');
+    });
+  }
+
+  private async redeliverPending(deviceId: string): Promise<void> {
+    for (const command of await this.commands.pendingFor(deviceId)) this.publishCommand(deviceId, Buffer.from(JSON.stringify(command)));
+  }
+
+  private listen(server: net.Server, port: number, variable: string): Promise<number> {
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new PortInUseError(`${variable}: port ${port} is already in use; free it or set ${variable} to another port`)
+            : error,
+        ),
+      );
+      server.listen(port, this.config.mqtt.host, () => resolve((server.address() as net.AddressInfo).port));
+    });
+  }
+
+  /** Stop taking connections first; platform.ts calls this before Nest drains ingest. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const session of this.sessions.values()) session.close();
+    this.wss?.close();
+    if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+}

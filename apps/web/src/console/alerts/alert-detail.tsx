@@ -1,0 +1,273 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { AlertView, ServiceOrderView } from '@anxin/contract';
+import { useI18n } from '../../i18n/i18n';
+import { useSignedIn } from '../../session/session';
+import { ageInYears, formatElapsed, useTimeFormat } from '../../time/time-format';
+import { useNow } from '../../time/use-now';
+import { ErrorLine } from '../../ui/dialog';
+import { useConsoleLive } from '../live/console-live';
+import { ResidentCard } from '../registry/resident-card';
+import { DeviceStateList } from '../registry/device-state';
+import { useDirectory } from '../registry/directory';
+import { AlertStatusBadge, OrderStatusBadge, SeverityBadge } from './alert-badges';
+import { DispatchDialog, errorText, ResolveDialog } from './alert-actions';
+import type { AlertDetail as AlertDetailData, VitalsPoint } from './alert-types';
+import { VitalsChart } from './vitals-chart';
+
+const VITALS_MINUTES = 60;
+
+function liveVersion(a: AlertView | undefined): string {
+  return a ? `${a.status}|${a.escalationLevel}|${a.occurrences}|${a.lastOccurredAt}` : '';
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value as string | number | boolean);
+}
+
+export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const fmt = useTimeFormat();
+  const now = useNow(1000);
+  const { api } = useSignedIn();
+  const live = useConsoleLive();
+  const directory = useDirectory();
+  const liveAlert = live.alertById(id);
+  const [detail, setDetail] = useState<AlertDetailData | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [vitals, setVitals] = useState<VitalsPoint[]>([]);
+  const [dialog, setDialog] = useState<'dispatch' | 'resolve' | null>(null);
+  const [ackNote, setAckNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const version = liveVersion(liveAlert);
+
+  const load = useCallback(() => {
+    api
+      .get<AlertDetailData>(`/alerts/${id}`)
+      .then((d) => {
+        setDetail(d);
+        setLoadError(null);
+      })
+      .catch((e: unknown) => setLoadError(errorText(e, t('error.network'))));
+  }, [api, id, t]);
+
+  useEffect(() => {
+    setDetail(null);
+    setActionError(null);
+    setAckNote('');
+  }, [id]);
+  useEffect(load, [load, version]);
+
+  const residentId = detail?.residentId ?? liveAlert?.residentId;
+  useEffect(() => {
+    if (!residentId) return;
+    let active = true;
+    const fetchVitals = () =>
+      api
+        .get<VitalsPoint[] | { points?: VitalsPoint[] }>(`/residents/${residentId}/vitals`, { minutes: VITALS_MINUTES })
+        .then((v) => active && setVitals(Array.isArray(v) ? v : (v.points ?? [])))
+        .catch(() => active && setVitals([]));
+    void fetchVitals();
+    const timer = window.setInterval(() => void fetchVitals(), 30_000);
+    return () => {
+      active = false;
+      window.clearInterval(timer);
+    };
+  }, [api, residentId]);
+
+  // The live version wins for status fields; the fetched detail adds resident, devices and history.
+  const alert: AlertView | null = liveAlert ?? detail;
+  if (!alert) {
+    return (
+      <section className="panel detail" data-testid="alert-detail">
+        {loadError ? <ErrorLine error={loadError} /> : <p className="muted pad">{t('common.loading')}</p>}
+      </section>
+    );
+  }
+
+  const acknowledge = () => {
+    setBusy(true);
+    setActionError(null);
+    api
+      .post<AlertView>(`/alerts/${alert.id}/acknowledge`, ackNote.trim() ? { note: ackNote.trim() } : {})
+      .then((a) => {
+        live.upsertAlert(a);
+        setAckNote('');
+      })
+      .catch((e: unknown) => setActionError(errorText(e, t('error.network'))))
+      .finally(() => setBusy(false));
+  };
+
+  const onDispatched = (order: ServiceOrderView) => {
+    live.upsertOrder(order);
+    load();
+  };
+
+  const resident = detail?.resident ?? null;
+  const orders = [...live.orders.values()].filter((o) => o.alertId === alert.id);
+  const readings = alert.readings ? Object.entries(alert.readings) : [];
+  const age = resident ? ageInYears(resident.birthDate) : null;
+
+  return (
+    <section className={`panel detail sev-edge-${alert.severity}`} data-testid="alert-detail" data-alert-id={alert.id} data-status={alert.status}>
+      <header className="detail-head">
+        <div className="detail-title">
+          <SeverityBadge severity={alert.severity} />
+          <h2>
+            {t(`alertKind.${alert.kind}`)}
+            <span className="detail-resident"> · {alert.residentName ?? resident?.name ?? directory.residentName(alert.residentId)}</span>
+          </h2>
+          <AlertStatusBadge status={alert.status} />
+        </div>
+        <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label={t('common.close')} data-testid="alert-detail-close">
+          ×
+        </button>
+      </header>
+      <dl className="facts">
+        <div>
+          <dt>{t('alert.openedAt')}</dt>
+          <dd>{fmt.full(alert.openedAt)}</dd>
+        </div>
+        <div>
+          <dt>{t('alerts.col.age')}</dt>
+          <dd className="timer">{formatElapsed((alert.resolvedAt ? Date.parse(alert.resolvedAt) : now) - Date.parse(alert.openedAt))}</dd>
+        </div>
+        <div>
+          <dt>{t('alerts.col.escalation')}</dt>
+          <dd>{alert.escalationLevel > 0 ? <span className="esc">L{alert.escalationLevel}</span> : '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('alerts.col.occurrences')}</dt>
+          <dd>{alert.occurrences}</dd>
+        </div>
+        <div>
+          <dt>{t('alert.acknowledgedAt')}</dt>
+          <dd>{alert.acknowledgedAt ? fmt.time(alert.acknowledgedAt) : '—'}</dd>
+        </div>
+      </dl>
+
+      {alert.status !== 'resolved' && (
+        <div className="detail-actions" role="group" aria-label={t('alert.actions')}>
+          {alert.status === 'open' && (
+            <>
+              <input
+                className="ack-note"
+                placeholder={t('alert.ackNotePlaceholder')}
+                value={ackNote}
+                onChange={(e) => setAckNote(e.target.value)}
+                aria-label={t('alert.ackNotePlaceholder')}
+                maxLength={500}
+              />
+              <button type="button" className="btn btn-primary" onClick={acknowledge} disabled={busy} data-testid="alert-acknowledge">
+                {t('alert.acknowledge')}
+              </button>
+            </>
+          )}
+          <button type="button" className="btn btn-accent" onClick={() => setDialog('dispatch')} data-testid="alert-dispatch">
+            {t('alert.dispatch')}
+          </button>
+          <button type="button" className="btn" onClick={() => setDialog('resolve')} data-testid="alert-resolve">
+            {t('alert.resolve')}
+          </button>
+        </div>
+      )}
+      {alert.status === 'resolved' && (
+        <p className="resolved-line" data-testid="alert-resolved">
+          {t('alert.resolvedAs', { outcome: alert.outcome ? t(`outcome.${alert.outcome}`) : '—', time: fmt.time(alert.resolvedAt) })}
+          {alert.note ? ` · ${alert.note}` : ''}
+        </p>
+      )}
+      <ErrorLine error={actionError} />
+
+      <div className="detail-grid">
+        <div className="detail-col">
+          {resident ? <ResidentCard resident={resident} age={age} /> : <p className="muted">{t('common.loading')}</p>}
+          <section className="card">
+            <h3>{t('alert.devices')}</h3>
+            <DeviceStateList devices={detail?.devices ?? []} highlightId={alert.deviceId} />
+          </section>
+        </div>
+        <div className="detail-col">
+          <section className="card">
+            <h3>{t('vitals.title', { minutes: VITALS_MINUTES })}</h3>
+            <VitalsChart points={vitals} alertAt={alert.openedAt} minutes={VITALS_MINUTES} />
+            {readings.length > 0 && (
+              <div className="readings" data-testid="alert-readings">
+                <h4>{t('alert.readings')}</h4>
+                <dl className="facts facts-inline">
+                  {readings.map(([key, value]) => (
+                    <div key={key}>
+                      <dt>{key}</dt>
+                      <dd>{describe(value)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </div>
+            )}
+          </section>
+          {orders.length > 0 && (
+            <section className="card" data-testid="alert-orders">
+              <h3>{t('alert.orders')}</h3>
+              <ul className="plain-list">
+                {orders.map((o) => (
+                  <li key={o.id} className="order-line" data-testid="alert-order" data-status={o.status}>
+                    <span>{t(`orderKind.${o.kind}`)}</span>
+                    <OrderStatusBadge status={o.status} />
+                    <span>{o.assigneeId ? directory.userName(o.assigneeId) : o.offeredTo ? `→ ${directory.userName(o.offeredTo)}` : '—'}</span>
+                    <span className="muted">{fmt.time(o.updatedAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section className="card">
+            <h3>{t('alert.timeline')}</h3>
+            {(detail?.events ?? []).length === 0 ? (
+              <p className="muted">{t('common.none')}</p>
+            ) : (
+              <ol className="timeline" data-testid="alert-events">
+                {detail!.events.map((e) => (
+                  <li key={e.id}>
+                    <time>{fmt.time(e.receivedAt)}</time>
+                    <span className="strong">{t('alert.event', { type: e.type })}</span>
+                    <span className="muted mono">{e.deviceId.slice(0, 8)}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <section className="card">
+            <h3>{t('alert.audit')}</h3>
+            {(detail?.audit ?? []).length === 0 ? (
+              <p className="muted">{t('common.none')}</p>
+            ) : (
+              <ol className="timeline" data-testid="alert-audit">
+                {detail!.audit.map((a, i) => (
+                  <li key={`${a.at}${i}`}>
+                    <time>{fmt.time(a.at)}</time>
+                    <span className="strong">{a.action}</span>
+                    <span>{a.actorUsername ?? t('alert.system')}</span>
+                    {a.detail != null && <span className="muted">{describe(a.detail)}</span>}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+        </div>
+      </div>
+      {dialog === 'dispatch' && <DispatchDialog alert={alert} onClose={() => setDialog(null)} onDispatched={onDispatched} />}
+      {dialog === 'resolve' && (
+        <ResolveDialog
+          alert={alert}
+          onClose={() => setDialog(null)}
+          onResolved={(a) => {
+            live.upsertAlert(a);
+            load();
+          }}
+        />
+      )}
+    </section>
+  );
+}

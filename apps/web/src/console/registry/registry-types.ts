@@ -1,0 +1,60 @@
+import type { CareProfile, DeviceType, EmergencyContact, OrgUnitKind, Role } from '@anxin/contract';
+
+// Wire shapes of the registry calls (CONTRACT §3 plus the platform's additions), as the console reads them.
+
+export interface Resident {
+  id: string;
+  name: string;
+  orgUnitId: string;
+  address: string | null;
+  birthDate: string | null;
+  phone: string | null;
+  emergencyContacts: EmergencyContact[];
+  careProfile: CareProfile;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceView {
+  id: string;
+  type: DeviceType;
+  residentId: string;
+  orgUnitId: string;
+  serial: string | null;
+  enabled: boolean;
+  online: boolean;
+  lastSeenAt: string | null;
+  battery: number | null;
+  rejectedMessages: number;
+  lastRejection: { reason: string; at: string } | null;
+  heartbeatIntervalSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `POST /devices` and `POST /devices/:id/rotate-secret`: the secret is in this answer only. */
+export type ProvisionedDevice = DeviceView & { secret: string };
+
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
+  orgUnitId: string;
+  displayName: string | null;
+  skills: string[];
+  onDuty: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface OrgUnit {
+  id: string;
+  name: string;
+  kind: OrgUnitKind;
+  parentId: string | null;
+  path: string;
+  createdAt: string;
+}
+
+/** Devices whose battery is at or below this are listed under maintenance. */
+export const LOW_BATTERY_PERCENT = 20;

@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'react';
+import { useI18n } from '../../i18n/i18n';
+import { useSignedIn } from '../../session/session';
+import { ageInYears } from '../../time/time-format';
+import { Dialog, ErrorLine } from '../../ui/dialog';
+import { errorText } from '../alerts/alert-actions';
+import { useRouter } from '../console-router';
+import { useDirectory } from './directory';
+import type { Resident } from './registry-types';
+import { ResidentDevices } from './resident-devices';
+import { ResidentForm } from './resident-form';
+
+/** Residents in scope (the platform filters by org unit) and, for the selected one, record and devices. */
+export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
+  const { t } = useI18n();
+  const { api } = useSignedIn();
+  const { navigate } = useRouter();
+  const directory = useDirectory();
+  const [query, setQuery] = useState('');
+  const [residents, setResidents] = useState<Resident[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    const timer = window.setTimeout(() => {
+      api
+        .list<Resident>('/residents', { q: query.trim() || undefined })
+        .then((r) => {
+          if (!live) return;
+          setResidents(r.items);
+          setTotal(r.total);
+        })
+        .catch((e: unknown) => live && setError(errorText(e, t('error.network'))));
+    }, 200);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [api, query, generation, t]);
+
+  const selected = residents?.find((r) => r.id === selectedId) ?? (selectedId ? directory.residents.get(selectedId) : undefined);
+
+  return (
+    <div className="split">
+      <section className="panel list-panel" data-testid="residents-page">
+        <header className="panel-head">
+          <h2>{t('residents.title')}</h2>
+          <span className="muted">{t('common.total', { n: total })}</span>
+          <span className="grow" />
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="resident-new">
+            + {t('resident.create')}
+          </button>
+        </header>
+        <div className="toolbar">
+          <input
+            type="search"
+            placeholder={t('residents.search')}
+            aria-label={t('residents.search')}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="residents-search"
+          />
+        </div>
+        <ErrorLine error={error} />
+        <div className="table-wrap">
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>{t('resident.name')}</th>
+                <th>{t('resident.orgUnit')}</th>
+                <th className="num">{t('resident.ageCol')}</th>
+                <th>{t('resident.address')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(residents ?? []).map((r) => (
+                <tr
+                  key={r.id}
+                  className={`row ${r.id === selectedId ? 'is-selected' : ''}`}
+                  tabIndex={0}
+                  data-testid="resident-row"
+                  data-resident-id={r.id}
+                  onClick={() => navigate(`/residents/${r.id}`)}
+                  onKeyDown={(e) => e.key === 'Enter' && navigate(`/residents/${r.id}`)}
+                >
+                  <td className="strong">{r.name}</td>
+                  <td>{directory.orgUnitName(r.orgUnitId)}</td>
+                  <td className="num">{ageInYears(r.birthDate) ?? '—'}</td>
+                  <td className="ellipsis">{r.address ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {residents?.length === 0 && <p className="empty-line">{t('residents.empty')}</p>}
+        </div>
+      </section>
+      {selected ? (
+        <section className="panel detail" data-testid="resident-detail">
+          <header className="panel-head">
+            <h2>{selected.name}</h2>
+            <span className="grow" />
+            <button type="button" className="btn btn-ghost btn-icon" onClick={() => navigate('/residents')} aria-label={t('common.close')}>
+              ×
+            </button>
+          </header>
+          <div className="detail-scroll">
+            <section className="card">
+              <h3>{t('resident.record')}</h3>
+              <ResidentForm key={selected.id + selected.updatedAt} resident={selected} onSaved={() => setGeneration((g) => g + 1)} />
+            </section>
+            <ResidentDevices residentId={selected.id} />
+          </div>
+        </section>
+      ) : (
+        <section className="panel detail placeholder">
+          <p className="muted">{t('residents.pick')}</p>
+        </section>
+      )}
+      {creating && (
+        <Dialog title={t('resident.create')} onClose={() => setCreating(false)} wide testId="resident-create-dialog">
+          <ResidentForm
+            onCancel={() => setCreating(false)}
+            onSaved={(r) => {
+              setCreating(false);
+              setGeneration((g) => g + 1);
+              navigate(`/residents/${r.id}`);
+            }}
+          />
+        </Dialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import type { ApiErrorBody } from '@anxin/contract';
+
+/** An HTTP error from the platform (CONTRACT §3 error body), or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ListResult<T> {
+  items: T[];
+  total: number;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * The one HTTP client both apps use: JSON under /api/v1, bearer token, coded errors.
+ * A 401 on an authenticated call ends the session (the token expired or was revoked).
+ */
+export class ApiClient {
+  constructor(
+    private readonly token: string | null,
+    private readonly onUnauthorized: () => void = () => undefined,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<{ data: T; headers: Headers }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`/api/v1${withQuery(path, query)}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'network');
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!res.ok) {
+      if (res.status === 401 && this.token) this.onUnauthorized();
+      const message = (parsed as Partial<ApiErrorBody> | null)?.message;
+      throw new ApiError(res.status, typeof message === 'string' ? message : res.statusText);
+    }
+    return { data: parsed as T, headers: res.headers };
+  }
+
+  async get<T>(path: string, query?: Query): Promise<T> {
+    return (await this.request<T>('GET', path, undefined, query)).data;
+  }
+
+  /** A list call: the array plus `X-Total-Count` (CONTRACT: lists are paged with limit ≤ 500). */
+  async list<T>(path: string, query?: Query): Promise<ListResult<T>> {
+    const { data, headers } = await this.request<T[]>('GET', path, undefined, { limit: 500, ...query });
+    const items = Array.isArray(data) ? data : [];
+    const total = Number(headers.get('x-total-count') ?? items.length);
+    return { items, total: Number.isFinite(total) ? total : items.length };
+  }
+
+  async post<T>(path: string, body: unknown = {}): Promise<T> {
+    return (await this.request<T>('POST', path, body)).data;
+  }
+
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request<T>('PATCH', path, body)).data;
+  }
+}
