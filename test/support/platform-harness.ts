@@ -9,6 +9,7 @@ export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
 export interface TestPlatform {
   platform: RunningPlatform;
+  mqttPort: number;
   database: TestDatabase;
   api: ApiClient;
   admin: ApiClient;
@@ -26,6 +27,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     MQTT_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
     ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
     ...env,
@@ -35,6 +37,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const admin = await api.login('admin', ADMIN_PASSWORD);
   return {
     platform,
+    mqttPort: platform.mqttPort,
     database,
     api,
     admin,
