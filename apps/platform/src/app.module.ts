@@ -9,6 +9,7 @@ import { DevicesModule } from './devices/devices.module';
 import { HealthController } from './health/health.controller';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { LOGGER } from './logging/logger';
+import { DATABASE_URL } from './database/database-url';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import { ResidentsModule } from './residents/residents.module';
 import { UsersModule } from './users/users.module';
@@ -16,10 +17,14 @@ import { CommandsModule } from './commands/commands.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MqttModule } from './mqtt/mqtt.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { JobsModule } from './jobs/jobs.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 export interface PlatformRuntime {
   config: AppConfig;
   db: DataSource;
+  databaseUrl: string;
   log: Logger;
 }
 
@@ -32,6 +37,7 @@ class RuntimeModule {
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: DataSource, useValue: runtime.db },
       { provide: LOGGER, useValue: runtime.log },
+      { provide: DATABASE_URL, useValue: runtime.databaseUrl },
     ];
     return { module: RuntimeModule, providers, exports: providers };
   }
@@ -45,6 +51,7 @@ export class AppModule {
       imports: [
         RuntimeModule.of(runtime),
         MetricsModule,
+        JobsModule,
         AuditModule,
         AuthModule,
         OrgUnitsModule,
@@ -54,6 +61,8 @@ export class AppModule {
         CommandsModule,
         IngestModule,
         MqttModule,
+        AlertsModule,
+        RealtimeModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],

@@ -31,6 +31,9 @@ async function main(): Promise<void> {
     `Anxin ready: HTTP on port ${platform.httpPort} (API /api/v1, docs /api/docs), MQTT on port ${platform.mqttPort}`,
   );
 
+  // No input may stop the platform (CONTRACT §2): a stray rejection is logged, never fatal.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

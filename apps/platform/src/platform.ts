@@ -14,6 +14,7 @@ import { NestPinoLogger } from './logging/logger';
 import { DeviceAuthService } from './mqtt/device-auth.service';
 import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
+import { RealtimeService } from './realtime/realtime.service';
 
 export class StartupError extends Error {}
 
@@ -79,7 +80,7 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
 
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime({ config, db, log }), {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime({ config, db, log, databaseUrl }), {
       logger: new NestPinoLogger(log),
       abortOnError: false,
     });
@@ -106,6 +107,7 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
       if (error instanceof PortInUseError) throw new StartupError(error.message);
       throw error;
     }
+    await app.get(RealtimeService).attach(httpServer);
     // Runs before app.close() (cleanups run in reverse): no new device input while ingest drains.
     cleanups.push(['MQTT broker', () => broker.onApplicationShutdown()]);
     const httpPort = await listenOrExplain(httpServer, config.http.port, config.http.host, 'HTTP_PORT');

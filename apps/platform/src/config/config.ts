@@ -26,6 +26,14 @@ export interface AppConfig {
     loginWindowSeconds: number;
   };
   time: { timezone: string };
+  alerts: {
+    /** Seconds an unacknowledged alert waits before each escalation step; 0 = never escalates. */
+    escalateAfterSeconds: Record<'critical' | 'high' | 'medium' | 'low', number>;
+    maxEscalationLevel: number;
+    notifyWebhookUrl: string | null;
+    inactivitySweepSeconds: number;
+  };
+  queue: { prefix: string };
   log: { level: string };
 }
 
@@ -57,6 +65,14 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
   }
+  return value;
+}
+
+function readNonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(name, `must be a whole number ≥ 0, got "${raw}"`);
   return value;
 }
 
@@ -147,6 +163,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       loginWindowSeconds: readDuration(env, 'ANXIN_LOGIN_WINDOW', 15 * 60),
     },
     time: { timezone: readTimezone(env) },
+    alerts: {
+      escalateAfterSeconds: {
+        critical: readNonNegativeInt(env, 'ANXIN_ESCALATE_CRITICAL_SECONDS', 60),
+        high: readNonNegativeInt(env, 'ANXIN_ESCALATE_HIGH_SECONDS', 180),
+        medium: readNonNegativeInt(env, 'ANXIN_ESCALATE_MEDIUM_SECONDS', 0),
+        low: readNonNegativeInt(env, 'ANXIN_ESCALATE_LOW_SECONDS', 0),
+      },
+      maxEscalationLevel: readPositiveInt(env, 'ANXIN_ESCALATE_MAX_LEVEL', 3),
+      notifyWebhookUrl: readUrl(env, 'ANXIN_NOTIFY_WEBHOOK_URL', ['http:', 'https:']),
+      inactivitySweepSeconds: readPositiveInt(env, 'ANXIN_INACTIVITY_SWEEP_SECONDS', 5),
+    },
+    queue: { prefix: env.ANXIN_QUEUE_PREFIX || 'anxin' },
     log: { level: logLevel },
   };
 }

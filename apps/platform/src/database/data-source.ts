@@ -6,11 +6,12 @@ import { ResidentEntity } from '../residents/resident.entity';
 import { UserEntity } from '../users/user.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Ingest1763900100000 } from './migrations/1763900100000-ingest';
+import { Alerts1763900200000 } from './migrations/1763900200000-alerts';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
-export const MIGRATIONS = [Foundation1763900000000, Ingest1763900100000];
+export const MIGRATIONS = [Foundation1763900000000, Ingest1763900100000, Alerts1763900200000];
 
-export function createDataSource(url: string, poolSize = 20): DataSource {
+export function createDataSource(url: string, poolSize = 40): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -18,7 +19,8 @@ export function createDataSource(url: string, poolSize = 20): DataSource {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+    // A reconnect storm queues for connections rather than failing fast.
+    extra: { max: poolSize, connectionTimeoutMillis: 30_000 },
   });
 }
 

@@ -76,16 +76,17 @@ export class MqttBrokerService implements OnApplicationShutdown {
         if (previous && previous !== session) previous.close();
         this.sessions.set(device.id, session);
         this.metrics.connectedDevices.inc();
-        void this.ingest.setOnline(device.id, true);
+        void this.ingest.setOnline(device.id, true).catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device online'));
       },
       disconnected: (device, session) => {
         this.metrics.connectedDevices.dec();
         // A takeover already registered the new session; the old one must not mark the device offline.
         if (this.sessions.get(device.id) !== session) return;
         this.sessions.delete(device.id);
-        void this.ingest.setOnline(device.id, false);
+        void this.ingest.setOnline(device.id, false).catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device offline'));
       },
-      subscribedToCommands: (device) => void this.redeliverPending(device.id),
+      subscribedToCommands: (device) =>
+        void this.redeliverPending(device.id).catch((e: unknown) => this.log.warn({ err: e }, 'could not re-send pending commands')),
     };
   }
 

@@ -1,0 +1,89 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { ALERT_KINDS, ALERT_STATUSES, type AlertView, pageQuerySchema, RESOLVE_OUTCOMES, SEVERITIES } from '@anxin/contract';
+import { AuditService } from '../audit/audit.service';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import { DevicesService } from '../devices/devices.service';
+import { ApiJsonBody } from '../http/openapi.util';
+import { parseInput } from '../http/parse-input.util';
+import { ResidentsService } from '../residents/residents.service';
+import { AlertsService } from './alerts.service';
+
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)));
+const alertQuerySchema = pageQuerySchema.extend({
+  status: list(ALERT_STATUSES).optional(),
+  kind: list(ALERT_KINDS).optional(),
+  severity: list(SEVERITIES).optional(),
+  residentId: z.uuid().optional(),
+});
+export const acknowledgeSchema = z.strictObject({ note: z.string().max(2000).optional() });
+export const resolveSchema = z.strictObject({ outcome: z.enum(RESOLVE_OUTCOMES), note: z.string().max(2000).optional() });
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Roles('admin', 'operator')
+@Controller('alerts')
+export class AlertsController {
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly residents: ResidentsService,
+    private readonly devices: DevicesService,
+    private readonly audit: AuditService,
+    private readonly db: DataSource,
+  ) {}
+
+  /** CONTRACT §3: an array in the caller's scope, most severe first. */
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<AlertView[]> {
+    const q = parseInput(alertQuerySchema, query, 'query');
+    const [alerts, total] = await this.alerts.list(principal, { statuses: q.status, kinds: q.kind, severities: q.severity, residentId: q.residentId, limit: q.limit, offset: q.offset });
+    res.setHeader('X-Total-Count', String(total));
+    return alerts;
+  }
+
+  /** Everything an operator needs to act: resident record, devices, recent events, audit trail. */
+  @Get(':id')
+  async detail(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    const alert = await this.alerts.requireInScope(principal.scope, id);
+    const [resident, [devices], events, audit] = await Promise.all([
+      this.residents.requireInScope(principal.scope, alert.residentId),
+      this.devices.list(principal, { residentId: alert.residentId, limit: 100, offset: 0 }),
+      this.db.query<unknown[]>(
+        `SELECT id::text, device_id AS "deviceId", type, device_ts AS "deviceTs", received_at AS "receivedAt", payload
+         FROM device_events WHERE resident_id = $1 ORDER BY received_at DESC LIMIT 50`,
+        [alert.residentId],
+      ),
+      this.audit.listRecent({ subjectId: id, limit: 100, offset: 0 }),
+    ]);
+    return {
+      ...alert,
+      resident,
+      devices,
+      events,
+      audit: audit.items.map((e) => ({ at: e.at, action: e.action, actorUsername: e.actorUsername, detail: e.detail })),
+    };
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @ApiJsonBody(acknowledgeSchema)
+  acknowledge(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<AlertView> {
+    return this.alerts.acknowledge(principal, id, parseInput(acknowledgeSchema, body ?? {}).note ?? null);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @ApiJsonBody(resolveSchema)
+  resolve(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<AlertView> {
+    const input = parseInput(resolveSchema, body);
+    return this.alerts.resolve(principal, id, input.outcome, input.note ?? null);
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AlertKind, AlertStatus, AlertView, ResolveOutcome, Severity } from '@anxin/contract';
+import type { OrgScope } from '../org-units/org-scope';
+
+const VIEW = `a.id, a.resident_id AS "residentId", r.name AS "residentName", a.org_unit_id AS "orgUnitId",
+  a.device_id AS "deviceId", a.event_id::text AS "eventId", a.kind, a.severity, a.status, a.opened_at AS "openedAt",
+  a.last_occurred_at AS "lastOccurredAt", a.occurrences, a.escalation_level AS "escalationLevel",
+  a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy", a.resolved_at AS "resolvedAt",
+  a.outcome, a.note, a.readings`;
+
+type Row = Omit<AlertView, 'openedAt' | 'lastOccurredAt' | 'acknowledgedAt' | 'resolvedAt'> & {
+  openedAt: Date;
+  lastOccurredAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+};
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+function toView(row: Row): AlertView {
+  return {
+    ...row,
+    openedAt: iso(row.openedAt)!,
+    lastOccurredAt: iso(row.lastOccurredAt)!,
+    acknowledgedAt: iso(row.acknowledgedAt),
+    resolvedAt: iso(row.resolvedAt),
+  };
+}
+
+function scopeClause(scope: OrgScope, params: unknown[]): string {
+  if (scope.kind === 'all') return 'true';
+  params.push(`${scope.path}%`);
+  return `a.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE $${params.length})`;
+}
+
+export interface RaiseParams {
+  residentId: string;
+  orgUnitId: string;
+  kind: AlertKind;
+  severity: Severity;
+  deviceId: string | null;
+  eventId: string | null;
+  readings: Record<string, unknown> | null;
+  at: Date;
+}
+
+export interface AlertListFilter {
+  statuses?: AlertStatus[];
+  kinds?: AlertKind[];
+  severities?: Severity[];
+  residentId?: string;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class AlertsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private async viewById(manager: EntityManager, id: string): Promise<AlertView> {
+    const rows = await manager.query<Row[]>(`SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id]);
+    return toView(rows[0]!);
+  }
+
+  /**
+   * Opens an alert, or adds an occurrence to the open one of the same (resident, kind).
+   * The partial unique index makes this one atomic statement safe under races.
+   */
+  async raiseOrRecur(manager: EntityManager, p: RaiseParams): Promise<{ alert: AlertView; created: boolean }> {
+    const rows = await manager.query<{ id: string; created: boolean }[]>(
+      `INSERT INTO alerts (resident_id, org_unit_id, kind, severity, device_id, event_id, readings, opened_at, last_occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (resident_id, kind) WHERE status <> 'resolved'
+       DO UPDATE SET occurrences = alerts.occurrences + 1,
+                     last_occurred_at = greatest(alerts.last_occurred_at, excluded.last_occurred_at),
+                     updated_at = now()
+       RETURNING id, (xmax = 0) AS created`,
+      [p.residentId, p.orgUnitId, p.kind, p.severity, p.deviceId, p.eventId, p.readings, p.at],
+    );
+    return { alert: await this.viewById(manager, rows[0]!.id), created: rows[0]!.created };
+  }
+
+  async findInScope(scope: OrgScope, id: string): Promise<AlertView | null> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query<Row[]>(
+      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1 AND ${scopeClause(scope, params)}`,
+      params,
+    );
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<AlertView | null> {
+    const rows = await this.db.query<Row[]>(`SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id]);
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  async list(scope: OrgScope, f: AlertListFilter): Promise<[AlertView[], number]> {
+    const params: unknown[] = [];
+    const where = [scopeClause(scope, params)];
+    const any = (column: string, values: unknown[] | undefined) => {
+      if (!values?.length) return;
+      params.push(values);
+      where.push(`${column} = ANY($${params.length})`);
+    };
+    any('a.status', f.statuses);
+    any('a.kind', f.kinds);
+    any('a.severity', f.severities);
+    if (f.residentId) {
+      params.push(f.residentId);
+      where.push(`a.resident_id = $${params.length}`);
+    }
+    const total = await this.db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`, params);
+    params.push(f.limit, f.offset);
+    const rows = await this.db.query<Row[]>(
+      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE ${where.join(' AND ')}
+       ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.opened_at
+       LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return [rows.map(toView), total[0]?.n ?? 0];
+  }
+
+  /** Open, acknowledged and dispatched alerts in scope (the console snapshot). */
+  async listActive(scope: OrgScope): Promise<AlertView[]> {
+    const [alerts] = await this.list(scope, { statuses: ['open', 'acknowledged', 'dispatched'], limit: 1000, offset: 0 });
+    return alerts;
+  }
+
+  async acknowledge(manager: EntityManager, id: string, userId: string, note: string | null): Promise<AlertView | null> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, note = coalesce($3, note), updated_at = now()
+       WHERE id = $1 AND status = 'open' RETURNING id`,
+      [id, userId, note],
+    );
+    return rows.length ? this.viewById(manager, id) : null;
+  }
+
+  async markDispatched(manager: EntityManager, id: string, userId: string): Promise<AlertView | null> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET status = 'dispatched', dispatched_at = now(), updated_at = now(),
+              acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, $2)
+       WHERE id = $1 AND status IN ('open', 'acknowledged') RETURNING id`,
+      [id, userId],
+    );
+    return rows.length ? this.viewById(manager, id) : null;
+  }
+
+  async resolve(manager: EntityManager, id: string, userId: string | null, outcome: ResolveOutcome, note: string | null): Promise<AlertView | null> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, outcome = $3, note = coalesce($4, note), updated_at = now()
+       WHERE id = $1 AND status <> 'resolved' RETURNING id`,
+      [id, userId, outcome, note],
+    );
+    return rows.length ? this.viewById(manager, id) : null;
+  }
+
+  /** The resident's open SOS/fall alerts raised within their cancel windows (CONTRACT: sos_cancel). */
+  async findCancellable(manager: EntityManager, residentId: string, windows: Partial<Record<'sos' | 'fall', number>>, at: Date): Promise<string[]> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id FROM alerts WHERE resident_id = $1 AND status <> 'resolved' AND (
+         (kind = 'sos' AND opened_at >= $2::timestamptz - make_interval(secs => $3)) OR
+         (kind = 'fall' AND opened_at >= $2::timestamptz - make_interval(secs => $4)))`,
+      [residentId, at, windows.sos ?? 0, windows.fall ?? 0],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Raises the escalation level only if still unacknowledged and still at the level before. */
+  async escalate(id: string, level: number): Promise<AlertView | null> {
+    const [rows] = await this.db.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET escalation_level = $2, updated_at = now() WHERE id = $1 AND status = 'open' AND escalation_level = $2 - 1 RETURNING id`,
+      [id, level],
+    );
+    return rows.length ? this.viewById(this.db.manager, id) : null;
+  }
+}

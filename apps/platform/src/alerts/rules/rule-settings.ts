@@ -1,0 +1,45 @@
+import type { CareProfile } from '@anxin/contract';
+
+/** Issue defaults; each may be overridden per resident in the care profile (`careProfile.rules`). */
+export interface RuleSettings {
+  heartRateMin: number;
+  heartRateMax: number;
+  respirationMin: number;
+  respirationMax: number;
+  vitalsSustainSeconds: number;
+  apnoeaSeconds: number;
+  bedReturnSeconds: number;
+  inactivitySeconds: number;
+  sosCancelSeconds: number;
+  fallConfirmSeconds: number;
+  nightWindow: { start: string; end: string };
+  wanderingRisk: boolean;
+  safeZone: { lat: number; lon: number; radiusM: number } | null;
+}
+
+export const DEFAULT_RULE_SETTINGS: RuleSettings = {
+  heartRateMin: 40,
+  heartRateMax: 120,
+  respirationMin: 8,
+  respirationMax: 28,
+  vitalsSustainSeconds: 60,
+  apnoeaSeconds: 20,
+  bedReturnSeconds: 30 * 60,
+  inactivitySeconds: 12 * 3600,
+  sosCancelSeconds: 60,
+  fallConfirmSeconds: 30,
+  nightWindow: { start: '22:00', end: '06:00' },
+  wanderingRisk: false,
+  safeZone: null,
+};
+
+export function ruleSettingsFor(profile: CareProfile | null | undefined): RuleSettings {
+  const p = profile ?? {};
+  return {
+    ...DEFAULT_RULE_SETTINGS,
+    ...Object.fromEntries(Object.entries(p.rules ?? {}).filter(([, v]) => v !== undefined)),
+    nightWindow: p.nightWindow ?? DEFAULT_RULE_SETTINGS.nightWindow,
+    wanderingRisk: (p.conditions ?? []).includes('wandering_risk') || (p.conditions ?? []).includes('dementia'),
+    safeZone: p.safeZone ?? null,
+  };
+}

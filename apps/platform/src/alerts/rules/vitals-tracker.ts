@@ -1,0 +1,54 @@
+import type { RuleSettings } from './rule-settings';
+
+export interface VitalsReading {
+  at: Date;
+  inBed: boolean | null;
+  heartRate: number | null;
+  respirationRate: number | null;
+}
+
+export type VitalsFinding =
+  | { kind: 'abnormal_heart_rate'; severity: 'high'; since: Date; readings: Record<string, unknown> }
+  | { kind: 'abnormal_respiration'; severity: 'high' | 'critical'; since: Date; readings: Record<string, unknown> };
+
+type Condition = 'heart' | 'respiration' | 'apnoea';
+
+/**
+ * Sustained-window checks for mattress vitals while in bed: a condition must
+ * hold for its whole window, so a brief spike never alerts. One tracker per
+ * device; time comes from the readings (injectable in tests).
+ */
+export class VitalsTracker {
+  private since: Partial<Record<Condition, Date>> = {};
+  private reported: Partial<Record<Condition, boolean>> = {};
+
+  observe(reading: VitalsReading, s: RuleSettings): VitalsFinding[] {
+    if (reading.inBed === false) {
+      this.since = {};
+      this.reported = {};
+      return [];
+    }
+    const hr = reading.heartRate;
+    const rr = reading.respirationRate;
+    const findings: VitalsFinding[] = [];
+    const held = (condition: Condition, active: boolean, windowSeconds: number): Date | null => {
+      if (!active) {
+        delete this.since[condition];
+        delete this.reported[condition];
+        return null;
+      }
+      const since = (this.since[condition] ??= reading.at);
+      if (this.reported[condition] || reading.at.getTime() - since.getTime() < windowSeconds * 1000) return null;
+      this.reported[condition] = true;
+      return since;
+    };
+    const heartSince = held('heart', hr !== null && (hr < s.heartRateMin || hr > s.heartRateMax), s.vitalsSustainSeconds);
+    if (heartSince) findings.push({ kind: 'abnormal_heart_rate', severity: 'high', since: heartSince, readings: { heartRate: hr, windowSeconds: s.vitalsSustainSeconds } });
+    const apnoeaSince = held('apnoea', rr === 0, s.apnoeaSeconds);
+    if (apnoeaSince) findings.push({ kind: 'abnormal_respiration', severity: 'critical', since: apnoeaSince, readings: { respirationRate: 0, windowSeconds: s.apnoeaSeconds } });
+    const rrAbnormal = rr !== null && rr !== 0 && (rr < s.respirationMin || rr > s.respirationMax);
+    const rrSince = held('respiration', rrAbnormal, s.vitalsSustainSeconds);
+    if (rrSince) findings.push({ kind: 'abnormal_respiration', severity: 'high', since: rrSince, readings: { respirationRate: rr, windowSeconds: s.vitalsSustainSeconds } });
+    return findings;
+  }
+}

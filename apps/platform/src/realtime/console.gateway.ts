@@ -1,0 +1,42 @@
+import type { Namespace } from 'socket.io';
+import type { Logger } from 'pino';
+import { type AlertView, CONSOLE_NAMESPACE, type ConsoleClientToServerEvents, type ConsoleServerToClientEvents, RESOLVE_OUTCOMES } from '@anxin/contract';
+import type { AlertsService } from '../alerts/alerts.service';
+import type { AuthService } from '../auth/auth.service';
+import { AppError } from '../errors/app.errors';
+import { ALL_ROOM, principalOf, requirePrincipal, unitRoom } from './socket-auth';
+import type { UnitRooms } from './unit-rooms';
+
+export type ConsoleNamespace = Namespace<ConsoleClientToServerEvents, ConsoleServerToClientEvents>;
+
+const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.message : 'internal error' });
+
+/** CONTRACT §4 `/console`: snapshot on every (re)connect, then raised/updated alerts of the operator's units. */
+export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; alerts: AlertsService; rooms: UnitRooms; log: Logger }): void {
+  requirePrincipal(nsp as unknown as Namespace, deps.auth, ['admin', 'operator']);
+  nsp.on('connection', (socket) => {
+    const principal = principalOf(socket as never);
+    void socket.join(principal.role === 'admin' ? ALL_ROOM : unitRoom(principal.orgUnitId));
+    deps.alerts.listActive(principal.scope).then(
+      (alerts) => socket.emit('alerts:snapshot', alerts),
+      (error: unknown) => deps.log.error({ err: error }, 'could not send the alert snapshot'),
+    );
+    socket.on('alert:acknowledge', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      deps.alerts.acknowledge(principal, String(req?.id ?? ''), typeof req?.note === 'string' ? req.note : null).then(ack, (e: unknown) => ack(errorOf(e)));
+    });
+    socket.on('alert:resolve', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!RESOLVE_OUTCOMES.includes(req?.outcome)) return ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
+      deps.alerts.resolve(principal, String(req.id ?? ''), req.outcome, typeof req.note === 'string' ? req.note : null).then(ack, (e: unknown) => ack(errorOf(e)));
+    });
+  });
+  const send = (event: 'alert:raised' | 'alert:updated') => (alert: AlertView) => {
+    deps.rooms.roomsFor(alert.orgUnitId).then(
+      (rooms) => nsp.to(rooms).emit(event, alert),
+      (error: unknown) => deps.log.error({ err: error, alertId: alert.id }, 'could not emit an alert'),
+    );
+  };
+  deps.alerts.signals.on('raised', send('alert:raised'));
+  deps.alerts.signals.on('updated', send('alert:updated'));
+}

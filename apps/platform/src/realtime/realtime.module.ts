@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
+import { AuthModule } from '../auth/auth.module';
+import { RealtimeService } from './realtime.service';
+
+@Module({ imports: [AlertsModule, AuthModule], providers: [RealtimeService], exports: [RealtimeService] })
+export class RealtimeModule {}

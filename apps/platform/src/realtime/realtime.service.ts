@@ -1,0 +1,55 @@
+import type { Server as HttpServer } from 'node:http';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { DataSource } from 'typeorm';
+import { CONSOLE_NAMESPACE } from '@anxin/contract';
+import { AlertsService } from '../alerts/alerts.service';
+import { AuthService } from '../auth/auth.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LOGGER } from '../logging/logger';
+import { type ConsoleNamespace, setUpConsole } from './console.gateway';
+import { UnitRooms } from './unit-rooms';
+
+/**
+ * socket.io on the platform's HTTP server (CONTRACT §4). With REDIS_URL the
+ * Redis adapter fans events out to consoles connected to any process.
+ */
+@Injectable()
+export class RealtimeService implements OnApplicationShutdown {
+  io: Server | null = null;
+  readonly rooms: UnitRooms;
+  private redisClients: { quit(): Promise<unknown> }[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly auth: AuthService,
+    private readonly alerts: AlertsService,
+    db: DataSource,
+  ) {
+    this.rooms = new UnitRooms(db);
+  }
+
+  async attach(httpServer: HttpServer): Promise<Server> {
+    // destroyUpgrade off: MQTT over WebSocket at /mqtt shares this HTTP server.
+    const io = new Server(httpServer, { path: '/socket.io', destroyUpgrade: false, serveClient: false, pingInterval: 10_000, pingTimeout: 10_000 });
+    if (this.config.redis.url) {
+      const { createAdapter } = await import('@socket.io/redis-adapter');
+      const { Redis } = await import('ioredis');
+      const pub = new Redis(this.config.redis.url);
+      const sub = pub.duplicate();
+      this.redisClients = [pub, sub];
+      io.adapter(createAdapter(pub, sub));
+    }
+    setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, { auth: this.auth, alerts: this.alerts, rooms: this.rooms, log: this.log });
+    this.io = io;
+    return io;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.io) await new Promise<void>((resolve) => this.io!.close(() => resolve()));
+    this.io = null;
+    await Promise.all(this.redisClients.map((c) => c.quit().catch(() => undefined)));
+  }
+}
