@@ -184,8 +184,7 @@ export class HomeModel {
   private mattressReading(): MessageBody {
     if (!isInBed(this.activity)) return { heartRate: null, respirationRate: null, inBed: false, movement: 0 };
     const rr =
-      this.vitals?.respirationRate ??
-      round1(clamp(this.rng.normal(this.persona.respirationRate, 1.2), 12, 20));
+      this.vitals?.respirationRate ?? round1(clamp(this.rng.normal(this.persona.respirationRate, 1.2), 12, 20));
     // Mostly still in sleep, with an occasional turn.
     const movement = this.rng.chance(0.08) ? this.rng.int(20, 45) : this.rng.int(0, 8);
     return { heartRate: this.heartRate(), respirationRate: rr, inBed: true, movement };

@@ -1,0 +1,266 @@
+// Incidents the platform must alert on, each with the alert it must raise.
+// Rules whose defaults are minutes or hours (bed return 30 min, inactivity 12 h,
+// vitals sustained 60 s, apnoea 20 s) are shortened per resident through the care
+// profile's rule overrides, so a 40 s run can play them out in full.
+import { offsetPoint } from '../homes/persona';
+import { nightWindowAvoiding, nightWindowCovering } from './night-window';
+import type { IncidentContext, ScenarioDef } from './scenario';
+
+/** Shortened rule windows (seconds) used by the scenarios and their look-alikes. */
+export const SHORT_RULES = {
+  bedReturnSeconds: 8,
+  inactivitySeconds: 15,
+  vitalsSustainSeconds: 5,
+  apnoeaSeconds: 5,
+  sosCancelSeconds: 15,
+  fallConfirmSeconds: 0,
+} as const;
+export const SHORT_HEARTBEAT_SECONDS = 10;
+
+/** How long abnormal vitals are held: well past the sustain window, so the rule must fire. */
+const ABNORMAL_VITALS_SECONDS = 12;
+
+const here = (ctx: IncidentContext) => ctx.home.currentPosition(ctx.now());
+
+/** A one-off event that alerts at once (CONTRACT §3 kinds sos, smoke, gas, water_leak). */
+function instantEvent(
+  name: string,
+  summary: string,
+  device: 'sos_button' | 'smoke_detector' | 'gas_detector' | 'water_leak_sensor',
+  type: 'sos' | 'smoke' | 'gas' | 'water_leak',
+): ScenarioDef {
+  return {
+    name,
+    summary,
+    expect: type,
+    devices: [device],
+    pin: null,
+    windowSeconds: 0,
+    steps: [{ at: 0, run: (ctx) => ctx.markTrigger(ctx.sendEvent(device, type)) }],
+  };
+}
+
+export const INCIDENTS: ScenarioDef[] = [
+  instantEvent('sos', 'the resident presses the SOS button', 'sos_button', 'sos'),
+  {
+    name: 'sos_cancel',
+    summary: 'SOS from the wearable, cancelled by the resident 3 s later (alert resolved as cancelled_by_resident)',
+    expect: 'sos',
+    expectOutcome: 'cancelled_by_resident',
+    devices: ['wearable'],
+    pin: 'awake',
+    profile: () => ({ rules: { sosCancelSeconds: SHORT_RULES.sosCancelSeconds } }),
+    windowSeconds: 0,
+    steps: [
+      { at: 0, run: (ctx) => ctx.markTrigger(ctx.sendEvent('wearable', 'sos', { ...here(ctx) })) },
+      { at: 3, run: (ctx) => void ctx.sendEvent('wearable', 'sos_cancel') },
+    ],
+  },
+  {
+    name: 'fall',
+    summary: 'the wearable detects a fall and the resident lies still',
+    expect: 'fall',
+    devices: ['wearable'],
+    pin: 'awake',
+    profile: () => ({ rules: { fallConfirmSeconds: SHORT_RULES.fallConfirmSeconds } }),
+    windowSeconds: SHORT_RULES.fallConfirmSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.markTrigger(ctx.sendEvent('wearable', 'fall', { ...here(ctx) }));
+          ctx.setActivity('still');
+        },
+      },
+    ],
+  },
+  instantEvent('smoke', 'the smoke detector goes off', 'smoke_detector', 'smoke'),
+  instantEvent('gas', 'the gas detector goes off', 'gas_detector', 'gas'),
+  instantEvent('water_leak', 'the water leak sensor goes off', 'water_leak_sensor', 'water_leak'),
+  {
+    name: 'bradycardia',
+    summary: `heart rate ~36 in bed for ${ABNORMAL_VITALS_SECONDS} s (sustain window ${SHORT_RULES.vitalsSustainSeconds} s)`,
+    expect: 'abnormal_heart_rate',
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: () => ({ rules: { vitalsSustainSeconds: SHORT_RULES.vitalsSustainSeconds } }),
+    windowSeconds: SHORT_RULES.vitalsSustainSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setVitals({ heartRate: 36 });
+          ctx.markTrigger(ctx.sendTelemetry('mattress'));
+        },
+      },
+      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
+    ],
+  },
+  {
+    // In bed, so the mattress (which reports vitals only in bed) and the wearable agree.
+    name: 'tachycardia',
+    summary: `heart rate ~145 in bed for ${ABNORMAL_VITALS_SECONDS} s (sustain window ${SHORT_RULES.vitalsSustainSeconds} s)`,
+    expect: 'abnormal_heart_rate',
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: () => ({ rules: { vitalsSustainSeconds: SHORT_RULES.vitalsSustainSeconds } }),
+    windowSeconds: SHORT_RULES.vitalsSustainSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setVitals({ heartRate: 145 });
+          ctx.markTrigger(ctx.sendTelemetry('mattress'));
+        },
+      },
+      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
+    ],
+  },
+  {
+    name: 'apnoea',
+    summary: `respiration 0 in bed for ${ABNORMAL_VITALS_SECONDS} s (apnoea window ${SHORT_RULES.apnoeaSeconds} s)`,
+    expect: 'abnormal_respiration',
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: () => ({ rules: { apnoeaSeconds: SHORT_RULES.apnoeaSeconds } }),
+    windowSeconds: SHORT_RULES.apnoeaSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setVitals({ respirationRate: 0 });
+          ctx.markTrigger(ctx.sendTelemetry('mattress'));
+        },
+      },
+      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
+    ],
+  },
+  {
+    name: 'not_back_in_bed',
+    summary: `gets up at night and stays up (bed return window ${SHORT_RULES.bedReturnSeconds} s)`,
+    expect: 'not_back_in_bed',
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: (p) => ({
+      nightWindow: nightWindowCovering(p.nowMs, p.runSeconds, p.timeZone),
+      rules: { bedReturnSeconds: SHORT_RULES.bedReturnSeconds },
+    }),
+    windowSeconds: SHORT_RULES.bedReturnSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.setActivity('awake');
+          ctx.markTrigger(ctx.lastPublishAt('mattress') ?? ctx.now());
+        },
+      },
+    ],
+  },
+  {
+    name: 'night_wandering',
+    summary: 'a resident at risk of wandering gets up at night and opens the front door',
+    expect: 'night_wandering',
+    devices: ['mattress', 'door_sensor'],
+    pin: 'asleep',
+    profile: (p) => ({
+      conditions: ['wandering_risk'],
+      nightWindow: nightWindowCovering(p.nowMs, p.runSeconds, p.timeZone),
+    }),
+    windowSeconds: 0,
+    steps: [
+      { at: 0, run: (ctx) => ctx.setActivity('awake') },
+      {
+        at: 2,
+        run: (ctx) => {
+          ctx.home.setPosition(offsetPoint(ctx.home.persona.home, 40, 25));
+          ctx.setActivity('walking');
+          ctx.markTrigger(ctx.lastPublishAt('door_sensor') ?? ctx.now());
+        },
+      },
+    ],
+  },
+  {
+    name: 'left_safe_zone',
+    summary: 'the wearable moves 900 m from home, outside a 300 m safe zone',
+    expect: 'left_safe_zone',
+    devices: ['wearable'],
+    pin: 'awake',
+    profile: (p) => ({ safeZone: { lat: p.home.lat, lon: p.home.lon, radiusM: 300 } }),
+    windowSeconds: 0,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setPosition(offsetPoint(ctx.home.persona.home, 120, 60));
+          ctx.setActivity('walking');
+        },
+      },
+      {
+        at: 3,
+        run: (ctx) => {
+          ctx.home.setPosition(offsetPoint(ctx.home.persona.home, 700, 560));
+          ctx.markTrigger(ctx.sendTelemetry('wearable'));
+        },
+      },
+    ],
+  },
+  {
+    name: 'inactivity',
+    summary: `the resident stops moving at home (inactivity window ${SHORT_RULES.inactivitySeconds} s)`,
+    expect: 'inactivity',
+    devices: ['motion_sensor', 'wearable'],
+    pin: 'awake',
+    // Inactivity is a daytime rule (asleep is not inactive): keep the run out of the night window.
+    profile: (p) => ({
+      nightWindow: nightWindowAvoiding(p.nowMs, p.runSeconds, p.timeZone),
+      rules: { inactivitySeconds: SHORT_RULES.inactivitySeconds },
+    }),
+    windowSeconds: SHORT_RULES.inactivitySeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          // The rule counts from the last sign of movement the platform saw.
+          ctx.markTrigger(ctx.lastActivityAt() ?? ctx.now());
+          ctx.setActivity('still');
+        },
+      },
+    ],
+  },
+  {
+    name: 'device_offline',
+    summary: `the smoke detector loses power: no messages, no keepalives (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
+    expect: 'device_offline',
+    devices: ['smoke_detector'],
+    pin: null,
+    heartbeatSeconds: { smoke_detector: SHORT_HEARTBEAT_SECONDS },
+    windowSeconds: SHORT_HEARTBEAT_SECONDS,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          // Silent from its last message on: that is when the heartbeat interval starts.
+          ctx.markTrigger(ctx.lastPublishAt('smoke_detector') ?? ctx.now());
+          ctx.silence('smoke_detector');
+        },
+      },
+    ],
+  },
+  {
+    name: 'low_battery',
+    summary: 'the SOS button reports a low battery (8 %)',
+    expect: 'low_battery',
+    devices: ['sos_button'],
+    pin: null,
+    windowSeconds: 0,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setBattery('sos_button', 8);
+          ctx.markTrigger(ctx.sendEvent('sos_button', 'low_battery', { battery: 8 }));
+        },
+      },
+    ],
+  },
+];

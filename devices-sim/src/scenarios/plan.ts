@@ -1,0 +1,47 @@
+// Which home plays which scenario, and when. Deterministic from the seed, so a
+// failing run can be replayed with the same placement and timing.
+import type { Rng } from '../homes/rng';
+import { isRunMode, findScenario, SCENARIOS } from './catalogue';
+import { type ScenarioDef, scenarioLengthSeconds } from './scenario';
+
+/** The scenario of each home (null: the free routine only). */
+export function assignScenarios(scenario: string, homes: number): (ScenarioDef | null)[] {
+  if (scenario === 'load') return Array.from({ length: homes }, () => null);
+  if (scenario === 'mixed') {
+    // One round = every scenario once, then one routine-only home as a control.
+    const round = SCENARIOS.length + 1;
+    return Array.from({ length: homes }, (_, i) => SCENARIOS[i % round] ?? null);
+  }
+  if (isRunMode(scenario)) throw new Error(`unhandled run mode ${scenario}`);
+  const def = findScenario(scenario);
+  if (!def) throw new Error(`unknown scenario ${scenario}`);
+  return Array.from({ length: homes }, () => def);
+}
+
+export interface IncidentSlot {
+  homeIndex: number;
+  scenario: ScenarioDef;
+  /** Seconds after the incident phase begins. */
+  startAt: number;
+  /** The phase is too short for the whole scenario to play out before the run ends. */
+  truncated: boolean;
+}
+
+/**
+ * Spreads the incidents over the incident phase at random (seeded) times, each
+ * early enough to finish within it; the grace period after catches late alerts.
+ */
+export function scheduleIncidents(assigned: (ScenarioDef | null)[], phaseSeconds: number, rng: Rng): IncidentSlot[] {
+  const slots: IncidentSlot[] = [];
+  assigned.forEach((scenario, homeIndex) => {
+    if (!scenario) return;
+    const latest = phaseSeconds - scenarioLengthSeconds(scenario);
+    slots.push({
+      homeIndex,
+      scenario,
+      startAt: latest > 0 ? Math.round(rng.range(0, latest) * 10) / 10 : 0,
+      truncated: latest < 0,
+    });
+  });
+  return slots;
+}
