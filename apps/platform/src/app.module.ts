@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MqttModule } from './mqtt/mqtt.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { JobsModule } from './jobs/jobs.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 export interface PlatformRuntime {
@@ -62,6 +63,7 @@ export class AppModule {
         IngestModule,
         MqttModule,
         AlertsModule,
+        DispatchModule,
         RealtimeModule,
       ],
       controllers: [HealthController],

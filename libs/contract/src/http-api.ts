@@ -33,6 +33,8 @@ export const createUserSchema = z.strictObject({
   orgUnitId: id,
   displayName: text(100).nullish(),
   skills: skills.optional(),
+  /** The service organisation a caregiver works for; without one it serves its own unit and below. */
+  serviceOrgId: id.nullish(),
 });
 export const updateUserSchema = z.strictObject({
   password: password.optional(),

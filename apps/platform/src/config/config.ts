@@ -34,6 +34,7 @@ export interface AppConfig {
     inactivitySweepSeconds: number;
   };
   queue: { prefix: string };
+  dispatch: { offerTimeoutSeconds: Record<'emergency' | 'other', number>; maintenanceOrders: boolean };
   log: { level: string };
 }
 
@@ -175,6 +176,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       inactivitySweepSeconds: readPositiveInt(env, 'ANXIN_INACTIVITY_SWEEP_SECONDS', 5),
     },
     queue: { prefix: env.ANXIN_QUEUE_PREFIX || 'anxin' },
+    dispatch: {
+      offerTimeoutSeconds: {
+        emergency: readPositiveInt(env, 'ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS', 60),
+        other: readPositiveInt(env, 'ANXIN_OFFER_TIMEOUT_SECONDS', 600),
+      },
+      maintenanceOrders: (env.ANXIN_MAINTENANCE_ORDERS ?? 'true') !== 'false',
+    },
     log: { level: logLevel },
   };
 }

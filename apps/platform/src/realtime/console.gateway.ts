@@ -1,8 +1,9 @@
 import type { Namespace } from 'socket.io';
 import type { Logger } from 'pino';
-import { type AlertView, CONSOLE_NAMESPACE, type ConsoleClientToServerEvents, type ConsoleServerToClientEvents, RESOLVE_OUTCOMES } from '@anxin/contract';
+import { type AlertView, CONSOLE_NAMESPACE, type ConsoleClientToServerEvents, type ConsoleServerToClientEvents, RESOLVE_OUTCOMES, type ServiceOrderView } from '@anxin/contract';
 import type { AlertsService } from '../alerts/alerts.service';
 import type { AuthService } from '../auth/auth.service';
+import type { DispatchService } from '../dispatch/dispatch.service';
 import { AppError } from '../errors/app.errors';
 import { ALL_ROOM, principalOf, requirePrincipal, unitRoom } from './socket-auth';
 import type { UnitRooms } from './unit-rooms';
@@ -12,7 +13,7 @@ export type ConsoleNamespace = Namespace<ConsoleClientToServerEvents, ConsoleSer
 const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.message : 'internal error' });
 
 /** CONTRACT §4 `/console`: snapshot on every (re)connect, then raised/updated alerts of the operator's units. */
-export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; alerts: AlertsService; rooms: UnitRooms; log: Logger }): void {
+export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; alerts: AlertsService; dispatch: DispatchService; rooms: UnitRooms; log: Logger }): void {
   requirePrincipal(nsp as unknown as Namespace, deps.auth, ['admin', 'operator']);
   nsp.on('connection', (socket) => {
     const principal = principalOf(socket as never);
@@ -39,4 +40,12 @@ export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; a
   };
   deps.alerts.signals.on('raised', send('alert:raised'));
   deps.alerts.signals.on('updated', send('alert:updated'));
+  const sendOrder = (event: 'order:updated' | 'order:unassigned') => (order: ServiceOrderView) => {
+    deps.rooms.roomsFor(order.orgUnitId).then(
+      (rooms) => nsp.to(rooms).emit(event, order),
+      (error: unknown) => deps.log.error({ err: error, orderId: order.id }, 'could not emit an order'),
+    );
+  };
+  deps.dispatch.signals.on('updated', sendOrder('order:updated'));
+  deps.dispatch.signals.on('unassigned', sendOrder('order:unassigned'));
 }

@@ -3,7 +3,9 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { DataSource } from 'typeorm';
-import { CONSOLE_NAMESPACE } from '@anxin/contract';
+import { CAREGIVER_NAMESPACE, CONSOLE_NAMESPACE } from '@anxin/contract';
+import { DispatchService } from '../dispatch/dispatch.service';
+import { type CaregiverNamespace, setUpCaregiver } from './caregiver.gateway';
 import { AlertsService } from '../alerts/alerts.service';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -26,6 +28,7 @@ export class RealtimeService implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly log: Logger,
     private readonly auth: AuthService,
     private readonly alerts: AlertsService,
+    private readonly dispatch: DispatchService,
     db: DataSource,
   ) {
     this.rooms = new UnitRooms(db);
@@ -42,7 +45,8 @@ export class RealtimeService implements OnApplicationShutdown {
       this.redisClients = [pub, sub];
       io.adapter(createAdapter(pub, sub));
     }
-    setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, { auth: this.auth, alerts: this.alerts, rooms: this.rooms, log: this.log });
+    setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, { auth: this.auth, alerts: this.alerts, dispatch: this.dispatch, rooms: this.rooms, log: this.log });
+    setUpCaregiver(io.of(CAREGIVER_NAMESPACE) as CaregiverNamespace, { auth: this.auth, dispatch: this.dispatch, log: this.log });
     this.io = io;
     return io;
   }

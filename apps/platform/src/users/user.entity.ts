@@ -24,6 +24,9 @@ export class UserEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   skills!: string[];
 
+  @Column({ name: 'service_org_id', type: 'uuid', nullable: true })
+  serviceOrgId!: string | null;
+
   @Column({ name: 'on_duty', type: 'boolean', default: true })
   onDuty!: boolean;
 

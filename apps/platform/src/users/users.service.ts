@@ -54,6 +54,7 @@ export class UsersService {
             orgUnitId: input.orgUnitId,
             displayName: input.displayName ?? null,
             skills: input.skills ?? [],
+            serviceOrgId: input.serviceOrgId ?? null,
           },
           manager,
         );

@@ -1,0 +1,152 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { ORDER_KINDS, ORDER_STATUSES, pageQuerySchema, SERVICE_ORG_KINDS } from '@anxin/contract';
+import { AlertsService } from '../alerts/alerts.service';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import { ApiJsonBody } from '../http/openapi.util';
+import { parseInput } from '../http/parse-input.util';
+import { OrgUnitsService } from '../org-units/org-units.service';
+import { DispatchService } from './dispatch.service';
+
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().transform((s) => s.split(',').filter(Boolean)).pipe(z.array(z.enum(values)));
+
+export const dispatchAlertSchema = z.strictObject({ kind: z.enum(ORDER_KINDS).optional(), note: z.string().max(2000).optional(), caregiverId: z.uuid().optional() });
+export const createOrderSchema = z.strictObject({ kind: z.enum(ORDER_KINDS), residentId: z.uuid(), notes: z.string().max(2000).optional() });
+export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const progressSchema = z.strictObject({ status: z.enum(['en_route', 'on_site', 'completed']), note: z.string().max(2000).optional() });
+const orderQuerySchema = pageQuerySchema.extend({
+  status: csv(ORDER_STATUSES).optional(),
+  kind: csv(ORDER_KINDS).optional(),
+  orgUnitId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).transform((d) => new Date(d)).optional(),
+  to: z.iso.datetime({ offset: true }).transform((d) => new Date(d)).optional(),
+});
+const serviceOrgSchema = z.strictObject({ name: z.string().trim().min(1).max(100), kind: z.enum(SERVICE_ORG_KINDS), orgUnitIds: z.array(z.uuid()).min(1).max(200) });
+const caregiverStatusSchema = z.strictObject({ onDuty: z.boolean().optional(), lat: z.number().min(-90).max(90).optional(), lon: z.number().min(-180).max(180).optional() });
+
+@ApiTags('dispatch')
+@ApiBearerAuth()
+@Controller()
+export class DispatchController {
+  constructor(
+    private readonly dispatch: DispatchService,
+    private readonly alerts: AlertsService,
+    private readonly orgUnits: OrgUnitsService,
+    private readonly db: DataSource,
+  ) {}
+
+  /** CONTRACT §3: → the created service order. */
+  @Post('alerts/:id/dispatch')
+  @Roles('admin', 'operator')
+  @ApiJsonBody(dispatchAlertSchema)
+  dispatchAlert(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+    return this.dispatch.dispatchAlert(p, id, parseInput(dispatchAlertSchema, body ?? {}));
+  }
+
+  @Get('alerts/:id/candidates')
+  @Roles('admin', 'operator')
+  async candidates(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: unknown) {
+    const { kind } = parseInput(z.object({ kind: z.enum(ORDER_KINDS).default('emergency') }), query, 'query');
+    const alert = await this.alerts.requireInScope(p.scope, id);
+    return this.dispatch.candidatesFor(kind, alert.orgUnitId);
+  }
+
+  @Get('orders')
+  @Roles('admin', 'operator')
+  async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseInput(orderQuerySchema, query, 'query');
+    const [orders, total] = await this.dispatch.list(p, { statuses: q.status, kinds: q.kind, orgUnitId: q.orgUnitId, from: q.from, to: q.to, limit: q.limit, offset: q.offset });
+    res.setHeader('X-Total-Count', String(total));
+    return orders;
+  }
+
+  @Post('orders')
+  @Roles('admin', 'operator')
+  @ApiJsonBody(createOrderSchema)
+  create(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    return this.dispatch.createForResident(p, parseInput(createOrderSchema, body));
+  }
+
+  @Get('orders/:id')
+  async get(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    const order = await this.dispatch.requireInScope(p, id);
+    return p.role === 'caregiver' ? this.dispatch.withResident(order, p.userId) : order;
+  }
+
+  @Post('orders/:id/cancel')
+  @HttpCode(200)
+  @Roles('admin', 'operator')
+  @ApiJsonBody(cancelOrderSchema)
+  cancel(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+    return this.dispatch.cancel(p, id, parseInput(cancelOrderSchema, body).reason);
+  }
+
+  @Post('orders/:id/accept')
+  @HttpCode(200)
+  @Roles('caregiver')
+  async accept(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.dispatch.withResident(await this.dispatch.accept(p, id), p.userId);
+  }
+
+  @Post('orders/:id/decline')
+  @HttpCode(200)
+  @Roles('caregiver')
+  decline(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.dispatch.decline(p, id);
+  }
+
+  @Post('orders/:id/progress')
+  @HttpCode(200)
+  @Roles('caregiver')
+  @ApiJsonBody(progressSchema)
+  async progress(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+    const input = parseInput(progressSchema, body);
+    return this.dispatch.withResident(await this.dispatch.progress(p, id, input.status, input.note ?? null), p.userId);
+  }
+
+  @Get('tasks/mine')
+  @Roles('caregiver')
+  async mine(@CurrentPrincipal() p: Principal) {
+    return Promise.all((await this.dispatch.listForCaregiver(p.userId)).map((o) => this.dispatch.withResident(o, p.userId)));
+  }
+
+  /** A caregiver goes on or off duty and shares a position for distance ranking. */
+  @Patch('caregivers/me')
+  @Roles('caregiver')
+  @ApiJsonBody(caregiverStatusSchema)
+  async updateMe(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    const input = parseInput(caregiverStatusSchema, body);
+    await this.db.query(
+      `UPDATE users SET on_duty = coalesce($2, on_duty), last_lat = coalesce($3, last_lat), last_lon = coalesce($4, last_lon), updated_at = now() WHERE id = $1`,
+      [p.userId, input.onDuty ?? null, input.lat ?? null, input.lon ?? null],
+    );
+    return { ok: true };
+  }
+
+  @Post('service-orgs')
+  @Roles('admin')
+  @ApiJsonBody(serviceOrgSchema)
+  async createServiceOrg(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    const input = parseInput(serviceOrgSchema, body);
+    for (const unitId of input.orgUnitIds) await this.orgUnits.requireInScope(p.scope, unitId);
+    return this.db.transaction(async (manager) => {
+      const [org] = await manager.query<{ id: string }[]>(`INSERT INTO service_orgs (name, kind) VALUES ($1, $2) RETURNING id, name, kind`, [input.name, input.kind]);
+      await manager.query(`INSERT INTO service_org_units (service_org_id, org_unit_id) SELECT $1, unnest($2::uuid[])`, [org!.id, input.orgUnitIds]);
+      return { ...org, orgUnitIds: input.orgUnitIds };
+    });
+  }
+
+  @Get('service-orgs')
+  @Roles('admin', 'operator')
+  listServiceOrgs() {
+    return this.db.query(
+      `SELECT s.id, s.name, s.kind, array_agg(su.org_unit_id) AS "orgUnitIds" FROM service_orgs s
+       LEFT JOIN service_org_units su ON su.service_org_id = s.id GROUP BY s.id ORDER BY s.name`,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import { io, type Socket } from 'socket.io-client';
+import type { CaregiverClientToServerEvents, CaregiverServerToClientEvents, ServiceOrderView } from '@anxin/contract';
+import type { ApiClient } from '../../support/api-client';
+import { watchConsole, type ConsoleWatcher } from '../../support/console-client';
+import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
+import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
+import { createHome, sleep } from '../alerts/alert-harness';
+
+type CaregiverSocket = Socket<CaregiverServerToClientEvents, CaregiverClientToServerEvents>;
+interface Caregiver {
+  id: string;
+  api: ApiClient;
+  socket: CaregiverSocket;
+  offers: ServiceOrderView[];
+  updates: ServiceOrderView[];
+}
+
+describe('dispatch to caregivers', () => {
+  let t: TestPlatform;
+  let s: StationFixture;
+  let other: StationFixture;
+  let consoleA: ConsoleWatcher;
+  const caregivers: Caregiver[] = [];
+
+  async function addCaregiver(unitId: string, skills: string[] = []): Promise<Caregiver> {
+    const username = unique('cg');
+    const created = await t.admin.post('/api/v1/users', { username, password: 'caregiver-pass', role: 'caregiver', orgUnitId: unitId, skills });
+    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+    const api = await t.api.login(username, 'caregiver-pass');
+    const socket: CaregiverSocket = io(`${t.api.baseUrl}/caregiver`, { auth: { token: api.token }, transports: ['websocket'], reconnection: false });
+    const c: Caregiver = { id: created.body.id, api, socket, offers: [], updates: [] };
+    socket.on('task:offered', (o) => c.offers.push(o));
+    socket.on('task:updated', (o) => c.updates.push(o));
+    await new Promise<void>((resolve) => socket.once('tasks:snapshot', () => resolve()));
+    caregivers.push(c);
+    return c;
+  }
+  const offeredTo = (c: Caregiver, orderId: string, timeoutMs = 5000) =>
+    new Promise<ServiceOrderView>((resolve, reject) => {
+      const seen = c.offers.find((o) => o.id === orderId);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error('no offer')), timeoutMs);
+      c.socket.on('task:offered', (o) => {
+        if (o.id !== orderId) return;
+        clearTimeout(timer);
+        resolve(o);
+      });
+    });
+  async function sosAlert(): Promise<string> {
+    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['sos_button']);
+    await home.event('sos_button', 'sos');
+    const alert = await consoleA.waitFor('alert:raised', (a) => a.residentId === home.residentId);
+    home.close();
+    return alert.id;
+  }
+
+  beforeAll(async () => {
+    t = await startTestPlatform({ ANXIN_QUEUE_PREFIX: unique('q'), ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS: '2', ANXIN_MAINTENANCE_ORDERS: 'false' });
+    const center = await createCenter(t.admin);
+    s = await createStation(t.admin, center);
+    other = await createStation(t.admin, center);
+    consoleA = await watchConsole(t.api.baseUrl, s.operator.token!);
+  });
+  afterAll(async () => {
+    caregivers.forEach((c) => c.socket.close());
+    consoleA.close();
+    await t.stop();
+  });
+
+  it('offers a dispatched SOS to a caregiver of the station; decline passes it on; accept and progress are followed live', async () => {
+    // caregivers of other stations are never candidates
+    const outsider = await addCaregiver(other.stationId);
+    const first = await addCaregiver(s.stationId);
+    const second = await addCaregiver(s.communityId);
+    const alertId = await sosAlert();
+    const candidates = (await s.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as { userId: string; load: number }[];
+    expect(candidates.map((c) => c.userId)).toEqual(expect.arrayContaining([first.id, second.id]));
+    expect(candidates.map((c) => c.userId)).not.toContain(outsider.id);
+
+    const started = Date.now();
+    const dispatched = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { kind: 'emergency', note: '请尽快上门', caregiverId: first.id });
+    expect(dispatched.status).toBe(201);
+    expect(dispatched.body).toMatchObject({ kind: 'emergency', status: 'offered', alertId, offeredTo: first.id });
+    const offer = await offeredTo(first, dispatched.body.id);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(offer.offerExpiresAt).toEqual(expect.any(String));
+    expect((await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'dispatched')).status).toBe('dispatched');
+
+    const declined = await first.socket.emitWithAck('task:decline', { id: offer.id });
+    expect(declined).toMatchObject({ id: offer.id });
+    const secondOffer = await offeredTo(second, offer.id);
+    expect(secondOffer.offeredTo).toBe(second.id);
+    // the one who declined cannot take it back
+    expect(await first.socket.emitWithAck('task:accept', { id: offer.id })).toEqual({ error: expect.any(String) });
+
+    const accepted = await second.socket.emitWithAck('task:accept', { id: offer.id });
+    expect(accepted).toMatchObject({ status: 'accepted', assigneeId: second.id, resident: { name: expect.any(String) } });
+    for (const status of ['en_route', 'on_site'] as const) {
+      expect(await second.socket.emitWithAck('task:progress', { id: offer.id, status })).toMatchObject({ status });
+    }
+    const done = await second.api.post(`/api/v1/orders/${offer.id}/progress`, { status: 'completed', note: '老人安全，已送医' });
+    expect(done.status).toBe(200);
+    expect(done.body.timeline.map((e: { status: string }) => e.status)).toEqual(['pending', 'offered', 'pending', 'offered', 'accepted', 'en_route', 'on_site', 'completed']);
+    const resolved = await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'resolved');
+    expect(resolved).toMatchObject({ outcome: 'real_emergency', note: '老人安全，已送医' });
+    const board = (await s.operator.get('/api/v1/orders?status=completed')).body as { id: string }[];
+    expect(board.map((o) => o.id)).toContain(offer.id);
+    expect((await other.operator.get(`/api/v1/orders/${offer.id}`)).status).toBe(404);
+    expect((await outsider.api.get(`/api/v1/orders/${offer.id}`)).status).toBe(404);
+  });
+
+  it('re-offers on time-out and reports unassigned to the console when nobody is left', async () => {
+    const lonely = await addCaregiver(s.stationId, ['bathing']);
+    const home = await createHome(s.operator, t.mqttPort, s.communityId, []);
+    const unassigned = new Promise<ServiceOrderView>((resolve) => consoleA.socket.on('order:unassigned', resolve));
+    const order = await s.operator.post('/api/v1/orders', { kind: 'bathing', residentId: home.residentId, notes: '周二助浴' });
+    expect(order.body).toMatchObject({ status: 'offered', offeredTo: lonely.id });
+    // the only bathing-skilled caregiver lets the offer run out (10 min by default; 600 s here too, so decline instead)
+    await lonely.api.post(`/api/v1/orders/${order.body.id}/decline`);
+    expect((await unassigned).id).toBe(order.body.id);
+    expect((await s.operator.get(`/api/v1/orders/${order.body.id}`)).body.status).toBe('unassigned');
+  });
+
+  it('passes an emergency offer on when it times out', async () => {
+    const slow = await addCaregiver(s.stationId);
+    const alertId = await sosAlert();
+    const order = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: slow.id });
+    expect(order.body.offeredTo).toBe(slow.id);
+    await sleep(4000);
+    const now = (await s.operator.get(`/api/v1/orders/${order.body.id}`)).body;
+    expect(now.offeredTo).not.toBe(slow.id);
+    expect(now.timeline.some((e: { note: string }) => e.note === 'offer timed out')).toBe(true);
+  });
+
+  it('lets exactly one of many parallel accepts win', async () => {
+    const racer = await addCaregiver(s.stationId);
+    const alertId = await sosAlert();
+    const order = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: racer.id });
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => racer.api.post(`/api/v1/orders/${order.body.id}/accept`)),
+      ...caregivers.filter((c) => c !== racer).map((c) => c.api.post(`/api/v1/orders/${order.body.id}/accept`)),
+    ]);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status !== 200).every((r) => r.status === 409 || r.status === 404)).toBe(true);
+  });
+
+  it('ranks caregivers by current load', async () => {
+    const alertId = await sosAlert();
+    const ranked = (await s.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as { load: number }[];
+    const loads = ranked.map((c) => c.load);
+    expect(loads).toEqual([...loads].sort((a, b) => a - b));
+  });
+});
