@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,6 +16,7 @@ import { DeviceAuthService } from './mqtt/device-auth.service';
 import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
 import { RealtimeService } from './realtime/realtime.service';
+import { mountWebApps } from './web/web-static';
 
 export class StartupError extends Error {}
 
@@ -92,6 +94,8 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
       .addBearerAuth()
       .build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+    // Before init, so the web apps' handlers run ahead of Nest's 404 (dist/apps/platform → dist/apps/web).
+    mountWebApps(app, path.resolve(__dirname, '../web'));
     await app.init();
     cleanups.push(['application', () => app.close()]);
 
