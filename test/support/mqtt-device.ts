@@ -60,7 +60,8 @@ export function closed(client: MqttClient): Promise<void> {
   return new Promise((resolve) => client.once('close', () => resolve()));
 }
 
-export const topic = (id: string, channel: 'telemetry' | 'events' | 'status' | 'commands') => `anxin/v1/devices/${id}/${channel}`;
+export const topic = (id: string, channel: 'telemetry' | 'events' | 'status' | 'commands') =>
+  `anxin/v1/devices/${id}/${channel}`;
 
 let seq = 1;
 export function event(type: string, extra: Record<string, unknown> = {}): string {

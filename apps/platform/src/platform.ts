@@ -82,17 +82,16 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
 
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime({ config, db, log, databaseUrl }), {
-      logger: new NestPinoLogger(log),
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRuntime({ config, db, log, databaseUrl }),
+      {
+        logger: new NestPinoLogger(log),
+        abortOnError: false,
+      },
+    );
     app.disable('x-powered-by');
     app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
-    const openApi = new DocumentBuilder()
-      .setTitle('Anxin platform API')
-      .setVersion('1')
-      .addBearerAuth()
-      .build();
+    const openApi = new DocumentBuilder().setTitle('Anxin platform API').setVersion('1').addBearerAuth().build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
     // Before init, so the web apps' handlers run ahead of Nest's 404 (dist/apps/platform → dist/apps/web).
     mountWebApps(app, path.resolve(__dirname, '../web'));
@@ -103,7 +102,7 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
 
     await app.get(DeviceAuthService).listenForChanges(databaseUrl);
     const broker = app.get(MqttBrokerService);
-    const httpServer = app.getHttpServer() as Server;
+    const httpServer = app.getHttpServer();
     let mqttPort: number;
     try {
       mqttPort = await broker.start(httpServer);
@@ -136,6 +135,9 @@ async function bootstrapAdmin(app: NestExpressApplication, config: AppConfig, lo
     log.info('created user "admin" with the password from ANXIN_ADMIN_PASSWORD');
   } else {
     // CONTRACT §1: printed once; it is never stored in clear.
-    log.warn({ username: 'admin', password }, `created user "admin" with generated password ${password} (shown only once)`);
+    log.warn(
+      { username: 'admin', password },
+      `created user "admin" with generated password ${password} (shown only once)`,
+    );
   }
 }

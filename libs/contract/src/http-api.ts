@@ -25,9 +25,7 @@ const password = z.string().min(8, 'must be at least 8 characters').max(256);
 const skills = z.array(text(40)).max(30);
 
 export const createUserSchema = z.strictObject({
-  username: z
-    .string()
-    .regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
+  username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
   password,
   role: z.enum(ROLES),
   orgUnitId: id,
@@ -74,8 +72,18 @@ export const ruleOverridesSchema = z.strictObject({
   respirationMax: z.number().int().min(5).max(80).optional(),
   vitalsSustainSeconds: z.number().int().min(1).max(3600).optional(),
   apnoeaSeconds: z.number().int().min(1).max(600).optional(),
-  bedReturnSeconds: z.number().int().min(1).max(6 * 3600).optional(),
-  inactivitySeconds: z.number().int().min(1).max(7 * 86400).optional(),
+  bedReturnSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(6 * 3600)
+    .optional(),
+  inactivitySeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .optional(),
   sosCancelSeconds: z.number().int().min(1).max(600).optional(),
   fallConfirmSeconds: z.number().int().min(0).max(600).optional(),
 });
@@ -112,18 +120,27 @@ const residentFields = {
 export const createResidentSchema = z.strictObject(residentFields);
 export const updateResidentSchema = z.strictObject(residentFields).partial();
 
-
 export const createDeviceSchema = z.strictObject({
   type: z.enum(DEVICE_TYPES),
   residentId: id,
   serial: text(100).nullish(),
-  heartbeatIntervalSeconds: z.number().int().min(1).max(7 * 86400).nullish(),
+  heartbeatIntervalSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .nullish(),
 });
 export const updateDeviceSchema = z.strictObject({
   enabled: z.boolean().optional(),
   serial: text(100).nullish(),
   residentId: id.optional(),
-  heartbeatIntervalSeconds: z.number().int().min(1).max(7 * 86400).nullish(),
+  heartbeatIntervalSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .nullish(),
 });
 export const deviceCommandSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower_snake_case command name'),

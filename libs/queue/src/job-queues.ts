@@ -163,10 +163,7 @@ export class JobQueues<M extends object> {
 }
 
 /** Creates the typed queues of registry `M`; see {@link JobQueues}. */
-export function createJobQueues<M extends object>(
-  config: QueueBackendConfig,
-  options: JobQueuesOptions,
-): JobQueues<M> {
+export function createJobQueues<M extends object>(config: QueueBackendConfig, options: JobQueuesOptions): JobQueues<M> {
   return new JobQueues<M>(config, options);
 }
 

@@ -37,11 +37,7 @@ export interface QueueBackend {
   createWorker(spec: WorkerSpec): BullWorker;
 }
 
-export function openQueueBackend(
-  config: QueueBackendConfig,
-  prefix: string,
-  queueName: string,
-): QueueBackend {
+export function openQueueBackend(config: QueueBackendConfig, prefix: string, queueName: string): QueueBackend {
   switch (config.kind) {
     case 'postgres': {
       // `migrate: true` applies BullMQ's schema migrations when each connection
@@ -56,8 +52,7 @@ export function openQueueBackend(
       // concept), so the prefix goes into the queue name instead.
       const name = `${prefix}.${queueName}`;
       return {
-        createQueue: (defaultJobOptions) =>
-          new Queue(name, { connection, defaultJobOptions }, createPostgresBackend),
+        createQueue: (defaultJobOptions) => new Queue(name, { connection, defaultJobOptions }, createPostgresBackend),
         createWorker: ({ processor, concurrency, onError, onFailed }) =>
           new Worker(name, processor, { connection, concurrency }, createPostgresBackend)
             .on('error', onError)

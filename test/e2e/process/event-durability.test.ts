@@ -17,7 +17,11 @@ describe('acknowledged events survive a crash', () => {
       client.on('error', () => undefined);
       const acked: number[] = [];
       const sends = Array.from({ length: 20 }, (_, i) =>
-        publishQos1(client, topic(s.deviceId, 'events'), JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1000 + i })).then(
+        publishQos1(
+          client,
+          topic(s.deviceId, 'events'),
+          JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1000 + i }),
+        ).then(
           (code) => code === 0 && acked.push(1000 + i),
           () => undefined,
         ),
@@ -31,7 +35,9 @@ describe('acknowledged events survive a crash', () => {
       const second = await spawnPlatform(env);
       const db = new Client({ connectionString: database.url });
       await db.connect();
-      const stored = (await db.query('SELECT seq FROM device_events WHERE device_id = $1', [s.deviceId])).rows.map((r) => Number(r.seq));
+      const stored = (await db.query('SELECT seq FROM device_events WHERE device_id = $1', [s.deviceId])).rows.map(
+        (r) => Number(r.seq),
+      );
       await db.end();
       for (const seq of acked) expect(stored).toContain(seq);
       expect(await second.stop()).toBe(0);

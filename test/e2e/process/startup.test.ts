@@ -23,7 +23,11 @@ describe('start-up and shutdown', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const db = await createTestDatabase('port');
     try {
-      const { code, output } = await runToFailure({ DATABASE_URL: db.url, HTTP_PORT: String(port), ANXIN_ADMIN_PASSWORD: 'x-password-1' });
+      const { code, output } = await runToFailure({
+        DATABASE_URL: db.url,
+        HTTP_PORT: String(port),
+        ANXIN_ADMIN_PASSWORD: 'x-password-1',
+      });
       expect(code).not.toBe(0);
       expect(output).toMatch(new RegExp(`HTTP_PORT: port ${port} is already in use`));
     } finally {
@@ -36,12 +40,18 @@ describe('start-up and shutdown', () => {
     const db = await createTestDatabase('srv');
     const dataDir = makeDataDir();
     try {
-      const p = await spawnPlatform({ DATABASE_URL: db.url, ANXIN_ADMIN_PASSWORD: 'server-admin-pass', ANXIN_DATA_DIR: dataDir });
+      const p = await spawnPlatform({
+        DATABASE_URL: db.url,
+        ANXIN_ADMIN_PASSWORD: 'server-admin-pass',
+        ANXIN_DATA_DIR: dataDir,
+      });
       const api = new ApiClient(`http://127.0.0.1:${p.httpPort}`);
       expect((await api.get('/api/v1/health')).status).toBe(200);
       const doc = await api.get('/api/docs-json');
       expect(doc.status).toBe(200);
-      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/devices/{id}']));
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/auth/login', '/api/v1/devices/{id}']),
+      );
       expect((await api.get('/api/docs')).status).toBe(200);
       // server mode must not touch the data dir's embedded cluster
       expect(fs.existsSync(`${dataDir}/postgres`)).toBe(false);

@@ -60,7 +60,12 @@ describe('authentication', () => {
   it('stops honouring the token of a user who was disabled', async () => {
     const center = await createCenter(t.admin);
     const username = unique('leaver');
-    const user = await t.admin.post('/api/v1/users', { username, password: 'leaver-pass', role: 'operator', orgUnitId: center });
+    const user = await t.admin.post('/api/v1/users', {
+      username,
+      password: 'leaver-pass',
+      role: 'operator',
+      orgUnitId: center,
+    });
     const leaver = await t.api.login(username, 'leaver-pass');
     expect((await leaver.get('/api/v1/residents')).status).toBe(200);
     await t.admin.patch(`/api/v1/users/${user.body.id}`, { disabled: true });
@@ -71,7 +76,12 @@ describe('authentication', () => {
   it('stores passwords hashed, never returns them, and audits logins', async () => {
     const center = await createCenter(t.admin);
     const username = unique('hashed');
-    const created = await t.admin.post('/api/v1/users', { username, password: 'plain-secret-1', role: 'operator', orgUnitId: center });
+    const created = await t.admin.post('/api/v1/users', {
+      username,
+      password: 'plain-secret-1',
+      role: 'operator',
+      orgUnitId: center,
+    });
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toMatch(/plain-secret-1|password/i);
     const db = new Client({ connectionString: t.database.url });

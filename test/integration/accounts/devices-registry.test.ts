@@ -13,7 +13,11 @@ describe('device registry', () => {
   afterAll(() => t.stop());
 
   it('issues a random secret of at least 128 bits once and stores only a keyed hash', async () => {
-    const res = await s.operator.post('/api/v1/devices', { type: 'wearable', residentId: s.residentId, serial: 'W-0001' });
+    const res = await s.operator.post('/api/v1/devices', {
+      type: 'wearable',
+      residentId: s.residentId,
+      serial: 'W-0001',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ type: 'wearable', residentId: s.residentId, online: false, rejectedMessages: 0 });
     const secret = res.body.secret as string;
@@ -25,7 +29,10 @@ describe('device registry', () => {
     const db = new Client({ connectionString: t.database.url });
     await db.connect();
     const { secret_hash } = (await db.query('SELECT secret_hash FROM devices WHERE id = $1', [res.body.id])).rows[0];
-    const pepper = Buffer.from((await db.query(`SELECT value FROM platform_secrets WHERE name = 'device_secret_pepper'`)).rows[0].value, 'base64');
+    const pepper = Buffer.from(
+      (await db.query(`SELECT value FROM platform_secrets WHERE name = 'device_secret_pepper'`)).rows[0].value,
+      'base64',
+    );
     await db.end();
     expect(secret_hash).not.toContain(secret);
     expect(secret_hash).toBe(createHmac('sha256', pepper).update(secret).digest('base64'));
@@ -50,7 +57,8 @@ describe('device registry', () => {
   });
 
   it('filters and paginates the device list', async () => {
-    for (let i = 0; i < 3; i++) await s.operator.post('/api/v1/devices', { type: 'motion_sensor', residentId: s.residentId });
+    for (let i = 0; i < 3; i++)
+      await s.operator.post('/api/v1/devices', { type: 'motion_sensor', residentId: s.residentId });
     const page = await s.operator.get('/api/v1/devices?type=motion_sensor&limit=2&offset=0');
     expect(page.body).toHaveLength(2);
     expect(page.headers.get('x-total-count')).toBe('3');

@@ -14,7 +14,12 @@ describe('org-unit scoping', () => {
     a = await createStation(t.admin, center);
     b = await createStation(t.admin, center);
     const username = unique('cg');
-    await a.operator.post('/api/v1/users', { username, password: 'caregiver-pass', role: 'caregiver', orgUnitId: a.communityId });
+    await a.operator.post('/api/v1/users', {
+      username,
+      password: 'caregiver-pass',
+      role: 'caregiver',
+      orgUnitId: a.communityId,
+    });
     caregiverA = await t.api.login(username, 'caregiver-pass');
   });
   afterAll(() => t.stop());
@@ -52,7 +57,11 @@ describe('org-unit scoping', () => {
       ['POST', `/api/v1/devices/${a.deviceId}/rotate-secret`, {}],
       ['POST', '/api/v1/residents', { name: 'intruder', orgUnitId: a.communityId }],
       ['POST', '/api/v1/devices', { type: 'wearable', residentId: a.residentId }],
-      ['POST', '/api/v1/users', { username: unique('x'), password: 'whatever-1', role: 'caregiver', orgUnitId: a.stationId }],
+      [
+        'POST',
+        '/api/v1/users',
+        { username: unique('x'), password: 'whatever-1', role: 'caregiver', orgUnitId: a.stationId },
+      ],
       ['PATCH', `/api/v1/users/${a.operatorId}`, { disabled: true }],
       ['PATCH', `/api/v1/residents/${b.residentId}`, { orgUnitId: a.communityId }],
       ['PATCH', `/api/v1/devices/${b.deviceId}`, { residentId: a.residentId }],
@@ -74,14 +83,26 @@ describe('org-unit scoping', () => {
   });
 
   it('keeps operators away from admin-only actions', async () => {
-    expect((await a.operator.post('/api/v1/org-units', { name: 'x', kind: 'community', parentId: a.stationId })).status).toBe(403);
+    expect(
+      (await a.operator.post('/api/v1/org-units', { name: 'x', kind: 'community', parentId: a.stationId })).status,
+    ).toBe(403);
     expect((await a.operator.get('/api/v1/audit-log')).status).toBe(403);
-    const res = await a.operator.post('/api/v1/users', { username: unique('op'), password: 'whatever-1', role: 'operator', orgUnitId: a.stationId });
+    const res = await a.operator.post('/api/v1/users', {
+      username: unique('op'),
+      password: 'whatever-1',
+      role: 'operator',
+      orgUnitId: a.stationId,
+    });
     expect(res.status).toBe(403);
   });
 
   it('keeps caregivers out of the registry', async () => {
-    for (const path of ['/api/v1/residents', `/api/v1/residents/${a.residentId}`, '/api/v1/devices', '/api/v1/org-units']) {
+    for (const path of [
+      '/api/v1/residents',
+      `/api/v1/residents/${a.residentId}`,
+      '/api/v1/devices',
+      '/api/v1/org-units',
+    ]) {
       expect({ path, status: (await caregiverA.get(path)).status }).toEqual({ path, status: 403 });
     }
     expect((await caregiverA.get(`/api/v1/users/${a.operatorId}`)).status).toBe(404);

@@ -11,16 +11,52 @@ describe('input validation', () => {
   afterAll(() => t.stop());
 
   const cases: [string, string, string, unknown, RegExp][] = [
-    ['unknown field', 'POST', '/api/v1/residents', { name: 'A', orgUnitId: '@unit', favouriteColour: 'red' }, /favouriteColour: unknown field/],
+    [
+      'unknown field',
+      'POST',
+      '/api/v1/residents',
+      { name: 'A', orgUnitId: '@unit', favouriteColour: 'red' },
+      /favouriteColour: unknown field/,
+    ],
     ['missing field', 'POST', '/api/v1/residents', { orgUnitId: '@unit' }, /^name: /],
     ['wrong type', 'POST', '/api/v1/residents', { name: 42, orgUnitId: '@unit' }, /^name: /],
     ['bad uuid', 'POST', '/api/v1/residents', { name: 'A', orgUnitId: 'nope' }, /^orgUnitId: /],
-    ['future birth date', 'POST', '/api/v1/residents', { name: 'A', orgUnitId: '@unit', birthDate: '2999-01-01' }, /^birthDate: /],
-    ['nested contact', 'POST', '/api/v1/residents', { name: 'A', orgUnitId: '@unit', emergencyContacts: [{ name: 'B' }] }, /^emergencyContacts\.0\.phone: /],
-    ['bad night window', 'POST', '/api/v1/residents', { name: 'A', orgUnitId: '@unit', careProfile: { nightWindow: { start: '25:00', end: '06:00' } } }, /careProfile\.nightWindow\.start: /],
+    [
+      'future birth date',
+      'POST',
+      '/api/v1/residents',
+      { name: 'A', orgUnitId: '@unit', birthDate: '2999-01-01' },
+      /^birthDate: /,
+    ],
+    [
+      'nested contact',
+      'POST',
+      '/api/v1/residents',
+      { name: 'A', orgUnitId: '@unit', emergencyContacts: [{ name: 'B' }] },
+      /^emergencyContacts\.0\.phone: /,
+    ],
+    [
+      'bad night window',
+      'POST',
+      '/api/v1/residents',
+      { name: 'A', orgUnitId: '@unit', careProfile: { nightWindow: { start: '25:00', end: '06:00' } } },
+      /careProfile\.nightWindow\.start: /,
+    ],
     ['unknown device type', 'POST', '/api/v1/devices', { type: 'toaster', residentId: '@resident' }, /^type: /],
-    ['bad role', 'POST', '/api/v1/users', { username: 'someone', password: 'long-enough', role: 'king', orgUnitId: '@unit' }, /^role: /],
-    ['short password', 'POST', '/api/v1/users', { username: 'someone', password: 'short', role: 'caregiver', orgUnitId: '@unit' }, /^password: /],
+    [
+      'bad role',
+      'POST',
+      '/api/v1/users',
+      { username: 'someone', password: 'long-enough', role: 'king', orgUnitId: '@unit' },
+      /^role: /,
+    ],
+    [
+      'short password',
+      'POST',
+      '/api/v1/users',
+      { username: 'someone', password: 'short', role: 'caregiver', orgUnitId: '@unit' },
+      /^password: /,
+    ],
     ['bad kind', 'POST', '/api/v1/org-units', { name: 'X', kind: 'galaxy' }, /^kind: /],
     ['bad list limit', 'GET', '/api/v1/residents?limit=100000', undefined, /^limit: /],
     ['body is an array', 'POST', '/api/v1/residents', [], /expected object/],
@@ -28,7 +64,9 @@ describe('input validation', () => {
 
   it.each(cases)('answers 400 naming the field for %s', async (_name, method, path, body, message) => {
     const substituted = JSON.parse(
-      JSON.stringify(body ?? null).replace(/@unit/g, s.communityId).replace(/@resident/g, s.residentId),
+      JSON.stringify(body ?? null)
+        .replace(/@unit/g, s.communityId)
+        .replace(/@resident/g, s.residentId),
     ) as unknown;
     const res = await t.admin.request(method, path, body === undefined ? undefined : substituted);
     expect(res.status).toBe(400);

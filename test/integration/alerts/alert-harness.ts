@@ -12,7 +12,14 @@ export interface Home {
 }
 
 /** A resident with connected devices of the given types, each publishing over MQTT 5. */
-export async function createHome(operator: ApiClient, mqttPort: number, unitId: string, types: string[], careProfile: Record<string, unknown> = {}, deviceExtra: Record<string, unknown> = {}): Promise<Home> {
+export async function createHome(
+  operator: ApiClient,
+  mqttPort: number,
+  unitId: string,
+  types: string[],
+  careProfile: Record<string, unknown> = {},
+  deviceExtra: Record<string, unknown> = {},
+): Promise<Home> {
   const resident = await operator.post('/api/v1/residents', { name: unique('李奶奶'), orgUnitId: unitId, careProfile });
   if (resident.status !== 201) throw new Error(JSON.stringify(resident.body));
   const devices: Home['devices'] = {};
@@ -32,11 +39,19 @@ export async function createHome(operator: ApiClient, mqttPort: number, unitId: 
     devices,
     event: (type, eventType, extra = {}) => {
       const d = device(type);
-      return publishQos1(d.client, topic(d.id, 'events'), JSON.stringify({ type: eventType, ts: Date.now(), seq: d.seq++, ...extra }));
+      return publishQos1(
+        d.client,
+        topic(d.id, 'events'),
+        JSON.stringify({ type: eventType, ts: Date.now(), seq: d.seq++, ...extra }),
+      );
     },
     telemetry: (type, fields) => {
       const d = device(type);
-      return publishQos1(d.client, topic(d.id, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: d.seq++, ...fields }));
+      return publishQos1(
+        d.client,
+        topic(d.id, 'telemetry'),
+        JSON.stringify({ ts: Date.now(), seq: d.seq++, ...fields }),
+      );
     },
     close: () => Object.values(devices).forEach((d) => d.client.end(true)),
   };

@@ -1,3 +1,5 @@
 import { describeAlertLifecycle } from './alert-lifecycle.suite';
 
-describeAlertLifecycle('queues, socket.io fan-out and broker clustering on Redis', { REDIS_URL: 'redis://127.0.0.1:6379' });
+describeAlertLifecycle('queues, socket.io fan-out and broker clustering on Redis', {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+});

@@ -15,10 +15,15 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
   let t: TestPlatform;
   let s: StationFixture;
   let console_: ConsoleWatcher;
-  const kindsFor = (residentId: string) => console_.raised.filter((a) => a.residentId === residentId).map((a) => a.kind);
+  const kindsFor = (residentId: string) =>
+    console_.raised.filter((a) => a.residentId === residentId).map((a) => a.kind);
 
   beforeAll(async () => {
-    t = await startTestPlatform({ ANXIN_QUEUE_PREFIX: unique('q'), ANXIN_INACTIVITY_SWEEP_SECONDS: '1', ANXIN_OFFLINE_SWEEP_SECONDS: '1' });
+    t = await startTestPlatform({
+      ANXIN_QUEUE_PREFIX: unique('q'),
+      ANXIN_INACTIVITY_SWEEP_SECONDS: '1',
+      ANXIN_OFFLINE_SWEEP_SECONDS: '1',
+    });
     s = await createStation(t.admin, await createCenter(t.admin));
     console_ = await watchConsole(t.api.baseUrl, s.operator.token!);
   });
@@ -27,7 +32,8 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
     await t.stop();
   });
 
-  const raised = (residentId: string, kind: string, timeoutMs = 10_000) => console_.waitFor('alert:raised', (a) => a.residentId === residentId && a.kind === kind, timeoutMs);
+  const raised = (residentId: string, kind: string, timeoutMs = 10_000) =>
+    console_.waitFor('alert:raised', (a) => a.residentId === residentId && a.kind === kind, timeoutMs);
 
   it('raises not_back_in_bed when a night bed exit is not followed by a return, and not when it is', async () => {
     const profile = { nightWindow: ALWAYS_NIGHT, rules: { bedReturnSeconds: 2 } };
@@ -46,8 +52,14 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
   });
 
   it('raises night_wandering for a door opening at night by a resident at risk only', async () => {
-    const atRisk = await createHome(s.operator, t.mqttPort, s.communityId, ['door_sensor'], { conditions: ['wandering_risk'], nightWindow: ALWAYS_NIGHT });
-    const daytime = await createHome(s.operator, t.mqttPort, s.communityId, ['door_sensor'], { conditions: ['wandering_risk'], nightWindow: daytimeWindow() });
+    const atRisk = await createHome(s.operator, t.mqttPort, s.communityId, ['door_sensor'], {
+      conditions: ['wandering_risk'],
+      nightWindow: ALWAYS_NIGHT,
+    });
+    const daytime = await createHome(s.operator, t.mqttPort, s.communityId, ['door_sensor'], {
+      conditions: ['wandering_risk'],
+      nightWindow: daytimeWindow(),
+    });
     await atRisk.event('door_sensor', 'door_open');
     await daytime.event('door_sensor', 'door_open');
     expect((await raised(atRisk.residentId, 'night_wandering')).severity).toBe('high');
@@ -58,7 +70,9 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
   });
 
   it('raises left_safe_zone when the wearable reports a position outside the zone', async () => {
-    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['wearable'], { safeZone: { lat: 40.8414, lon: 111.7519, radiusM: 300 } });
+    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['wearable'], {
+      safeZone: { lat: 40.8414, lon: 111.7519, radiusM: 300 },
+    });
     await home.telemetry('wearable', { lat: 40.8415, lon: 111.752, battery: 80 });
     await sleep(300);
     expect(kindsFor(home.residentId)).toEqual([]);
@@ -75,7 +89,12 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
     const apnoea = await createHome(s.operator, t.mqttPort, s.communityId, ['mattress'], profile);
     for (let i = 0; i < 6; i++) {
       await brady.telemetry('mattress', { heartRate: 35, respirationRate: 14, inBed: true, movement: 1 });
-      await spike.telemetry('mattress', { heartRate: i === 1 ? 150 : 62, respirationRate: 14, inBed: true, movement: 1 });
+      await spike.telemetry('mattress', {
+        heartRate: i === 1 ? 150 : 62,
+        respirationRate: 14,
+        inBed: true,
+        movement: 1,
+      });
       await apnoea.telemetry('mattress', { heartRate: 60, respirationRate: 0, inBed: true, movement: 0 });
       await sleep(500);
     }
@@ -102,7 +121,14 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
   });
 
   it('raises device_offline and low_battery as low-severity maintenance alerts', async () => {
-    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['smoke_detector'], {}, { heartbeatIntervalSeconds: 1 });
+    const home = await createHome(
+      s.operator,
+      t.mqttPort,
+      s.communityId,
+      ['smoke_detector'],
+      {},
+      { heartbeatIntervalSeconds: 1 },
+    );
     await home.telemetry('smoke_detector', { battery: 12 });
     await home.event('smoke_detector', 'low_battery', { battery: 12 });
     expect((await raised(home.residentId, 'low_battery')).severity).toBe('low');

@@ -24,10 +24,20 @@ describe('dispatch to caregivers', () => {
 
   async function addCaregiver(unitId: string, skills: string[] = []): Promise<Caregiver> {
     const username = unique('cg');
-    const created = await t.admin.post('/api/v1/users', { username, password: 'caregiver-pass', role: 'caregiver', orgUnitId: unitId, skills });
+    const created = await t.admin.post('/api/v1/users', {
+      username,
+      password: 'caregiver-pass',
+      role: 'caregiver',
+      orgUnitId: unitId,
+      skills,
+    });
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     const api = await t.api.login(username, 'caregiver-pass');
-    const socket: CaregiverSocket = io(`${t.api.baseUrl}/caregiver`, { auth: { token: api.token }, transports: ['websocket'], reconnection: false });
+    const socket: CaregiverSocket = io(`${t.api.baseUrl}/caregiver`, {
+      auth: { token: api.token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     const c: Caregiver = { id: created.body.id, api, socket, offers: [], updates: [] };
     socket.on('task:offered', (o) => c.offers.push(o));
     socket.on('task:updated', (o) => c.updates.push(o));
@@ -55,7 +65,11 @@ describe('dispatch to caregivers', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestPlatform({ ANXIN_QUEUE_PREFIX: unique('q'), ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS: '2', ANXIN_MAINTENANCE_ORDERS: 'false' });
+    t = await startTestPlatform({
+      ANXIN_QUEUE_PREFIX: unique('q'),
+      ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS: '2',
+      ANXIN_MAINTENANCE_ORDERS: 'false',
+    });
     const center = await createCenter(t.admin);
     s = await createStation(t.admin, center);
     other = await createStation(t.admin, center);
@@ -73,18 +87,27 @@ describe('dispatch to caregivers', () => {
     const first = await addCaregiver(s.stationId);
     const second = await addCaregiver(s.communityId);
     const alertId = await sosAlert();
-    const candidates = (await s.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as { userId: string; load: number }[];
+    const candidates = (await s.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as {
+      userId: string;
+      load: number;
+    }[];
     expect(candidates.map((c) => c.userId)).toEqual(expect.arrayContaining([first.id, second.id]));
     expect(candidates.map((c) => c.userId)).not.toContain(outsider.id);
 
     const started = Date.now();
-    const dispatched = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { kind: 'emergency', note: '请尽快上门', caregiverId: first.id });
+    const dispatched = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, {
+      kind: 'emergency',
+      note: '请尽快上门',
+      caregiverId: first.id,
+    });
     expect(dispatched.status).toBe(201);
     expect(dispatched.body).toMatchObject({ kind: 'emergency', status: 'offered', alertId, offeredTo: first.id });
     const offer = await offeredTo(first, dispatched.body.id);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(offer.offerExpiresAt).toEqual(expect.any(String));
-    expect((await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'dispatched')).status).toBe('dispatched');
+    expect((await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'dispatched')).status).toBe(
+      'dispatched',
+    );
 
     const declined = await first.socket.emitWithAck('task:decline', { id: offer.id });
     expect(declined).toMatchObject({ id: offer.id });
@@ -94,13 +117,29 @@ describe('dispatch to caregivers', () => {
     expect(await first.socket.emitWithAck('task:accept', { id: offer.id })).toEqual({ error: expect.any(String) });
 
     const accepted = await second.socket.emitWithAck('task:accept', { id: offer.id });
-    expect(accepted).toMatchObject({ status: 'accepted', assigneeId: second.id, resident: { name: expect.any(String) } });
+    expect(accepted).toMatchObject({
+      status: 'accepted',
+      assigneeId: second.id,
+      resident: { name: expect.any(String) },
+    });
     for (const status of ['en_route', 'on_site'] as const) {
       expect(await second.socket.emitWithAck('task:progress', { id: offer.id, status })).toMatchObject({ status });
     }
-    const done = await second.api.post(`/api/v1/orders/${offer.id}/progress`, { status: 'completed', note: '老人安全，已送医' });
+    const done = await second.api.post(`/api/v1/orders/${offer.id}/progress`, {
+      status: 'completed',
+      note: '老人安全，已送医',
+    });
     expect(done.status).toBe(200);
-    expect(done.body.timeline.map((e: { status: string }) => e.status)).toEqual(['pending', 'offered', 'pending', 'offered', 'accepted', 'en_route', 'on_site', 'completed']);
+    expect(done.body.timeline.map((e: { status: string }) => e.status)).toEqual([
+      'pending',
+      'offered',
+      'pending',
+      'offered',
+      'accepted',
+      'en_route',
+      'on_site',
+      'completed',
+    ]);
     const resolved = await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'resolved');
     expect(resolved).toMatchObject({ outcome: 'real_emergency', note: '老人安全，已送医' });
     const board = (await s.operator.get('/api/v1/orders?status=completed')).body as { id: string }[];
@@ -113,7 +152,11 @@ describe('dispatch to caregivers', () => {
     const lonely = await addCaregiver(s.stationId, ['bathing']);
     const home = await createHome(s.operator, t.mqttPort, s.communityId, []);
     const unassigned = new Promise<ServiceOrderView>((resolve) => consoleA.socket.on('order:unassigned', resolve));
-    const order = await s.operator.post('/api/v1/orders', { kind: 'bathing', residentId: home.residentId, notes: '周二助浴' });
+    const order = await s.operator.post('/api/v1/orders', {
+      kind: 'bathing',
+      residentId: home.residentId,
+      notes: '周二助浴',
+    });
     expect(order.body).toMatchObject({ status: 'offered', offeredTo: lonely.id });
     // the only bathing-skilled caregiver lets the offer run out (10 min by default; 600 s here too, so decline instead)
     await lonely.api.post(`/api/v1/orders/${order.body.id}/decline`);

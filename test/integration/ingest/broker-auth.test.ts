@@ -27,7 +27,9 @@ describe('device authentication at the broker', () => {
     [5, 0x86],
   ] as const)('refuses a wrong secret and an unknown device (protocol %i → code %i)', async (version, code) => {
     expect(await refusalCode(t.mqttPort, { id: s.deviceId, secret: 'wrong' }, version)).toBe(code);
-    expect(await refusalCode(t.mqttPort, { id: '00000000-0000-4000-8000-000000000000', secret: 'x' }, version)).toBe(code);
+    expect(await refusalCode(t.mqttPort, { id: '00000000-0000-4000-8000-000000000000', secret: 'x' }, version)).toBe(
+      code,
+    );
     expect(await refusalCode(t.mqttPort, { id: 'not-a-uuid', secret: 'x' }, version)).toBe(code);
   });
 

@@ -27,10 +27,15 @@ describe('broker robustness', () => {
     const before = await rejected();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.json().map((j) => Buffer.from(j)), fc.object().map((o) => Buffer.from(JSON.stringify(o)))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.json().map((j) => Buffer.from(j)),
+          fc.object().map((o) => Buffer.from(JSON.stringify(o))),
+        ),
         fc.constantFrom('events', 'telemetry', 'status', 'elsewhere'),
         async (payload, channel) => {
-          const target = channel === 'elsewhere' ? `anxin/v1/devices/${s.deviceId}/x/${payload.length}` : topic(s.deviceId, channel as 'events');
+          const target =
+            channel === 'elsewhere' ? `anxin/v1/devices/${s.deviceId}/x/${payload.length}` : topic(s.deviceId, channel);
           const code = await publishQos1(client, target, Buffer.from(payload));
           expect([0, 0x87, 0x99]).toContain(code);
           if (code !== 0) expectedRejections += 1;
@@ -46,7 +51,11 @@ describe('broker robustness', () => {
   });
 
   it('survives garbage bytes and half packets on the MQTT port', async () => {
-    for (const bytes of [Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]), Buffer.from([0x10, 0x05, 0x00])]) {
+    for (const bytes of [
+      Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+      Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+      Buffer.from([0x10, 0x05, 0x00]),
+    ]) {
       const socket = net.connect(t.mqttPort, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.write(bytes);
@@ -65,14 +74,36 @@ describe('broker robustness', () => {
     await subscriber.subscribeAsync(topic(other.body.id, 'commands'), { qos: 1 });
     // freeze the subscriber: it stops reading while commands pile up for it
     (subscriber as unknown as { stream: { pause(): void } }).stream.pause();
-    for (let i = 0; i < 50; i++) await s.operator.post(`/api/v1/devices/${other.body.id}/commands`, { name: 'ping', params: { pad: 'x'.repeat(2000) } });
+    for (let i = 0; i < 50; i++)
+      await s.operator.post(`/api/v1/devices/${other.body.id}/commands`, {
+        name: 'ping',
+        params: { pad: 'x'.repeat(2000) },
+      });
 
     const flooder = net.connect(t.mqttPort, '127.0.0.1');
     flooder.on('error', () => undefined); // the broker may reset it mid-flood; only the broker's survival matters
     subscriber.on('error', () => undefined);
     await new Promise((r) => flooder.once('connect', r));
-    flooder.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 0, clientId: s.deviceId, username: s.deviceId, password: Buffer.from(s.deviceSecret) }));
-    const frame = mqttPacket.generate({ cmd: 'publish', topic: topic(s.deviceId, 'telemetry'), payload: Buffer.from(JSON.stringify({ ts: Date.now(), seq: 1, battery: 50 })), qos: 0, retain: false, dup: false });
+    flooder.write(
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 0,
+        clientId: s.deviceId,
+        username: s.deviceId,
+        password: Buffer.from(s.deviceSecret),
+      }),
+    );
+    const frame = mqttPacket.generate({
+      cmd: 'publish',
+      topic: topic(s.deviceId, 'telemetry'),
+      payload: Buffer.from(JSON.stringify({ ts: Date.now(), seq: 1, battery: 50 })),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
     const burst = Buffer.concat(Array.from({ length: 5000 }, () => frame));
     for (let i = 0; i < 4; i++) flooder.write(burst);
     (subscriber as unknown as { stream: { destroy(): void } }).stream.destroy();
@@ -92,13 +123,55 @@ describe('broker robustness', () => {
     try {
       for (const version of ['mqttv311', 'mqttv5']) {
         const seq = Math.floor(Math.random() * 1e9);
-        await run('mosquitto_pub', ['-V', version, '-h', '127.0.0.1', '-p', String(t.mqttPort), '-i', s.deviceId, '-u', s.deviceId, '-P', s.deviceSecret,
-          '-q', '1', '-t', topic(s.deviceId, 'events'), '-m', JSON.stringify({ type: 'sos', ts: Date.now(), seq })]);
-        const rows = await db.query('SELECT type FROM device_events WHERE device_id = $1 AND seq = $2', [s.deviceId, seq]);
+        await run('mosquitto_pub', [
+          '-V',
+          version,
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(t.mqttPort),
+          '-i',
+          s.deviceId,
+          '-u',
+          s.deviceId,
+          '-P',
+          s.deviceSecret,
+          '-q',
+          '1',
+          '-t',
+          topic(s.deviceId, 'events'),
+          '-m',
+          JSON.stringify({ type: 'sos', ts: Date.now(), seq }),
+        ]);
+        const rows = await db.query('SELECT type FROM device_events WHERE device_id = $1 AND seq = $2', [
+          s.deviceId,
+          seq,
+        ]);
         expect(rows.rows).toEqual([{ type: 'sos' }]);
       }
-      const refused = await run('mosquitto_pub', ['-V', 'mqttv5', '-h', '127.0.0.1', '-p', String(t.mqttPort), '-i', s.deviceId, '-u', s.deviceId, '-P', 'wrong',
-        '-q', '1', '-t', topic(s.deviceId, 'events'), '-m', '{}']).then(() => 0, (e: { code: number }) => e.code);
+      const refused = await run('mosquitto_pub', [
+        '-V',
+        'mqttv5',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(t.mqttPort),
+        '-i',
+        s.deviceId,
+        '-u',
+        s.deviceId,
+        '-P',
+        'wrong',
+        '-q',
+        '1',
+        '-t',
+        topic(s.deviceId, 'events'),
+        '-m',
+        '{}',
+      ]).then(
+        () => 0,
+        (e: { code: number }) => e.code,
+      );
       expect(refused).not.toBe(0);
     } finally {
       await db.end();

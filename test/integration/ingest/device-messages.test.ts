@@ -33,7 +33,10 @@ describe('device messages: validation and durable storage', () => {
     const seq = nextSeq();
     expect(await publishQos1(client, eventsTopic(), JSON.stringify({ type: 'fall', ts: Date.now(), seq }))).toBe(0);
     // no waiting: the row must already be there when the PUBACK arrived
-    const rows = await db.query('SELECT type, clock_skewed FROM device_events WHERE device_id = $1 AND seq = $2', [s.deviceId, seq]);
+    const rows = await db.query('SELECT type, clock_skewed FROM device_events WHERE device_id = $1 AND seq = $2', [
+      s.deviceId,
+      seq,
+    ]);
     expect(rows.rows).toEqual([{ type: 'fall', clock_skewed: false }]);
   });
 
@@ -41,7 +44,10 @@ describe('device messages: validation and durable storage', () => {
     const payload = event('sos');
     for (let i = 0; i < 3; i++) expect(await publishQos1(client, eventsTopic(), payload)).toBe(0);
     const seq = (JSON.parse(payload) as { seq: number }).seq;
-    const rows = await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1 AND seq = $2', [s.deviceId, seq]);
+    const rows = await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1 AND seq = $2', [
+      s.deviceId,
+      seq,
+    ]);
     expect(rows.rows[0].n).toBe(1);
   });
 
@@ -49,7 +55,12 @@ describe('device messages: validation and durable storage', () => {
     const seq = nextSeq();
     const twoDaysAgo = Date.now() - 2 * 86400_000;
     expect(await publishQos1(client, eventsTopic(), JSON.stringify({ type: 'sos', ts: twoDaysAgo, seq }))).toBe(0);
-    const row = (await db.query('SELECT clock_skewed, received_at FROM device_events WHERE device_id = $1 AND seq = $2', [s.deviceId, seq])).rows[0];
+    const row = (
+      await db.query('SELECT clock_skewed, received_at FROM device_events WHERE device_id = $1 AND seq = $2', [
+        s.deviceId,
+        seq,
+      ])
+    ).rows[0];
     expect(row.clock_skewed).toBe(true);
     expect(Math.abs(new Date(row.received_at).getTime() - Date.now())).toBeLessThan(60_000);
   });
@@ -59,23 +70,39 @@ describe('device messages: validation and durable storage', () => {
     ['a JSON array', '[1,2]', /^not_an_object/],
     ['a wrong field type', JSON.stringify({ type: 'sos', ts: 'now', seq: 1 }), /^schema_violation: ts/],
     ['a missing seq', JSON.stringify({ type: 'sos', ts: Date.now() }), /^schema_violation: seq/],
-    ['an unknown field', JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1, colour: 'red' }), /^schema_violation: colour/],
-    ['an event the device type does not send', JSON.stringify({ type: 'smoke', ts: Date.now(), seq: 1 }), /^event_not_allowed_for_device/],
+    [
+      'an unknown field',
+      JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1, colour: 'red' }),
+      /^schema_violation: colour/,
+    ],
+    [
+      'an event the device type does not send',
+      JSON.stringify({ type: 'smoke', ts: Date.now(), seq: 1 }),
+      /^event_not_allowed_for_device/,
+    ],
     ['an unknown event type', JSON.stringify({ type: 'explode', ts: Date.now(), seq: 1 }), /^schema_violation/],
-    ['a payload over 16 KiB', JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1, pad: 'x'.repeat(16 * 1024) }), /^payload_too_large/],
+    [
+      'a payload over 16 KiB',
+      JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1, pad: 'x'.repeat(16 * 1024) }),
+      /^payload_too_large/,
+    ],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /^invalid_json/],
   ];
 
   it.each(breaches)('rejects %s with PUBACK 0x99, counts it and keeps the reason', async (_name, payload, reason) => {
     const before = (await device()).rejectedMessages as number;
-    const storedBefore = (await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [s.deviceId])).rows[0].n;
+    const storedBefore = (
+      await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [s.deviceId])
+    ).rows[0].n;
     expect(await publishQos1(client, eventsTopic(), payload)).toBe(0x99);
     await new Promise((r) => setTimeout(r, 50));
     const after = await device();
     expect(after.rejectedMessages).toBe(before + 1);
     expect(after.lastRejection.reason).toMatch(reason);
     expect(new Date(after.lastRejection.at).getTime()).toBeGreaterThan(Date.now() - 10_000);
-    const storedAfter = (await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [s.deviceId])).rows[0].n;
+    const storedAfter = (
+      await db.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [s.deviceId])
+    ).rows[0].n;
     expect(storedAfter).toBe(storedBefore);
   });
 
@@ -87,9 +114,18 @@ describe('device messages: validation and durable storage', () => {
   it('batches telemetry into rows and keeps the latest reading and battery', async () => {
     const wearable = topic(s.deviceId, 'telemetry');
     for (let i = 0; i < 20; i++) {
-      expect(await publishQos1(client, wearable, JSON.stringify({ ts: Date.now(), seq: nextSeq(), heartRate: 60 + i, battery: 77 }))).toBe(0);
+      expect(
+        await publishQos1(
+          client,
+          wearable,
+          JSON.stringify({ ts: Date.now(), seq: nextSeq(), heartRate: 60 + i, battery: 77 }),
+        ),
+      ).toBe(0);
     }
-    const rows = await db.query('SELECT count(*)::int AS n, max(heart_rate) AS hr FROM telemetry WHERE device_id = $1', [s.deviceId]);
+    const rows = await db.query(
+      'SELECT count(*)::int AS n, max(heart_rate) AS hr FROM telemetry WHERE device_id = $1',
+      [s.deviceId],
+    );
     expect(rows.rows[0]).toEqual({ n: 20, hr: 79 });
     const latest = await db.query('SELECT payload FROM device_latest WHERE device_id = $1', [s.deviceId]);
     expect(latest.rows[0].payload.heartRate).toBe(79);
@@ -100,10 +136,16 @@ describe('device messages: validation and durable storage', () => {
   it('stores QoS 0 mattress telemetry from an MQTT 3.1.1 client', async () => {
     const m = await connectDevice(t.mqttPort, mattress, 4);
     for (let i = 0; i < 5; i++) {
-      m.publish(topic(mattress.id, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: i + 1, heartRate: 55, respirationRate: 14, inBed: true, movement: 3 }), { qos: 0 });
+      m.publish(
+        topic(mattress.id, 'telemetry'),
+        JSON.stringify({ ts: Date.now(), seq: i + 1, heartRate: 55, respirationRate: 14, inBed: true, movement: 3 }),
+        { qos: 0 },
+      );
     }
     await new Promise((r) => setTimeout(r, 500));
-    const rows = await db.query('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND in_bed', [mattress.id]);
+    const rows = await db.query('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND in_bed', [
+      mattress.id,
+    ]);
     expect(rows.rows[0].n).toBe(5);
     m.end();
     await closed(m);
@@ -126,20 +168,33 @@ describe('device messages: validation and durable storage', () => {
       client.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))),
     );
     await client.subscribeAsync(topic(s.deviceId, 'commands'), { qos: 1 });
-    const sent = await s.operator.post(`/api/v1/devices/${s.deviceId}/commands`, { name: 'locate', params: { beep: true } });
+    const sent = await s.operator.post(`/api/v1/devices/${s.deviceId}/commands`, {
+      name: 'locate',
+      params: { beep: true },
+    });
     expect(sent.status).toBe(201);
     expect(sent.body.status).toBe('pending');
     const command = await received;
     expect(command).toMatchObject({ commandId: sent.body.id, name: 'locate', params: { beep: true } });
-    expect(await publishQos1(client, eventsTopic(), event('command_ack', { commandId: command.commandId, ok: true }))).toBe(0);
+    expect(
+      await publishQos1(client, eventsTopic(), event('command_ack', { commandId: command.commandId, ok: true })),
+    ).toBe(0);
     const list = await s.operator.get(`/api/v1/devices/${s.deviceId}/commands`);
     expect(list.body.find((c: { id: string }) => c.id === sent.body.id).status).toBe('acknowledged');
   });
 
   it('marks a device offline when it stays silent past its heartbeat interval', async () => {
-    const created = await s.operator.post('/api/v1/devices', { type: 'door_sensor', residentId: s.residentId, heartbeatIntervalSeconds: 1 });
+    const created = await s.operator.post('/api/v1/devices', {
+      type: 'door_sensor',
+      residentId: s.residentId,
+      heartbeatIntervalSeconds: 1,
+    });
     const door = await connectDevice(t.mqttPort, { id: created.body.id, secret: created.body.secret }, 5);
-    await publishQos1(door, topic(created.body.id, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: 1, battery: 90 }));
+    await publishQos1(
+      door,
+      topic(created.body.id, 'telemetry'),
+      JSON.stringify({ ts: Date.now(), seq: 1, battery: 90 }),
+    );
     await new Promise((r) => setTimeout(r, 1200));
     expect((await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online).toBe(true);
     // connected but silent: the sweep (every 5 s by default) takes it offline

@@ -208,8 +208,7 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
   it('fails a job whose handler throws PermanentJobError without retrying it', async () => {
     const failures: { message: string; attempt: number; willRetry: boolean }[] = [];
     const queues = openQueues(`permanent-${random()}`, {
-      onJobFailed: (error, { attempt, willRetry }) =>
-        failures.push({ message: error.message, attempt, willRetry }),
+      onJobFailed: (error, { attempt, willRetry }) => failures.push({ message: error.message, attempt, willRetry }),
     });
     let runs = 0;
     await queues.process({
@@ -343,9 +342,7 @@ describe.each([postgresFixture(), redisFixture()])('JobQueues on $kind', (fixtur
     await waitFor('the sentinel', () => idsOf(runs).includes(sentinel));
 
     const scheduled = runs.filter((run) => run.name === 'prune-readings');
-    expect(scheduled.every((run) => (run.payload as { olderThanDays: number }).olderThanDays === 30)).toBe(
-      true,
-    );
+    expect(scheduled.every((run) => (run.payload as { olderThanDays: number }).olderThanDays === 30)).toBe(true);
     // One run may already have been claimed when unschedule() ran.
     expect(scheduled.length).toBeLessThanOrEqual(runsWhenUnscheduled + 1);
     const gaps = scheduled.slice(1).map((run, i) => run.at - (scheduled[i]?.at ?? 0));

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AlertView, CareProfile, DeviceType } from '@anxin/contract';
@@ -64,7 +70,11 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.schedule('inactivity-sweep', {}, { schedulerId: 'inactivity-sweep', every: this.config.alerts.inactivitySweepSeconds * 1000 });
+    await this.jobs.schedule(
+      'inactivity-sweep',
+      {},
+      { schedulerId: 'inactivity-sweep', every: this.config.alerts.inactivitySweepSeconds * 1000 },
+    );
     // Catch up on events stored while no process was applying rules (crash between commit and rule).
     this.catchUpTimer = setInterval(() => void this.processEvents(null), CATCH_UP_MS);
     this.catchUpTimer.unref();
@@ -97,7 +107,9 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           );
           for (const event of events) announced.push(...(await this.applyEventRules(manager, event)));
           if (events.length > 0) {
-            await manager.query(`UPDATE device_events SET processed_at = now() WHERE id = ANY($1::bigint[])`, [events.map((e) => e.id)]);
+            await manager.query(`UPDATE device_events SET processed_at = now() WHERE id = ANY($1::bigint[])`, [
+              events.map((e) => e.id),
+            ]);
           }
           return events.length;
         });
@@ -119,16 +131,40 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     for (const decision of decideForEvent(e.payload, e.deviceType, settings, at, this.config.time.timezone)) {
       switch (decision.action) {
         case 'raise':
-          results.push(await this.alerts.raise(manager, this.raiseParams({ ...e, eventId: e.id }, decision.kind, decision.severity, decision.readings ?? null, at)));
+          results.push(
+            await this.alerts.raise(
+              manager,
+              this.raiseParams(
+                { ...e, eventId: e.id },
+                decision.kind,
+                decision.severity,
+                decision.readings ?? null,
+                at,
+              ),
+            ),
+          );
           break;
         case 'cancel':
           for (const id of await this.alerts.findCancellable(manager, e.residentId, decision.windows, at)) {
-            results.push({ alert: await this.alerts.resolveUnscoped(id, 'cancelled_by_resident', 'cancelled on the device', null, manager), created: false });
+            results.push({
+              alert: await this.alerts.resolveUnscoped(
+                id,
+                'cancelled_by_resident',
+                'cancelled on the device',
+                null,
+                manager,
+              ),
+              created: false,
+            });
           }
           break;
         case 'await-bed-return':
           // Deterministic id: a re-processed event does not start a second timer.
-          await this.jobs.add('check-bed-return', { residentId: e.residentId, exitEventId: e.id }, { jobId: `bed-return-${e.id}`, delayMs: decision.delaySeconds * 1000 });
+          await this.jobs.add(
+            'check-bed-return',
+            { residentId: e.residentId, exitEventId: e.id },
+            { jobId: `bed-return-${e.id}`, delayMs: decision.delaySeconds * 1000 },
+          );
           break;
         case 'activity':
           await this.recordActivity(manager, e.residentId, at);
@@ -159,7 +195,10 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   private async settingsFor(residentId: string): Promise<RuleSettings> {
     const cached = this.settings.get(residentId);
     if (cached && cached.expiresAt > Date.now()) return cached.settings;
-    const rows = await this.db.query<{ careProfile: CareProfile }[]>(`SELECT care_profile AS "careProfile" FROM residents WHERE id = $1`, [residentId]);
+    const rows = await this.db.query<{ careProfile: CareProfile }[]>(
+      `SELECT care_profile AS "careProfile" FROM residents WHERE id = $1`,
+      [residentId],
+    );
     const settings = ruleSettingsFor(rows[0]?.careProfile);
     this.settings.set(residentId, { settings, expiresAt: Date.now() + SETTINGS_TTL_MS });
     return settings;
@@ -175,23 +214,45 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
         let tracker = this.vitals.get(device.id);
         if (!tracker) this.vitals.set(device.id, (tracker = new VitalsTracker()));
         const inBed = typeof m.inBed === 'boolean' ? m.inBed : null;
-        for (const f of tracker.observe({ at, inBed, heartRate: num(m.heartRate), respirationRate: num(m.respirationRate) }, settings)) {
-          raises.push(this.raiseParams({ ...device, deviceId: device.id, eventId: null }, f.kind, f.severity, { ...f.readings, since: f.since.toISOString() }, at));
+        for (const f of tracker.observe(
+          { at, inBed, heartRate: num(m.heartRate), respirationRate: num(m.respirationRate) },
+          settings,
+        )) {
+          raises.push(
+            this.raiseParams(
+              { ...device, deviceId: device.id, eventId: null },
+              f.kind,
+              f.severity,
+              { ...f.readings, since: f.since.toISOString() },
+              at,
+            ),
+          );
         }
       }
       if (device.type === 'wearable') {
         const lat = num(m.lat);
         const lon = num(m.lon);
         if (settings.safeZone && lat !== null && lon !== null && isOutsideSafeZone({ lat, lon }, settings.safeZone)) {
-          raises.push(this.raiseParams({ ...device, deviceId: device.id, eventId: null }, 'left_safe_zone', 'high', { lat, lon, safeZone: settings.safeZone }, at));
+          raises.push(
+            this.raiseParams(
+              { ...device, deviceId: device.id, eventId: null },
+              'left_safe_zone',
+              'high',
+              { lat, lon, safeZone: settings.safeZone },
+              at,
+            ),
+          );
         }
         const steps = num(m.steps);
         const previous = this.lastSteps.get(device.id);
         if (steps !== null) this.lastSteps.set(device.id, steps);
-        if (steps !== null && previous !== undefined && steps > previous) await this.recordActivity(this.db.manager, device.residentId, at);
+        if (steps !== null && previous !== undefined && steps > previous)
+          await this.recordActivity(this.db.manager, device.residentId, at);
       }
       if (raises.length === 0) return;
-      const results = await this.db.transaction(async (manager) => Promise.all(raises.map((r) => this.alerts.raise(manager, r))));
+      const results = await this.db.transaction(async (manager) =>
+        Promise.all(raises.map((r) => this.alerts.raise(manager, r))),
+      );
       for (const result of results) this.alerts.announce(result);
     } catch (error) {
       this.log.error({ err: error, deviceId: device.id }, 'telemetry rules failed');
@@ -203,7 +264,16 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       const results = await this.db.transaction(async (manager) =>
         Promise.all(
           devices.map((d) =>
-            this.alerts.raise(manager, this.raiseParams({ ...d, deviceId: d.id, eventId: null }, 'device_offline', 'low', { deviceId: d.id, deviceType: d.type, lastSeenAt: d.lastSeenAt }, new Date())),
+            this.alerts.raise(
+              manager,
+              this.raiseParams(
+                { ...d, deviceId: d.id, eventId: null },
+                'device_offline',
+                'low',
+                { deviceId: d.id, deviceType: d.type, lastSeenAt: d.lastSeenAt },
+                new Date(),
+              ),
+            ),
           ),
         ),
       );
@@ -229,7 +299,13 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       return [
         await this.alerts.raise(
           manager,
-          this.raiseParams({ residentId, orgUnitId: exit[0].orgUnitId, deviceId: exit[0].deviceId, eventId: exitEventId }, 'not_back_in_bed', 'high', { bedExitAt: new Date(exit[0].receivedAt).toISOString() }, new Date()),
+          this.raiseParams(
+            { residentId, orgUnitId: exit[0].orgUnitId, deviceId: exit[0].deviceId, eventId: exitEventId },
+            'not_back_in_bed',
+            'high',
+            { bedExitAt: new Date(exit[0].receivedAt).toISOString() },
+            new Date(),
+          ),
         ),
       ];
     });
@@ -238,7 +314,9 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
 
   /** No activity at all for the resident's inactivity period, during the day. */
   async sweepInactivity(now: Date): Promise<void> {
-    const candidates = await this.db.query<{ residentId: string; orgUnitId: string; lastActivityAt: Date; careProfile: CareProfile }[]>(
+    const candidates = await this.db.query<
+      { residentId: string; orgUnitId: string; lastActivityAt: Date; careProfile: CareProfile }[]
+    >(
       `SELECT ra.resident_id AS "residentId", r.org_unit_id AS "orgUnitId", ra.last_activity_at AS "lastActivityAt", r.care_profile AS "careProfile"
        FROM resident_activity ra JOIN residents r ON r.id = ra.resident_id
        WHERE ra.last_activity_at < $1::timestamptz - make_interval(secs => coalesce((r.care_profile -> 'rules' ->> 'inactivitySeconds')::int, 43200))
@@ -248,7 +326,16 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     for (const c of candidates) {
       if (isInNightWindow(now, ruleSettingsFor(c.careProfile).nightWindow, this.config.time.timezone)) continue; // asleep is not inactive
       const result = await this.db.transaction((manager) =>
-        this.alerts.raise(manager, { residentId: c.residentId, orgUnitId: c.orgUnitId, kind: 'inactivity', severity: 'medium', deviceId: null, eventId: null, readings: { lastActivityAt: new Date(c.lastActivityAt).toISOString() }, at: now }),
+        this.alerts.raise(manager, {
+          residentId: c.residentId,
+          orgUnitId: c.orgUnitId,
+          kind: 'inactivity',
+          severity: 'medium',
+          deviceId: null,
+          eventId: null,
+          readings: { lastActivityAt: new Date(c.lastActivityAt).toISOString() },
+          at: now,
+        }),
       );
       this.alerts.announce(result);
     }

@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ALERT_KINDS, ALERT_STATUSES, type AlertView, pageQuerySchema, RESOLVE_OUTCOMES, SEVERITIES } from '@anxin/contract';
+import {
+  ALERT_KINDS,
+  ALERT_STATUSES,
+  type AlertView,
+  pageQuerySchema,
+  RESOLVE_OUTCOMES,
+  SEVERITIES,
+} from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -25,7 +32,10 @@ const alertQuerySchema = pageQuerySchema.extend({
   residentId: z.uuid().optional(),
 });
 export const acknowledgeSchema = z.strictObject({ note: z.string().max(2000).optional() });
-export const resolveSchema = z.strictObject({ outcome: z.enum(RESOLVE_OUTCOMES), note: z.string().max(2000).optional() });
+export const resolveSchema = z.strictObject({
+  outcome: z.enum(RESOLVE_OUTCOMES),
+  note: z.string().max(2000).optional(),
+});
 
 @ApiTags('alerts')
 @ApiBearerAuth()
@@ -42,9 +52,20 @@ export class AlertsController {
 
   /** CONTRACT §3: an array in the caller's scope, most severe first. */
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<AlertView[]> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AlertView[]> {
     const q = parseInput(alertQuerySchema, query, 'query');
-    const [alerts, total] = await this.alerts.list(principal, { statuses: q.status, kinds: q.kind, severities: q.severity, residentId: q.residentId, limit: q.limit, offset: q.offset });
+    const [alerts, total] = await this.alerts.list(principal, {
+      statuses: q.status,
+      kinds: q.kind,
+      severities: q.severity,
+      residentId: q.residentId,
+      limit: q.limit,
+      offset: q.offset,
+    });
     res.setHeader('X-Total-Count', String(total));
     return alerts;
   }
@@ -75,14 +96,22 @@ export class AlertsController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @ApiJsonBody(acknowledgeSchema)
-  acknowledge(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<AlertView> {
+  acknowledge(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: unknown,
+  ): Promise<AlertView> {
     return this.alerts.acknowledge(principal, id, parseInput(acknowledgeSchema, body ?? {}).note ?? null);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiJsonBody(resolveSchema)
-  resolve(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<AlertView> {
+  resolve(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: unknown,
+  ): Promise<AlertView> {
     const input = parseInput(resolveSchema, body);
     return this.alerts.resolve(principal, id, input.outcome, input.note ?? null);
   }

@@ -58,7 +58,10 @@ export class AlertsRepository {
   constructor(private readonly db: DataSource) {}
 
   private async viewById(manager: EntityManager, id: string): Promise<AlertView> {
-    const rows = await manager.query<Row[]>(`SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id]);
+    const rows = await manager.query<Row[]>(
+      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`,
+      [id],
+    );
     return toView(rows[0]!);
   }
 
@@ -90,7 +93,10 @@ export class AlertsRepository {
   }
 
   async findById(id: string): Promise<AlertView | null> {
-    const rows = await this.db.query<Row[]>(`SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id]);
+    const rows = await this.db.query<Row[]>(
+      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`,
+      [id],
+    );
     return rows[0] ? toView(rows[0]) : null;
   }
 
@@ -109,7 +115,10 @@ export class AlertsRepository {
       params.push(f.residentId);
       where.push(`a.resident_id = $${params.length}`);
     }
-    const total = await this.db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`, params);
+    const total = await this.db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`,
+      params,
+    );
     params.push(f.limit, f.offset);
     const rows = await this.db.query<Row[]>(
       `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE ${where.join(' AND ')}
@@ -122,11 +131,20 @@ export class AlertsRepository {
 
   /** Open, acknowledged and dispatched alerts in scope (the console snapshot). */
   async listActive(scope: OrgScope): Promise<AlertView[]> {
-    const [alerts] = await this.list(scope, { statuses: ['open', 'acknowledged', 'dispatched'], limit: 1000, offset: 0 });
+    const [alerts] = await this.list(scope, {
+      statuses: ['open', 'acknowledged', 'dispatched'],
+      limit: 1000,
+      offset: 0,
+    });
     return alerts;
   }
 
-  async acknowledge(manager: EntityManager, id: string, userId: string, note: string | null): Promise<AlertView | null> {
+  async acknowledge(
+    manager: EntityManager,
+    id: string,
+    userId: string,
+    note: string | null,
+  ): Promise<AlertView | null> {
     const [rows] = await manager.query<[{ id: string }[], number]>(
       `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, note = coalesce($3, note), updated_at = now()
        WHERE id = $1 AND status = 'open' RETURNING id`,
@@ -145,7 +163,13 @@ export class AlertsRepository {
     return rows.length ? this.viewById(manager, id) : null;
   }
 
-  async resolve(manager: EntityManager, id: string, userId: string | null, outcome: ResolveOutcome, note: string | null): Promise<AlertView | null> {
+  async resolve(
+    manager: EntityManager,
+    id: string,
+    userId: string | null,
+    outcome: ResolveOutcome,
+    note: string | null,
+  ): Promise<AlertView | null> {
     const [rows] = await manager.query<[{ id: string }[], number]>(
       `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, outcome = $3, note = coalesce($4, note), updated_at = now()
        WHERE id = $1 AND status <> 'resolved' RETURNING id`,
@@ -155,7 +179,12 @@ export class AlertsRepository {
   }
 
   /** The resident's open SOS/fall alerts raised within their cancel windows (CONTRACT: sos_cancel). */
-  async findCancellable(manager: EntityManager, residentId: string, windows: Partial<Record<'sos' | 'fall', number>>, at: Date): Promise<string[]> {
+  async findCancellable(
+    manager: EntityManager,
+    residentId: string,
+    windows: Partial<Record<'sos' | 'fall', number>>,
+    at: Date,
+  ): Promise<string[]> {
     const rows = await manager.query<{ id: string }[]>(
       `SELECT id FROM alerts WHERE resident_id = $1 AND status <> 'resolved' AND (
          (kind = 'sos' AND opened_at >= $2::timestamptz - make_interval(secs => $3)) OR

@@ -30,7 +30,9 @@ export class AlertsService implements OnModuleInit {
     private readonly jobs: JobsService,
   ) {
     const logging = new LoggingNotifier(log);
-    this.notifier = config.alerts.notifyWebhookUrl ? new WebhookNotifier(config.alerts.notifyWebhookUrl, logging, log) : logging;
+    this.notifier = config.alerts.notifyWebhookUrl
+      ? new WebhookNotifier(config.alerts.notifyWebhookUrl, logging, log)
+      : logging;
   }
 
   onModuleInit(): void {
@@ -45,7 +47,11 @@ export class AlertsService implements OnModuleInit {
     const result = await this.alerts.raiseOrRecur(manager, params);
     const after = this.config.alerts.escalateAfterSeconds[params.severity];
     if (result.created && after > 0) {
-      await this.jobs.add('escalate-alert', { alertId: result.alert.id, level: 1 }, { jobId: escalationJobId(result.alert.id, 1), delayMs: after * 1000 });
+      await this.jobs.add(
+        'escalate-alert',
+        { alertId: result.alert.id, level: 1 },
+        { jobId: escalationJobId(result.alert.id, 1), delayMs: after * 1000 },
+      );
     }
     return result;
   }
@@ -91,7 +97,13 @@ export class AlertsService implements OnModuleInit {
   }
 
   /** Also used when a caregiver completes an emergency order or a resident cancels. */
-  async resolveUnscoped(id: string, outcome: ResolveOutcome, note: string | null, actor: Principal | null, manager?: EntityManager): Promise<AlertView> {
+  async resolveUnscoped(
+    id: string,
+    outcome: ResolveOutcome,
+    note: string | null,
+    actor: Principal | null,
+    manager?: EntityManager,
+  ): Promise<AlertView> {
     const run = async (m: EntityManager) => {
       const updated = await this.alerts.resolve(m, id, actor?.userId ?? null, outcome, note);
       if (updated) await this.recordStep(m, actor, updated, 'alert.resolve', note, { outcome });
@@ -109,7 +121,12 @@ export class AlertsService implements OnModuleInit {
     return alert;
   }
 
-  findCancellable(manager: EntityManager, residentId: string, windows: Partial<Record<'sos' | 'fall', number>>, at: Date) {
+  findCancellable(
+    manager: EntityManager,
+    residentId: string,
+    windows: Partial<Record<'sos' | 'fall', number>>,
+    at: Date,
+  ) {
     return this.alerts.findCancellable(manager, residentId, windows, at);
   }
 
@@ -117,19 +134,47 @@ export class AlertsService implements OnModuleInit {
     const alert = await this.alerts.escalate(alertId, level);
     if (!alert) return; // acknowledged, resolved, or this level already ran
     this.signals.emit('updated', alert);
-    await this.audit.record({ actor: null, action: 'alert.escalate', subjectType: 'alert', subjectId: alertId, orgUnitId: alert.orgUnitId, detail: { level } });
-    const contacts = await this.db.query<{ contacts: [] }[]>(`SELECT emergency_contacts AS contacts FROM residents WHERE id = $1`, [alert.residentId]);
+    await this.audit.record({
+      actor: null,
+      action: 'alert.escalate',
+      subjectType: 'alert',
+      subjectId: alertId,
+      orgUnitId: alert.orgUnitId,
+      detail: { level },
+    });
+    const contacts = await this.db.query<{ contacts: [] }[]>(
+      `SELECT emergency_contacts AS contacts FROM residents WHERE id = $1`,
+      [alert.residentId],
+    );
     await this.notifier.notify(alert, contacts[0]?.contacts ?? [], level);
     const after = this.config.alerts.escalateAfterSeconds[alert.severity];
     if (level < this.config.alerts.maxEscalationLevel && after > 0) {
-      await this.jobs.add('escalate-alert', { alertId, level: level + 1 }, { jobId: escalationJobId(alertId, level + 1), delayMs: after * 1000 });
+      await this.jobs.add(
+        'escalate-alert',
+        { alertId, level: level + 1 },
+        { jobId: escalationJobId(alertId, level + 1), delayMs: after * 1000 },
+      );
     }
     this.log.info({ alertId, level }, 'alert escalated');
   }
 
-  private recordStep(manager: EntityManager, actor: Principal | null, alert: AlertView, action: string, note: string | null, extra: Record<string, unknown> = {}) {
+  private recordStep(
+    manager: EntityManager,
+    actor: Principal | null,
+    alert: AlertView,
+    action: string,
+    note: string | null,
+    extra: Record<string, unknown> = {},
+  ) {
     return this.audit.record(
-      { actor, action, subjectType: 'alert', subjectId: alert.id, orgUnitId: alert.orgUnitId, detail: { note, status: alert.status, ...extra } },
+      {
+        actor,
+        action,
+        subjectType: 'alert',
+        subjectId: alert.id,
+        orgUnitId: alert.orgUnitId,
+        detail: { note, status: alert.status, ...extra },
+      },
       manager,
     );
   }

@@ -9,7 +9,10 @@ export interface ContactNotifier {
 export class LoggingNotifier implements ContactNotifier {
   constructor(private readonly log: Logger) {}
   async notify(alert: AlertView, contacts: EmergencyContact[], level: number): Promise<void> {
-    this.log.warn({ alertId: alert.id, kind: alert.kind, level, contacts: contacts.map((c) => c.name) }, 'alert escalated: notifying emergency contacts');
+    this.log.warn(
+      { alertId: alert.id, kind: alert.kind, level, contacts: contacts.map((c) => c.name) },
+      'alert escalated: notifying emergency contacts',
+    );
   }
 }
 

@@ -7,7 +7,22 @@ import { Roles } from '../auth/roles.decorator';
 import { parseInput } from '../http/parse-input.util';
 import { ResidentsService } from '../residents/residents.service';
 
-const vitalsQuerySchema = z.object({ minutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60) });
+interface VitalsPoint {
+  at: Date;
+  heartRate: number | null;
+  respirationRate: number | null;
+  inBed: boolean | null;
+  source: 'mattress' | 'wearable';
+}
+
+const vitalsQuerySchema = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+});
 
 @ApiTags('residents')
 @ApiBearerAuth()
@@ -21,10 +36,14 @@ export class ResidentVitalsController {
 
   /** Recent heart rate and respiration (mattress and wearable) for the alert detail chart. */
   @Get()
-  async vitals(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: unknown) {
+  async vitals(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: unknown,
+  ): Promise<VitalsPoint[]> {
     const { minutes } = parseInput(vitalsQuerySchema, query, 'query');
     await this.residents.requireInScope(principal.scope, id);
-    return this.db.query(
+    return this.db.query<VitalsPoint[]>(
       `SELECT t.received_at AS at, t.heart_rate AS "heartRate", t.respiration_rate AS "respirationRate", t.in_bed AS "inBed", d.type AS source
        FROM telemetry t JOIN devices d ON d.id = t.device_id
        WHERE d.resident_id = $1 AND d.type IN ('mattress', 'wearable') AND t.received_at > now() - make_interval(mins => $2)

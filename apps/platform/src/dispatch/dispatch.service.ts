@@ -48,9 +48,13 @@ export class DispatchService implements OnModuleInit {
     if (this.config.dispatch.maintenanceOrders) {
       this.alerts.signals.on('raised', (alert) => {
         if (alert.kind !== 'device_offline' && alert.kind !== 'low_battery') return;
-        void this.createOrder(null, { kind: 'maintenance', residentId: alert.residentId, orgUnitId: alert.orgUnitId, alertId: alert.id, notes: `${alert.kind}` }).catch((e: unknown) =>
-          this.log.warn({ err: e, alertId: alert.id }, 'could not create a maintenance order'),
-        );
+        void this.createOrder(null, {
+          kind: 'maintenance',
+          residentId: alert.residentId,
+          orgUnitId: alert.orgUnitId,
+          alertId: alert.id,
+          notes: `${alert.kind}`,
+        }).catch((e: unknown) => this.log.warn({ err: e, alertId: alert.id }, 'could not create a maintenance order'));
       });
     }
   }
@@ -69,25 +73,58 @@ export class DispatchService implements OnModuleInit {
   }
 
   /** An operator dispatches an alert: the alert becomes `dispatched` and an order is offered at once. */
-  async dispatchAlert(principal: Principal, alertId: string, input: { kind?: OrderKind; note?: string | null; caregiverId?: string }): Promise<OrderRow> {
+  async dispatchAlert(
+    principal: Principal,
+    alertId: string,
+    input: { kind?: OrderKind; note?: string | null; caregiverId?: string },
+  ): Promise<OrderRow> {
     const alert = await this.alerts.requireInScope(principal.scope, alertId);
     if (alert.status === 'resolved') throw new AppError('conflict', 'alert is already resolved');
     const { orderId, updated } = await this.db.transaction(async (manager) => {
       const updatedAlert = await this.alerts.markDispatched(manager, principal, alertId);
-      const id = await this.orders.insert(manager, { kind: input.kind ?? 'emergency', residentId: alert.residentId, orgUnitId: alert.orgUnitId, alertId, notes: input.note ?? null, createdBy: principal.userId });
+      const id = await this.orders.insert(manager, {
+        kind: input.kind ?? 'emergency',
+        residentId: alert.residentId,
+        orgUnitId: alert.orgUnitId,
+        alertId,
+        notes: input.note ?? null,
+        createdBy: principal.userId,
+      });
       return { orderId: id!, updated: updatedAlert };
     });
     if (updated) this.alerts.signals.emit('updated', updated);
     return this.offerNext(orderId, input.caregiverId);
   }
 
-  async createForResident(principal: Principal, input: { kind: OrderKind; residentId: string; notes?: string | null }): Promise<OrderRow> {
+  async createForResident(
+    principal: Principal,
+    input: { kind: OrderKind; residentId: string; notes?: string | null },
+  ): Promise<OrderRow> {
     const resident = await this.residents.requireInScope(principal.scope, input.residentId);
-    return this.createOrder(principal, { kind: input.kind, residentId: resident.id, orgUnitId: resident.orgUnitId, alertId: null, notes: input.notes ?? null });
+    return this.createOrder(principal, {
+      kind: input.kind,
+      residentId: resident.id,
+      orgUnitId: resident.orgUnitId,
+      alertId: null,
+      notes: input.notes ?? null,
+    });
   }
 
-  async createOrder(principal: Principal | null, o: { kind: OrderKind; residentId: string; orgUnitId: string; alertId: string | null; notes: string | null; planId?: string; scheduledFor?: Date }): Promise<OrderRow> {
-    const id = await this.db.transaction((manager) => this.orders.insert(manager, { ...o, createdBy: principal?.userId ?? null }));
+  async createOrder(
+    principal: Principal | null,
+    o: {
+      kind: OrderKind;
+      residentId: string;
+      orgUnitId: string;
+      alertId: string | null;
+      notes: string | null;
+      planId?: string;
+      scheduledFor?: Date;
+    },
+  ): Promise<OrderRow> {
+    const id = await this.db.transaction((manager) =>
+      this.orders.insert(manager, { ...o, createdBy: principal?.userId ?? null }),
+    );
     if (!id) throw new AppError('conflict', 'this order exists already');
     return this.offerNext(id);
   }
@@ -104,7 +141,13 @@ export class DispatchService implements OnModuleInit {
       const candidates = await this.orders.candidates(manager, order, order.passedBy);
       const chosen = candidates.find((c) => c.userId === preferred) ?? candidates[0];
       if (!chosen) {
-        await this.orders.transition(manager, orderId, `status = 'unassigned', offered_to = NULL, offer_expires_at = NULL`, `status IN ('pending', 'offered')`, []);
+        await this.orders.transition(
+          manager,
+          orderId,
+          `status = 'unassigned', offered_to = NULL, offer_expires_at = NULL`,
+          `status IN ('pending', 'offered')`,
+          [],
+        );
         await this.orders.addTimeline(manager, orderId, 'unassigned', null, 'no eligible caregiver left');
         return 'unassigned' as const;
       }
@@ -119,7 +162,11 @@ export class DispatchService implements OnModuleInit {
       );
       await this.orders.addTimeline(manager, orderId, 'offered', null, chosen.username);
       // Queued before commit with a deterministic id; the handler re-checks attempt and caregiver, so a stale job is a no-op.
-      await this.jobs.add('offer-timeout', { orderId, caregiverId: chosen.userId, attempt }, { jobId: `offer:${orderId}:${attempt}`, delayMs: timeout * 1000 });
+      await this.jobs.add(
+        'offer-timeout',
+        { orderId, caregiverId: chosen.userId, attempt },
+        { jobId: `offer:${orderId}:${attempt}`, delayMs: timeout * 1000 },
+      );
       return 'offered' as const;
     });
     const order = (await this.orders.findById(orderId))!;
@@ -148,8 +195,11 @@ export class DispatchService implements OnModuleInit {
 
   async decline(principal: Principal, orderId: string): Promise<OrderRow> {
     await this.requireInScope(principal, orderId);
-    if (!(await this.passOn(orderId, principal.userId, null, 'declined'))) throw new AppError('conflict', 'this order is not offered to you');
-    await this.jobs.remove(`offer:${orderId}:${(await this.orders.findById(orderId))!.offerAttempt}`).catch(() => undefined);
+    if (!(await this.passOn(orderId, principal.userId, null, 'declined')))
+      throw new AppError('conflict', 'this order is not offered to you');
+    await this.jobs
+      .remove(`offer:${orderId}:${(await this.orders.findById(orderId))!.offerAttempt}`)
+      .catch(() => undefined);
     return (await this.orders.findById(orderId))!;
   }
 
@@ -173,12 +223,25 @@ export class DispatchService implements OnModuleInit {
     return this.announce(orderId);
   }
 
-  async progress(principal: Principal, orderId: string, status: ProgressStatus, note: string | null): Promise<OrderRow> {
+  async progress(
+    principal: Principal,
+    orderId: string,
+    status: ProgressStatus,
+    note: string | null,
+  ): Promise<OrderRow> {
     const order = await this.requireInScope(principal, orderId);
-    if (order.assigneeId !== principal.userId) throw new AppError('forbidden', 'only the assigned caregiver reports progress');
-    const stamp = status === 'on_site' ? ', on_site_at = now()' : status === 'completed' ? ', completed_at = now()' : '';
+    if (order.assigneeId !== principal.userId)
+      throw new AppError('forbidden', 'only the assigned caregiver reports progress');
+    const stamp =
+      status === 'on_site' ? ', on_site_at = now()' : status === 'completed' ? ', completed_at = now()' : '';
     const ok = await this.db.transaction(async (manager) => {
-      const moved = await this.orders.transition(manager, orderId, `status = $2${stamp}`, `status = ANY($3) AND assignee_id = $4`, [status, PROGRESS_FROM[status], principal.userId]);
+      const moved = await this.orders.transition(
+        manager,
+        orderId,
+        `status = $2${stamp}`,
+        `status = ANY($3) AND assignee_id = $4`,
+        [status, PROGRESS_FROM[status], principal.userId],
+      );
       if (!moved) return false;
       await this.orders.addTimeline(manager, orderId, status, principal.userId, note);
       return true;
@@ -186,9 +249,11 @@ export class DispatchService implements OnModuleInit {
     if (!ok) throw new AppError('conflict', `cannot move from ${order.status} to ${status}`);
     // Completing an emergency order resolves its alert with the caregiver's note.
     if (status === 'completed' && order.kind === 'emergency' && order.alertId) {
-      await this.alerts.resolveUnscoped(order.alertId, 'real_emergency', note ?? 'completed by caregiver', principal).catch((e: unknown) => {
-        if (!(e instanceof AppError)) throw e;
-      });
+      await this.alerts
+        .resolveUnscoped(order.alertId, 'real_emergency', note ?? 'completed by caregiver', principal)
+        .catch((e: unknown) => {
+          if (!(e instanceof AppError)) throw e;
+        });
     }
     return this.announce(orderId);
   }
@@ -196,12 +261,24 @@ export class DispatchService implements OnModuleInit {
   async cancel(principal: Principal, orderId: string, reason: string): Promise<OrderRow> {
     await this.requireInScope(principal, orderId);
     const ok = await this.db.transaction(async (manager) => {
-      const moved = await this.orders.transition(manager, orderId, `status = 'cancelled', cancel_reason = $2, offered_to = NULL`, `status NOT IN ('completed', 'cancelled')`, [reason]);
+      const moved = await this.orders.transition(
+        manager,
+        orderId,
+        `status = 'cancelled', cancel_reason = $2, offered_to = NULL`,
+        `status NOT IN ('completed', 'cancelled')`,
+        [reason],
+      );
       if (moved) await this.orders.addTimeline(manager, orderId, 'cancelled', principal.userId, reason);
       return moved;
     });
     if (!ok) throw new AppError('conflict', 'order is already completed or cancelled');
-    await this.audit.record({ actor: principal, action: 'order.cancel', subjectType: 'order', subjectId: orderId, detail: { reason } });
+    await this.audit.record({
+      actor: principal,
+      action: 'order.cancel',
+      subjectType: 'order',
+      subjectId: orderId,
+      detail: { reason },
+    });
     return this.announce(orderId);
   }
 
@@ -221,13 +298,30 @@ export class DispatchService implements OnModuleInit {
 
   /** The resident details a caregiver needs on the way; responder notes only once the task is theirs. */
   async withResident(order: OrderRow, forUserId: string, manager: EntityManager = this.db.manager) {
-    const rows = await manager.query<{ name: string; address: string | null; phone: string | null; emergencyContacts: unknown[]; notes: string | null }[]>(
+    const rows = await manager.query<
+      {
+        name: string;
+        address: string | null;
+        phone: string | null;
+        emergencyContacts: unknown[];
+        notes: string | null;
+      }[]
+    >(
       `SELECT name, address, phone, emergency_contacts AS "emergencyContacts", care_profile ->> 'responderNotes' AS notes FROM residents WHERE id = $1`,
       [order.residentId],
     );
     const r = rows[0];
     if (!r) return order;
     const assigned = order.assigneeId === forUserId;
-    return { ...order, resident: { name: r.name, address: r.address, phone: r.phone, emergencyContacts: r.emergencyContacts, ...(assigned && r.notes ? { responderNotes: r.notes } : {}) } };
+    return {
+      ...order,
+      resident: {
+        name: r.name,
+        address: r.address,
+        phone: r.phone,
+        emergencyContacts: r.emergencyContacts,
+        ...(assigned && r.notes ? { responderNotes: r.notes } : {}),
+      },
+    };
   }
 }

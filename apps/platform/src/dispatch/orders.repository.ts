@@ -50,21 +50,40 @@ export class OrdersRepository {
     return rows[0] ?? null;
   }
 
-  async list(scope: OrgScope, f: { statuses?: OrderStatus[]; kinds?: OrderKind[]; orgUnitId?: string; from?: Date; to?: Date; limit: number; offset: number }) {
+  async list(
+    scope: OrgScope,
+    f: {
+      statuses?: OrderStatus[];
+      kinds?: OrderKind[];
+      orgUnitId?: string;
+      from?: Date;
+      to?: Date;
+      limit: number;
+      offset: number;
+    },
+  ) {
     const params: unknown[] = [];
     const where: string[] = [];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (scope.kind === 'subtree') add(`o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)`, `${scope.path}%`);
+    if (scope.kind === 'subtree')
+      add(`o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)`, `${scope.path}%`);
     if (f.statuses?.length) add(`o.status = ANY(?)`, f.statuses);
     if (f.kinds?.length) add(`o.kind = ANY(?)`, f.kinds);
-    if (f.orgUnitId) add(`o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = ?) || '%')`, f.orgUnitId);
+    if (f.orgUnitId)
+      add(
+        `o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = ?) || '%')`,
+        f.orgUnitId,
+      );
     if (f.from) add(`o.created_at >= ?`, f.from);
     if (f.to) add(`o.created_at < ?`, f.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = await this.db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM service_orders o ${clause}`, params);
+    const total = await this.db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM service_orders o ${clause}`,
+      params,
+    );
     const rows = await this.db.query<OrderRow[]>(
       `SELECT ${ORDER} FROM service_orders o ${clause} ORDER BY o.created_at DESC LIMIT ${f.limit} OFFSET ${f.offset}`,
       params,
@@ -83,7 +102,19 @@ export class OrdersRepository {
     );
   }
 
-  async insert(manager: EntityManager, o: { kind: OrderKind; residentId: string; orgUnitId: string; alertId: string | null; notes: string | null; createdBy: string | null; planId?: string; scheduledFor?: Date }): Promise<string | null> {
+  async insert(
+    manager: EntityManager,
+    o: {
+      kind: OrderKind;
+      residentId: string;
+      orgUnitId: string;
+      alertId: string | null;
+      notes: string | null;
+      createdBy: string | null;
+      planId?: string;
+      scheduledFor?: Date;
+    },
+  ): Promise<string | null> {
     const rows = await manager.query<{ id: string }[]>(
       `INSERT INTO service_orders (kind, resident_id, org_unit_id, alert_id, notes, created_by, plan_id, scheduled_for)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
@@ -93,12 +124,29 @@ export class OrdersRepository {
     return rows[0]?.id ?? null;
   }
 
-  addTimeline(manager: EntityManager, orderId: string, status: OrderStatus, actorId: string | null, note: string | null) {
-    return manager.query(`INSERT INTO order_timeline (order_id, status, actor_id, note) VALUES ($1, $2, $3, $4)`, [orderId, status, actorId, note]);
+  addTimeline(
+    manager: EntityManager,
+    orderId: string,
+    status: OrderStatus,
+    actorId: string | null,
+    note: string | null,
+  ) {
+    return manager.query(`INSERT INTO order_timeline (order_id, status, actor_id, note) VALUES ($1, $2, $3, $4)`, [
+      orderId,
+      status,
+      actorId,
+      note,
+    ]);
   }
 
   /** Runs one guarded transition; returns false when the guard no longer holds (someone else won). */
-  async transition(manager: EntityManager, id: string, set: string, guard: string, params: unknown[]): Promise<boolean> {
+  async transition(
+    manager: EntityManager,
+    id: string,
+    set: string,
+    guard: string,
+    params: unknown[],
+  ): Promise<boolean> {
     const [rows] = await manager.query<[unknown[], number]>(
       `UPDATE service_orders SET ${set}, updated_at = now() WHERE id = $1 AND ${guard} RETURNING id`,
       [id, ...params],
@@ -111,7 +159,11 @@ export class OrdersRepository {
    * resident's unit (their service organisation's units, or their own unit and
    * below when they have none); ranked by load, distance, least recently assigned.
    */
-  candidates(manager: EntityManager, order: { kind: OrderKind; orgUnitId: string; residentLat?: number | null; residentLon?: number | null }, exclude: string[]): Promise<Candidate[]> {
+  candidates(
+    manager: EntityManager,
+    order: { kind: OrderKind; orgUnitId: string; residentLat?: number | null; residentLon?: number | null },
+    exclude: string[],
+  ): Promise<Candidate[]> {
     return manager.query<Candidate[]>(
       `WITH target AS (SELECT path FROM org_units WHERE id = $1)
        SELECT u.id AS "userId", u.username, u.display_name AS "displayName",

@@ -48,7 +48,9 @@ export class DeviceActivity {
   }
 
   private serially(work: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(work).catch((error: unknown) => this.log.warn({ err: error }, 'could not record device activity'));
+    this.chain = this.chain
+      .then(work)
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not record device activity'));
     return this.chain;
   }
 

@@ -24,7 +24,9 @@ export class EventsHandler {
   async handle(device: IngestedDevice, event: DeviceEvent, receivedAt: Date): Promise<IngestOutcome> {
     const deviceTime = new Date(event.ts);
     // A device clock off by more than a day is recorded as such; rules use our receive time.
-    const clockSkewed = !Number.isFinite(deviceTime.getTime()) || Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
+    const clockSkewed =
+      !Number.isFinite(deviceTime.getTime()) ||
+      Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
     const id = await this.repository.insertEvent({
       deviceId: device.id,
       residentId: device.residentId,
@@ -37,11 +39,19 @@ export class EventsHandler {
       payload: event,
     });
     this.metrics.eventCommitSeconds.observe((Date.now() - receivedAt.getTime()) / 1000);
-    this.activity.touch(device.id, receivedAt, event.type === 'low_battery' && 'battery' in event ? (event.battery ?? null) : null);
+    this.activity.touch(
+      device.id,
+      receivedAt,
+      event.type === 'low_battery' && 'battery' in event ? (event.battery ?? null) : null,
+    );
     // CONTRACT §2: a repeated seq is stored and acted on once.
     if (id === null) return { kind: 'duplicate' };
     if (event.type === 'command_ack') {
-      await this.commands.acknowledge(device.id, event.commandId, { ok: event.ok ?? true, result: event.result, error: event.error });
+      await this.commands.acknowledge(device.id, event.commandId, {
+        ok: event.ok ?? true,
+        result: event.result,
+        error: event.error,
+      });
     }
     this.signals.emit('eventStored', id);
     return STORED;

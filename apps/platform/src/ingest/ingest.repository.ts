@@ -40,13 +40,13 @@ export class IngestRepository {
 
   /** Returns the new row id, or null when (device, seq) was stored before. */
   async insertEvent(e: EventRow): Promise<string | null> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<{ id: string }[]>(
       `INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (device_id, seq) DO NOTHING
        RETURNING id`,
       [e.deviceId, e.residentId, e.orgUnitId, e.seq, e.type, e.deviceTs, e.receivedAt, e.clockSkewed, e.payload],
-    )) as { id: string }[];
+    );
     return rows[0]?.id ?? null;
   }
 
@@ -111,20 +111,21 @@ export class IngestRepository {
   /** Devices silent past their heartbeat interval go offline; returns them for the alert rules. */
   async markSilentDevicesOffline(defaults: Record<string, number>): Promise<SilentDevice[]> {
     // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows] = (await this.db.query(
+    const [rows] = await this.db.query<[SilentDevice[], number]>(
       `UPDATE devices d SET online = false
        WHERE d.online AND d.enabled
          AND d.last_seen_at < now() - make_interval(secs => coalesce(d.heartbeat_interval_s, ($1::jsonb ->> d.type)::int))
        RETURNING d.id, d.type, d.resident_id AS "residentId", d.org_unit_id AS "orgUnitId", d.last_seen_at AS "lastSeenAt"`,
       [JSON.stringify(defaults)],
-    )) as [SilentDevice[], number];
+    );
     return rows;
   }
 
   async pruneTelemetry(olderThanDays: number): Promise<number> {
-    const result = (await this.db.query(`DELETE FROM telemetry WHERE received_at < now() - make_interval(days => $1)`, [
-      olderThanDays,
-    ])) as [unknown, number];
+    const result = await this.db.query<[unknown, number]>(
+      `DELETE FROM telemetry WHERE received_at < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
     return result[1] ?? 0;
   }
 }

@@ -14,7 +14,12 @@ export class TelemetryHandler {
     private readonly signals: IngestSignals,
   ) {}
 
-  async handle(device: IngestedDevice, message: TelemetryMessage, raw: string, receivedAt: Date): Promise<IngestOutcome> {
+  async handle(
+    device: IngestedDevice,
+    message: TelemetryMessage,
+    raw: string,
+    receivedAt: Date,
+  ): Promise<IngestOutcome> {
     const m = message as Record<string, unknown>;
     const deviceTime = new Date(message.ts);
     const battery = num(m.battery);

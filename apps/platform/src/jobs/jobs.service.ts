@@ -1,6 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { type AddJobOptions, createJobQueues, type JobHandlers, type JobMeta, type JobQueues, type ScheduleOptions } from '@anxin/queue';
+import {
+  type AddJobOptions,
+  createJobQueues,
+  type JobHandlers,
+  type JobMeta,
+  type JobQueues,
+  type ScheduleOptions,
+} from '@anxin/queue';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_URL } from '../database/database-url';
 import { LOGGER } from '../logging/logger';
@@ -8,7 +15,13 @@ import type { PlatformJobMap, PlatformJobName } from './job-map';
 
 type Handler<K extends PlatformJobName> = (payload: PlatformJobMap[K], meta: JobMeta<K>) => Promise<void>;
 
-const ALL_JOBS: PlatformJobName[] = ['escalate-alert', 'check-bed-return', 'inactivity-sweep', 'offer-timeout', 'generate-recurring-orders'];
+const ALL_JOBS: PlatformJobName[] = [
+  'escalate-alert',
+  'check-bed-return',
+  'inactivity-sweep',
+  'offer-timeout',
+  'generate-recurring-orders',
+];
 
 /**
  * The platform's durable timers (escalations, offer time-outs, bed return):
@@ -26,18 +39,21 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.queues = createJobQueues<PlatformJobMap>(
-      config.redis.url ? { kind: 'redis', url: config.redis.url } : { kind: 'postgres', connectionString: databaseUrl, schema: 'jobs' },
+      config.redis.url
+        ? { kind: 'redis', url: config.redis.url }
+        : { kind: 'postgres', connectionString: databaseUrl, schema: 'jobs' },
       {
         prefix: config.queue.prefix,
         queueName: 'platform',
-        onJobFailed: (error, meta) => log.warn({ err: error, job: meta.name, jobId: meta.jobId, willRetry: meta.willRetry }, 'job failed'),
+        onJobFailed: (error, meta) =>
+          log.warn({ err: error, job: meta.name, jobId: meta.jobId, willRetry: meta.willRetry }, 'job failed'),
         onWorkerError: (error) => log.warn({ err: error }, 'job worker error'),
       },
     );
   }
 
   handle<K extends PlatformJobName>(name: K, handler: Handler<K>): void {
-    this.handlers[name] = handler as Handler<never>;
+    this.handlers[name] = handler;
   }
 
   add<K extends PlatformJobName>(name: K, payload: PlatformJobMap[K], options?: AddJobOptions): Promise<string> {
@@ -56,7 +72,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     const handlers = {} as Record<PlatformJobName, Handler<never>>;
     for (const name of ALL_JOBS) {
       // A job of a domain that is not loaded is logged and dropped, not retried forever.
-      handlers[name] = this.handlers[name] ?? (async () => this.log.warn({ job: name }, 'no handler registered for job'));
+      handlers[name] =
+        this.handlers[name] ?? (async () => this.log.warn({ job: name }, 'no handler registered for job'));
     }
     await this.queues.process(handlers as unknown as JobHandlers<PlatformJobMap>, { concurrency: 20 });
   }

@@ -3,7 +3,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** One registry per platform instance (tests run several in one process). */
 export class PlatformMetrics {
   readonly registry = new Registry();
-  readonly connectedDevices = new Gauge({ name: 'anxin_connected_devices', help: 'Devices connected to this process', registers: [this.registry] });
+  readonly connectedDevices = new Gauge({
+    name: 'anxin_connected_devices',
+    help: 'Devices connected to this process',
+    registers: [this.registry],
+  });
   readonly messagesIn = new Counter({
     name: 'anxin_messages_in_total',
     help: 'Device messages accepted, by channel and device type',
@@ -28,7 +32,11 @@ export class PlatformMetrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
-  readonly telemetryBufferDepth = new Gauge({ name: 'anxin_telemetry_buffer_depth', help: 'Telemetry rows waiting to be written', registers: [this.registry] });
+  readonly telemetryBufferDepth = new Gauge({
+    name: 'anxin_telemetry_buffer_depth',
+    help: 'Telemetry rows waiting to be written',
+    registers: [this.registry],
+  });
   readonly telemetryFlushRows = new Histogram({
     name: 'anxin_telemetry_flush_rows',
     help: 'Rows per telemetry flush',

@@ -8,8 +8,7 @@ import { LOGGER } from '../logging/logger';
 import { DEVICE_CHANGED_CHANNEL } from '../devices/device-changes';
 
 export type DeviceAuthResult =
-  | { ok: true; device: IngestedDevice }
-  | { ok: false; reason: 'unknown_device' | 'bad_secret' | 'disabled' };
+  { ok: true; device: IngestedDevice } | { ok: false; reason: 'unknown_device' | 'bad_secret' | 'disabled' };
 
 interface CachedDevice {
   device: IngestedDevice;

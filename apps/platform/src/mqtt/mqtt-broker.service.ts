@@ -28,9 +28,14 @@ interface Closable {
 
 export class PortInUseError extends Error {}
 
+/** The device a connection authenticated as (set by `authenticate31`). */
+const deviceOf = (client: unknown): IngestedDevice | undefined =>
+  (client as { device?: IngestedDevice } | null)?.device;
+
 /** aedes' return code 5 "not authorized" (CONTRACT §2: 3.1.1 refusals are code 5). */
 function notAuthorized(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 5 }) as AuthenticateError;
+  const error: AuthenticateError = Object.assign(new Error(message), { returnCode: 5 as const });
+  return error;
 }
 
 /**
@@ -76,17 +81,23 @@ export class MqttBrokerService implements OnApplicationShutdown {
         if (previous && previous !== session) previous.close();
         this.sessions.set(device.id, session);
         this.metrics.connectedDevices.inc();
-        void this.ingest.setOnline(device.id, true).catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device online'));
+        void this.ingest
+          .setOnline(device.id, true)
+          .catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device online'));
       },
       disconnected: (device, session) => {
         this.metrics.connectedDevices.dec();
         // A takeover already registered the new session; the old one must not mark the device offline.
         if (this.sessions.get(device.id) !== session) return;
         this.sessions.delete(device.id);
-        void this.ingest.setOnline(device.id, false).catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device offline'));
+        void this.ingest
+          .setOnline(device.id, false)
+          .catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device offline'));
       },
       subscribedToCommands: (device) =>
-        void this.redeliverPending(device.id).catch((e: unknown) => this.log.warn({ err: e }, 'could not re-send pending commands')),
+        void this.redeliverPending(device.id).catch((e: unknown) =>
+          this.log.warn({ err: e }, 'could not re-send pending commands'),
+        ),
     };
   }
 
@@ -107,45 +118,57 @@ export class MqttBrokerService implements OnApplicationShutdown {
         );
       },
       authorizePublish: (client, packet, done) => {
-        const device = (client as DeviceClient | null)?.device;
+        const device = deviceOf(client);
         if (!device) return done(null); // the platform's own publishes (commands)
         // CONTRACT §2: PUBACK only after the event is stored: aedes sends it when we call back.
         this.gateway.accept(device, packet.topic, packet.payload as Buffer).then(
           (outcome) => {
             if (outcome === 'forbidden') return done(new Error('not authorized')); // 3.1.1: drop and disconnect
-            if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable') return done(new Error('storage unavailable'));
+            if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable')
+              return done(new Error('storage unavailable'));
             done(null);
           },
           (error: unknown) => done(error as Error),
         );
       },
       authorizeSubscribe: (client, sub: Subscription, done) => {
-        const device = (client as DeviceClient).device;
-        if (device && this.gateway.subscribeAllowed(device, sub.topic)) return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+        const device = deviceOf(client);
+        if (device && this.gateway.subscribeAllowed(device, sub.topic))
+          return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
         if (device) this.gateway.countRefusal(device, `subscribe to ${sub.topic}`);
         done(new Error('not authorized'));
       },
     });
     this.aedes.on('clientReady', (client) => {
-      const device = (client as DeviceClient).device;
+      const device = deviceOf(client);
       if (device) this.gateway.connected(device, client);
     });
     this.aedes.on('clientDisconnect', (client) => {
-      const device = (client as DeviceClient).device;
+      const device = deviceOf(client);
       if (device) this.gateway.disconnected(device, client);
     });
     this.aedes.on('subscribe', (subs, client) => {
-      const device = (client as DeviceClient).device;
+      const device = deviceOf(client);
       if (device && subs.length > 0) this.gateway.subscribedToCommands(device);
     });
-    this.aedes.on('clientError', (client, error) => this.log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'));
-    this.commands.signals.on('queued', (deviceId, command) => this.publishCommand(deviceId, Buffer.from(JSON.stringify(command))));
+    this.aedes.on('clientError', (client, error) =>
+      this.log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'),
+    );
+    this.commands.signals.on('queued', (deviceId, command) =>
+      this.publishCommand(deviceId, Buffer.from(JSON.stringify(command))),
+    );
     this.auth.onDeviceChanged = (deviceId) => this.sessions.get(deviceId)?.close();
 
-    const mqttPort = await this.listen(net.createServer((socket) => this.route(socket)), this.config.mqtt.port, 'MQTT_PORT');
+    const mqttPort = await this.listen(
+      net.createServer((socket) => this.route(socket)),
+      this.config.mqtt.port,
+      'MQTT_PORT',
+    );
     if (this.config.mqtt.tls) {
       const { port, certPath, keyPath } = this.config.mqtt.tls;
-      const server = tls.createServer({ cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) }, (socket) => this.route(socket));
+      const server = tls.createServer({ cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) }, (socket) =>
+        this.route(socket),
+      );
       await this.listen(server, port, 'MQTTS_PORT');
     }
     this.wss = new WebSocketServer({ noServer: true });
@@ -159,12 +182,22 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private route(stream: Duplex): void {
     stream.on('error', () => undefined);
     routeByProtocolLevel(stream, (level) => {
-      if (level === 5) new Mqtt5Session(stream, this.gateway, { subscribe: (topic, deliver) => this.subscribeCommands(topic, deliver) }, this.log);
+      if (level === 5)
+        new Mqtt5Session(
+          stream,
+          this.gateway,
+          { subscribe: (topic, deliver) => this.subscribeCommands(topic, deliver) },
+          this.log,
+        );
       else this.aedes.handle(stream);
     });
   }
 
-  private async authenticate31(client: DeviceClient, username: string | undefined, password: Buffer | undefined): Promise<AuthenticateError | null> {
+  private async authenticate31(
+    client: DeviceClient,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<AuthenticateError | null> {
     if (!username || client.id !== username) {
       this.metrics.connectRefused.inc({ reason: 'client_id_mismatch' });
       return notAuthorized('client id must equal the username (the device id)');
@@ -184,19 +217,25 @@ export class MqttBrokerService implements OnApplicationShutdown {
       deliver(Buffer.from(packet.payload as Buffer));
       cb();
     };
-    const mq = (this.aedes as unknown as { mq: { on(t: string, l: unknown): void; removeListener(t: string, l: unknown): void } }).mq;
+    const mq = (
+      this.aedes as unknown as { mq: { on(t: string, l: unknown): void; removeListener(t: string, l: unknown): void } }
+    ).mq;
     mq.on(topic, listener);
     return () => mq.removeListener(topic, listener);
   }
 
   private publishCommand(deviceId: string, payload: Buffer): void {
-    this.aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload, qos: 1, retain: false, dup: false } as never, (error) => {
-      if (error) this.log.warn({ err: error, deviceId }, 'could not publish a command');
-    });
+    this.aedes.publish(
+      { cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload, qos: 1, retain: false, dup: false } as never,
+      (error) => {
+        if (error) this.log.warn({ err: error, deviceId }, 'could not publish a command');
+      },
+    );
   }
 
   private async redeliverPending(deviceId: string): Promise<void> {
-    for (const command of await this.commands.pendingFor(deviceId)) this.publishCommand(deviceId, Buffer.from(JSON.stringify(command)));
+    for (const command of await this.commands.pendingFor(deviceId))
+      this.publishCommand(deviceId, Buffer.from(JSON.stringify(command)));
   }
 
   private listen(server: net.Server, port: number, variable: string): Promise<number> {
@@ -205,7 +244,9 @@ export class MqttBrokerService implements OnApplicationShutdown {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
-            ? new PortInUseError(`${variable}: port ${port} is already in use; free it or set ${variable} to another port`)
+            ? new PortInUseError(
+                `${variable}: port ${port} is already in use; free it or set ${variable} to another port`,
+              )
             : error,
         ),
       );

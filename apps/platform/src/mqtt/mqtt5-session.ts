@@ -93,7 +93,11 @@ export class Mqtt5Session {
       case 'subscribe':
         return this.onSubscribe(packet);
       case 'unsubscribe':
-        return this.send({ cmd: 'unsuback', messageId: packet.messageId, granted: packet.unsubscriptions.map(() => RC.success) } as never);
+        return this.send({
+          cmd: 'unsuback',
+          messageId: packet.messageId,
+          granted: packet.unsubscriptions.map(() => RC.success),
+        } as never);
       case 'pingreq':
         return this.send({ cmd: 'pingresp' });
       case 'puback':
@@ -113,9 +117,15 @@ export class Mqtt5Session {
     const password = packet.password?.toString('utf8') ?? '';
     // CONTRACT §2: client id = username = device id.
     const result =
-      username && packet.clientId === username ? await this.gateway.verify(username, password) : ({ ok: false, reason: 'unknown_device' } as const);
+      username && packet.clientId === username
+        ? await this.gateway.verify(username, password)
+        : ({ ok: false, reason: 'unknown_device' } as const);
     if (!result.ok) {
-      this.send({ cmd: 'connack', reasonCode: result.reason === 'disabled' ? RC.notAuthorized : RC.badCredentials, sessionPresent: false });
+      this.send({
+        cmd: 'connack',
+        reasonCode: result.reason === 'disabled' ? RC.notAuthorized : RC.badCredentials,
+        sessionPresent: false,
+      });
       this.closed = true;
       this.stream.end();
       return;
@@ -124,7 +134,12 @@ export class Mqtt5Session {
     this.will = packet.will ?? null;
     this.keepAliveMs = (packet.keepalive ?? 0) * 1500;
     this.touch();
-    this.send({ cmd: 'connack', reasonCode: RC.success, sessionPresent: false, properties: { maximumQoS: 1, retainAvailable: true } });
+    this.send({
+      cmd: 'connack',
+      reasonCode: RC.success,
+      sessionPresent: false,
+      properties: { maximumQoS: 1, retainAvailable: true },
+    });
     this.gateway.connected(result.device, this);
   }
 
@@ -166,7 +181,8 @@ export class Mqtt5Session {
   private touch(): void {
     if (!this.keepAliveMs) return;
     if (this.keepAliveTimer) this.keepAliveTimer.refresh();
-    else this.keepAliveTimer = setTimeout(() => this.abort(RC.keepAliveTimeout, 'keep-alive timeout'), this.keepAliveMs);
+    else
+      this.keepAliveTimer = setTimeout(() => this.abort(RC.keepAliveTimeout, 'keep-alive timeout'), this.keepAliveMs);
   }
 
   private send(packet: Packet): void {

@@ -1,6 +1,12 @@
 import type { Namespace } from 'socket.io';
 import type { Logger } from 'pino';
-import { type AlertView, CONSOLE_NAMESPACE, type ConsoleClientToServerEvents, type ConsoleServerToClientEvents, RESOLVE_OUTCOMES, type ServiceOrderView } from '@anxin/contract';
+import {
+  type AlertView,
+  type ConsoleClientToServerEvents,
+  type ConsoleServerToClientEvents,
+  RESOLVE_OUTCOMES,
+  type ServiceOrderView,
+} from '@anxin/contract';
 import type { AlertsService } from '../alerts/alerts.service';
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
@@ -13,8 +19,11 @@ export type ConsoleNamespace = Namespace<ConsoleClientToServerEvents, ConsoleSer
 const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.message : 'internal error' });
 
 /** CONTRACT §4 `/console`: snapshot on every (re)connect, then raised/updated alerts of the operator's units. */
-export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; alerts: AlertsService; dispatch: DispatchService; rooms: UnitRooms; log: Logger }): void {
-  requirePrincipal(nsp as unknown as Namespace, deps.auth, ['admin', 'operator']);
+export function setUpConsole(
+  nsp: ConsoleNamespace,
+  deps: { auth: AuthService; alerts: AlertsService; dispatch: DispatchService; rooms: UnitRooms; log: Logger },
+): void {
+  requirePrincipal(nsp, deps.auth, ['admin', 'operator']);
   nsp.on('connection', (socket) => {
     const principal = principalOf(socket as never);
     void socket.join(principal.role === 'admin' ? ALL_ROOM : unitRoom(principal.orgUnitId));
@@ -24,12 +33,17 @@ export function setUpConsole(nsp: ConsoleNamespace, deps: { auth: AuthService; a
     );
     socket.on('alert:acknowledge', (req, ack) => {
       if (typeof ack !== 'function') return;
-      deps.alerts.acknowledge(principal, String(req?.id ?? ''), typeof req?.note === 'string' ? req.note : null).then(ack, (e: unknown) => ack(errorOf(e)));
+      deps.alerts
+        .acknowledge(principal, String(req?.id ?? ''), typeof req?.note === 'string' ? req.note : null)
+        .then(ack, (e: unknown) => ack(errorOf(e)));
     });
     socket.on('alert:resolve', (req, ack) => {
       if (typeof ack !== 'function') return;
-      if (!RESOLVE_OUTCOMES.includes(req?.outcome)) return ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
-      deps.alerts.resolve(principal, String(req.id ?? ''), req.outcome, typeof req.note === 'string' ? req.note : null).then(ack, (e: unknown) => ack(errorOf(e)));
+      if (!RESOLVE_OUTCOMES.includes(req?.outcome))
+        return ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
+      deps.alerts
+        .resolve(principal, String(req.id ?? ''), req.outcome, typeof req.note === 'string' ? req.note : null)
+        .then(ack, (e: unknown) => ack(errorOf(e)));
     });
   });
   const send = (event: 'alert:raised' | 'alert:updated') => (alert: AlertView) => {

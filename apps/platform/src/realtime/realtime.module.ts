@@ -4,5 +4,9 @@ import { AuthModule } from '../auth/auth.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { RealtimeService } from './realtime.service';
 
-@Module({ imports: [AlertsModule, AuthModule, DispatchModule], providers: [RealtimeService], exports: [RealtimeService] })
+@Module({
+  imports: [AlertsModule, AuthModule, DispatchModule],
+  providers: [RealtimeService],
+  exports: [RealtimeService],
+})
 export class RealtimeModule {}

@@ -36,7 +36,13 @@ export class RealtimeService implements OnApplicationShutdown {
 
   async attach(httpServer: HttpServer): Promise<Server> {
     // destroyUpgrade off: MQTT over WebSocket at /mqtt shares this HTTP server.
-    const io = new Server(httpServer, { path: '/socket.io', destroyUpgrade: false, serveClient: false, pingInterval: 10_000, pingTimeout: 10_000 });
+    const io = new Server(httpServer, {
+      path: '/socket.io',
+      destroyUpgrade: false,
+      serveClient: false,
+      pingInterval: 10_000,
+      pingTimeout: 10_000,
+    });
     if (this.config.redis.url) {
       const { createAdapter } = await import('@socket.io/redis-adapter');
       const { Redis } = await import('ioredis');
@@ -45,14 +51,25 @@ export class RealtimeService implements OnApplicationShutdown {
       this.redisClients = [pub, sub];
       io.adapter(createAdapter(pub, sub));
     }
-    setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, { auth: this.auth, alerts: this.alerts, dispatch: this.dispatch, rooms: this.rooms, log: this.log });
-    setUpCaregiver(io.of(CAREGIVER_NAMESPACE) as CaregiverNamespace, { auth: this.auth, dispatch: this.dispatch, log: this.log });
+    setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, {
+      auth: this.auth,
+      alerts: this.alerts,
+      dispatch: this.dispatch,
+      rooms: this.rooms,
+      log: this.log,
+    });
+    setUpCaregiver(io.of(CAREGIVER_NAMESPACE) as CaregiverNamespace, {
+      auth: this.auth,
+      dispatch: this.dispatch,
+      log: this.log,
+    });
     this.io = io;
     return io;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.io) await new Promise<void>((resolve) => this.io!.close(() => resolve()));
+    const io = this.io;
+    if (io) await new Promise<void>((resolve) => void io.close(() => resolve()));
     this.io = null;
     await Promise.all(this.redisClients.map((c) => c.quit().catch(() => undefined)));
   }

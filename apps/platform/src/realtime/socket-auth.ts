@@ -10,7 +10,8 @@ export function requirePrincipal(nsp: Namespace, auth: AuthService, roles: Role[
     if (typeof token !== 'string' || token.length === 0) return next(new Error('unauthorized: missing token'));
     auth.authenticate(token, socket.handshake.address ?? null).then(
       (principal) => {
-        if (!roles.includes(principal.role)) return next(new Error(`forbidden: this channel is for ${roles.join(' or ')}`));
+        if (!roles.includes(principal.role))
+          return next(new Error(`forbidden: this channel is for ${roles.join(' or ')}`));
         (socket.data as { principal?: Principal }).principal = principal;
         next();
       },

@@ -25,11 +25,15 @@ export class ResidentsRepository {
   listInScope(scope: OrgScope, filter: ResidentListFilter): Promise<[ResidentEntity[], number]> {
     const qb = this.query(scope).orderBy('r.name', 'ASC').addOrderBy('r.id', 'ASC');
     if (filter.orgUnitId) {
-      qb.andWhere('r.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = :unit) || \'%\')', {
-        unit: filter.orgUnitId,
-      });
+      qb.andWhere(
+        "r.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = :unit) || '%')",
+        {
+          unit: filter.orgUnitId,
+        },
+      );
     }
-    if (filter.q) qb.andWhere('(r.name ILIKE :q OR r.address ILIKE :q)', { q: `%${filter.q.replace(/[%_\\]/g, '\\$&')}%` });
+    if (filter.q)
+      qb.andWhere('(r.name ILIKE :q OR r.address ILIKE :q)', { q: `%${filter.q.replace(/[%_\\]/g, '\\$&')}%` });
     return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
   }
 
@@ -41,7 +45,8 @@ export class ResidentsRepository {
   async update(id: string, changes: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {
     await manager.update(ResidentEntity, { id }, changes);
     // Devices carry their resident's unit for scoping; keep them in step.
-    if (changes.orgUnitId) await manager.query(`UPDATE devices SET org_unit_id = $1 WHERE resident_id = $2`, [changes.orgUnitId, id]);
+    if (changes.orgUnitId)
+      await manager.query(`UPDATE devices SET org_unit_id = $1 WHERE resident_id = $2`, [changes.orgUnitId, id]);
     return manager.findOneByOrFail(ResidentEntity, { id });
   }
 }

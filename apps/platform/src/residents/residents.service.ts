@@ -45,7 +45,13 @@ export class ResidentsService {
         manager,
       );
       await this.audit.record(
-        { actor: principal, action: 'resident.create', subjectType: 'resident', subjectId: resident.id, orgUnitId: resident.orgUnitId },
+        {
+          actor: principal,
+          action: 'resident.create',
+          subjectType: 'resident',
+          subjectId: resident.id,
+          orgUnitId: resident.orgUnitId,
+        },
         manager,
       );
       return resident;

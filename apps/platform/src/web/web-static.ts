@@ -53,6 +53,11 @@ export function mountWebApps(app: NestExpressApplication, webDistDir: string): v
     }
     const page = /^\/caregiver(\/|$)/.test(req.path) ? caregiverHtml : consoleHtml;
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(page);
+    res.sendFile(page, (error) => {
+      if (!error || res.headersSent) return;
+      // The build was removed under us (e.g. `npm run build:web` running now): say so, not a JSON 404.
+      built = false;
+      res.status(503).setHeader('Cache-Control', 'no-store').type('html').send(NOT_BUILT_PAGE);
+    });
   });
 }

@@ -30,7 +30,10 @@ export function decideForEvent(
       decisions.push({ action: 'raise', kind: 'fall', severity: 'critical' });
       break;
     case 'sos_cancel':
-      decisions.push({ action: 'cancel', windows: { sos: settings.sosCancelSeconds, fall: settings.fallConfirmSeconds } });
+      decisions.push({
+        action: 'cancel',
+        windows: { sos: settings.sosCancelSeconds, fall: settings.fallConfirmSeconds },
+      });
       break;
     case 'smoke':
       decisions.push({ action: 'raise', kind: 'smoke', severity: 'critical' });
@@ -42,7 +45,12 @@ export function decideForEvent(
       decisions.push({ action: 'raise', kind: 'water_leak', severity: 'high' });
       break;
     case 'low_battery':
-      decisions.push({ action: 'raise', kind: 'low_battery', severity: 'low', readings: event.battery === undefined ? {} : { battery: event.battery } });
+      decisions.push({
+        action: 'raise',
+        kind: 'low_battery',
+        severity: 'low',
+        readings: event.battery === undefined ? {} : { battery: event.battery },
+      });
       break;
     case 'tamper':
       decisions.push({ action: 'raise', kind: 'tamper', severity: 'medium' });
@@ -51,7 +59,8 @@ export function decideForEvent(
       if (night()) decisions.push({ action: 'await-bed-return', delaySeconds: settings.bedReturnSeconds });
       break;
     case 'door_open':
-      if (settings.wanderingRisk && night()) decisions.push({ action: 'raise', kind: 'night_wandering', severity: 'high' });
+      if (settings.wanderingRisk && night())
+        decisions.push({ action: 'raise', kind: 'night_wandering', severity: 'high' });
       break;
   }
   return decisions;

@@ -9,6 +9,9 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-export function isOutsideSafeZone(position: { lat: number; lon: number }, zone: { lat: number; lon: number; radiusM: number }): boolean {
+export function isOutsideSafeZone(
+  position: { lat: number; lon: number },
+  zone: { lat: number; lon: number; radiusM: number },
+): boolean {
   return distanceMetres(position, zone) > zone.radiusM;
 }

@@ -31,10 +31,14 @@ describe('sustained vitals', () => {
   it('treats 20 s without breathing as critical, and slow breathing as high after 60 s', () => {
     const apnoea = new VitalsTracker();
     expect(apnoea.observe(reading(0, 60, 0), s)).toEqual([]);
-    expect(apnoea.observe(reading(20, 60, 0), s)).toEqual([expect.objectContaining({ kind: 'abnormal_respiration', severity: 'critical' })]);
+    expect(apnoea.observe(reading(20, 60, 0), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_respiration', severity: 'critical' }),
+    ]);
     const slow = new VitalsTracker();
     expect(slow.observe(reading(0, 60, 6), s)).toEqual([]);
-    expect(slow.observe(reading(60, 60, 6), s)).toEqual([expect.objectContaining({ kind: 'abnormal_respiration', severity: 'high' })]);
+    expect(slow.observe(reading(60, 60, 6), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_respiration', severity: 'high' }),
+    ]);
   });
 
   it('forgets a condition when the resident leaves the bed', () => {

@@ -42,13 +42,35 @@ export class VitalsTracker {
       this.reported[condition] = true;
       return since;
     };
-    const heartSince = held('heart', hr !== null && (hr < s.heartRateMin || hr > s.heartRateMax), s.vitalsSustainSeconds);
-    if (heartSince) findings.push({ kind: 'abnormal_heart_rate', severity: 'high', since: heartSince, readings: { heartRate: hr, windowSeconds: s.vitalsSustainSeconds } });
+    const heartSince = held(
+      'heart',
+      hr !== null && (hr < s.heartRateMin || hr > s.heartRateMax),
+      s.vitalsSustainSeconds,
+    );
+    if (heartSince)
+      findings.push({
+        kind: 'abnormal_heart_rate',
+        severity: 'high',
+        since: heartSince,
+        readings: { heartRate: hr, windowSeconds: s.vitalsSustainSeconds },
+      });
     const apnoeaSince = held('apnoea', rr === 0, s.apnoeaSeconds);
-    if (apnoeaSince) findings.push({ kind: 'abnormal_respiration', severity: 'critical', since: apnoeaSince, readings: { respirationRate: 0, windowSeconds: s.apnoeaSeconds } });
+    if (apnoeaSince)
+      findings.push({
+        kind: 'abnormal_respiration',
+        severity: 'critical',
+        since: apnoeaSince,
+        readings: { respirationRate: 0, windowSeconds: s.apnoeaSeconds },
+      });
     const rrAbnormal = rr !== null && rr !== 0 && (rr < s.respirationMin || rr > s.respirationMax);
     const rrSince = held('respiration', rrAbnormal, s.vitalsSustainSeconds);
-    if (rrSince) findings.push({ kind: 'abnormal_respiration', severity: 'high', since: rrSince, readings: { respirationRate: rr, windowSeconds: s.vitalsSustainSeconds } });
+    if (rrSince)
+      findings.push({
+        kind: 'abnormal_respiration',
+        severity: 'high',
+        since: rrSince,
+        readings: { respirationRate: rr, windowSeconds: s.vitalsSustainSeconds },
+      });
     return findings;
   }
 }

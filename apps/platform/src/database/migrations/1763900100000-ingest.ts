@@ -63,6 +63,7 @@ export class Ingest1763900100000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX devices_online_seen_idx`);
-    for (const table of ['device_commands', 'device_latest', 'telemetry', 'device_events']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['device_commands', 'device_latest', 'telemetry', 'device_events'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

@@ -31,7 +31,9 @@ export class Alerts1763900200000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // One open alert per (resident, kind): further triggers become occurrences, even when processes race.
-    await q.query(`CREATE UNIQUE INDEX alerts_one_open_per_kind ON alerts (resident_id, kind) WHERE status <> 'resolved'`);
+    await q.query(
+      `CREATE UNIQUE INDEX alerts_one_open_per_kind ON alerts (resident_id, kind) WHERE status <> 'resolved'`,
+    );
     await q.query(`CREATE INDEX alerts_unit_status_idx ON alerts (org_unit_id, status, opened_at DESC)`);
     await q.query(`CREATE INDEX alerts_open_idx ON alerts (opened_at DESC) WHERE status <> 'resolved'`);
     // Last sign of life per resident, for the inactivity rule.

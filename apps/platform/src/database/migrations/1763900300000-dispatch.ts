@@ -64,7 +64,9 @@ export class Dispatch1763900300000 implements MigrationInterface {
     await q.query(`CREATE INDEX service_orders_assignee_idx ON service_orders (assignee_id, status)`);
     await q.query(`CREATE INDEX service_orders_offered_idx ON service_orders (offered_to) WHERE status = 'offered'`);
     // A plan generates each occurrence once, however often the generator runs.
-    await q.query(`CREATE UNIQUE INDEX service_orders_plan_slot_key ON service_orders (plan_id, scheduled_for) WHERE plan_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX service_orders_plan_slot_key ON service_orders (plan_id, scheduled_for) WHERE plan_id IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE order_timeline (
         id bigserial PRIMARY KEY,
@@ -78,8 +80,11 @@ export class Dispatch1763900300000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['order_timeline', 'service_orders', 'care_plans', 'service_org_units']) await q.query(`DROP TABLE ${table}`);
-    await q.query(`ALTER TABLE users DROP COLUMN service_org_id, DROP COLUMN last_lat, DROP COLUMN last_lon, DROP COLUMN last_assigned_at`);
+    for (const table of ['order_timeline', 'service_orders', 'care_plans', 'service_org_units'])
+      await q.query(`DROP TABLE ${table}`);
+    await q.query(
+      `ALTER TABLE users DROP COLUMN service_org_id, DROP COLUMN last_lat, DROP COLUMN last_lon, DROP COLUMN last_assigned_at`,
+    );
     await q.query(`DROP TABLE service_orgs`);
   }
 }
