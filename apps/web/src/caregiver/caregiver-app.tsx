@@ -73,11 +73,23 @@ function TasksScreen() {
         )}
       </main>
       <nav className="cg-tabs" aria-label={t('nav.label')}>
-        <button type="button" className={tab === 'tasks' ? 'is-on' : ''} aria-current={tab === 'tasks' ? 'page' : undefined} onClick={() => setTab('tasks')} data-testid="tab-tasks">
+        <button
+          type="button"
+          className={tab === 'tasks' ? 'is-on' : ''}
+          aria-current={tab === 'tasks' ? 'page' : undefined}
+          onClick={() => setTab('tasks')}
+          data-testid="tab-tasks"
+        >
           {t('task.tabTasks')}
           {tasks.offers.length > 0 && <span className="count-pill hot">{tasks.offers.length}</span>}
         </button>
-        <button type="button" className={tab === 'history' ? 'is-on' : ''} aria-current={tab === 'history' ? 'page' : undefined} onClick={() => setTab('history')} data-testid="tab-history">
+        <button
+          type="button"
+          className={tab === 'history' ? 'is-on' : ''}
+          aria-current={tab === 'history' ? 'page' : undefined}
+          onClick={() => setTab('history')}
+          data-testid="tab-history"
+        >
           {t('task.history')}
         </button>
       </nav>

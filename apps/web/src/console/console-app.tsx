@@ -19,7 +19,9 @@ export function ConsoleApp() {
   const { t } = useI18n();
   const { session } = useSession();
   if (!session) {
-    return <LoginPage title={t('app.console.brand')} subtitle={t('app.console.subtitle')} onSignedIn={prepareAlerting} />;
+    return (
+      <LoginPage title={t('app.console.brand')} subtitle={t('app.console.subtitle')} onSignedIn={prepareAlerting} />
+    );
   }
   return (
     <RouterProvider key={session.user.id}>

@@ -114,9 +114,17 @@ export function ConsoleShell() {
             .map((n) => {
               const active = path === n.to || path.startsWith(`${n.to}/`) || (n.to === '/alerts' && path === '/');
               return (
-                <Link key={n.to} to={n.to} className={`nav-link ${active ? 'is-active' : ''}`} aria-current={active ? 'page' : undefined} data-testid={n.testId}>
+                <Link
+                  key={n.to}
+                  to={n.to}
+                  className={`nav-link ${active ? 'is-active' : ''}`}
+                  aria-current={active ? 'page' : undefined}
+                  data-testid={n.testId}
+                >
                   {t(n.label)}
-                  {n.count ? <span className={`nav-count ${n.to === '/alerts' ? 'nav-count-hot' : ''}`}>{n.count}</span> : null}
+                  {n.count ? (
+                    <span className={`nav-count ${n.to === '/alerts' ? 'nav-count-hot' : ''}`}>{n.count}</span>
+                  ) : null}
                 </Link>
               );
             })}

@@ -29,7 +29,7 @@ export function translate(locale: Locale, key: MessageKey, params?: Record<strin
 
 interface I18nValue {
   locale: Locale;
-  setLocale(locale: Locale): void;
+  setLocale: (locale: Locale) => void;
   t: Translate;
 }
 

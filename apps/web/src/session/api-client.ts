@@ -37,7 +37,12 @@ export class ApiClient {
     private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<{ data: T; headers: Headers }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Query,
+  ): Promise<{ data: T; headers: Headers }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -11,7 +11,15 @@ const FAILURE_MESSAGES: Record<LoginFailure, MessageKey> = {
 };
 
 /** The sign-in form of both apps; `onSignedIn` lets the console unlock audio on this user gesture. */
-export function LoginPage({ title, subtitle, onSignedIn }: { title: string; subtitle: string; onSignedIn?: () => void }) {
+export function LoginPage({
+  title,
+  subtitle,
+  onSignedIn,
+}: {
+  title: string;
+  subtitle: string;
+  onSignedIn?: () => void;
+}) {
   const { t } = useI18n();
   const { login } = useSession();
   const [username, setUsername] = useState('');

@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { SocketAckResult } from '@anxin/contract';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
-type AnyEvents = Record<string, (...args: never[]) => void>;
+// socket.io-client's own EventsMap constraint: any interface of listeners.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEvents = Record<string, any>;
 
 /**
  * One socket.io connection to a namespace (CONTRACT §4: path /socket.io, `auth: {token}`).
@@ -15,9 +17,12 @@ export function useRealtime<S extends AnyEvents, C extends AnyEvents>(
   namespace: string,
   token: string,
   onAuthFailure: () => void,
+  handlers: { [K in keyof S]: S[K] },
 ): { socket: Socket<S, C> | null; state: ConnectionState } {
   const [socket, setSocket] = useState<Socket<S, C> | null>(null);
   const [state, setState] = useState<ConnectionState>('connecting');
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
 
   useEffect(() => {
     const s: Socket<S, C> = io(namespace, {
@@ -26,7 +31,16 @@ export function useRealtime<S extends AnyEvents, C extends AnyEvents>(
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
       timeout: 10_000,
+      autoConnect: false,
     });
+    // Listeners go on before connecting: the server sends its snapshot straight after the
+    // handshake, and a listener added a render later could miss it. They call the latest handlers.
+    const untyped = s as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+    for (const event of Object.keys(handlersRef.current)) {
+      untyped.on(event, (...args: unknown[]) =>
+        (handlersRef.current[event] as ((...a: unknown[]) => void) | undefined)?.(...args),
+      );
+    }
     setSocket(s);
     setState('connecting');
     s.on('connect', () => setState('online'));
@@ -47,6 +61,7 @@ export function useRealtime<S extends AnyEvents, C extends AnyEvents>(
       setState(s.active ? 'reconnecting' : 'offline');
       if (!s.active) window.setTimeout(() => s.connect(), 3000);
     });
+    s.connect();
     const onOnline = () => {
       if (!s.connected) s.connect();
     };

@@ -38,8 +38,8 @@ interface SessionValue {
   app: AppName;
   session: Session | null;
   api: ApiClient;
-  login(username: string, password: string): Promise<void>;
-  logout(): void;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => void;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);

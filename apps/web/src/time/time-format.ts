@@ -4,18 +4,22 @@ import { useTimeZone } from './time-zone';
 
 export interface TimeFormat {
   /** 14:03:27 */
-  time(iso: string | Date | null | undefined): string;
+  time: (iso: string | Date | null | undefined) => string;
   /** 11-23 14:03 */
-  dateTime(iso: string | Date | null | undefined): string;
+  dateTime: (iso: string | Date | null | undefined) => string;
   /** 2026-11-23 14:03:27 */
-  full(iso: string | Date | null | undefined): string;
+  full: (iso: string | Date | null | undefined) => string;
   /** 2026-11-23 */
-  date(iso: string | Date | null | undefined): string;
+  date: (iso: string | Date | null | undefined) => string;
   timeZone: string;
 }
 
 function make(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions) {
-  const format = new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { timeZone, hourCycle: 'h23', ...options });
+  const format = new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    ...options,
+  });
   return (value: string | Date | null | undefined): string => {
     if (value == null || value === '') return '—';
     const date = value instanceof Date ? value : new Date(value);

@@ -29,11 +29,20 @@ export function OfferCard({ task }: { task: CaregiverTask }) {
   const expired = left !== null && left <= 0;
   const urgent = left !== null && left < 30_000;
   return (
-    <article className={`task-card offer ${task.kind === 'emergency' ? 'is-emergency' : ''}`} data-testid="offer-card" data-order-id={task.id}>
+    <article
+      className={`task-card offer ${task.kind === 'emergency' ? 'is-emergency' : ''}`}
+      data-testid="offer-card"
+      data-order-id={task.id}
+    >
       <header className="task-head">
         <span className={`kind-pill kind-${task.kind}`}>{t(`orderKind.${task.kind}`)}</span>
         {left !== null && (
-          <span className={`countdown ${urgent ? 'is-urgent' : ''}`} data-testid="offer-countdown" role="timer" aria-label={t('task.timeLeft')}>
+          <span
+            className={`countdown ${urgent ? 'is-urgent' : ''}`}
+            data-testid="offer-countdown"
+            role="timer"
+            aria-label={t('task.timeLeft')}
+          >
             {expired ? t('task.expired') : formatElapsed(left)}
           </span>
         )}
@@ -47,10 +56,22 @@ export function OfferCard({ task }: { task: CaregiverTask }) {
         </p>
       )}
       <div className="task-buttons two">
-        <button type="button" className="big-btn big-btn-secondary" disabled={busy || expired} onClick={() => run(() => decline(task.id))} data-testid="offer-decline">
+        <button
+          type="button"
+          className="big-btn big-btn-secondary"
+          disabled={busy || expired}
+          onClick={() => run(() => decline(task.id))}
+          data-testid="offer-decline"
+        >
           {t('task.decline')}
         </button>
-        <button type="button" className="big-btn big-btn-primary" disabled={busy || expired} onClick={() => run(() => accept(task.id))} data-testid="offer-accept">
+        <button
+          type="button"
+          className="big-btn big-btn-primary"
+          disabled={busy || expired}
+          onClick={() => run(() => accept(task.id))}
+          data-testid="offer-accept"
+        >
           {t('task.accept')}
         </button>
       </div>
@@ -77,7 +98,12 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
   const reached = steps.indexOf(task.status);
 
   return (
-    <article className={`task-card current ${task.kind === 'emergency' ? 'is-emergency' : ''}`} data-testid="current-task" data-order-id={task.id} data-status={task.status}>
+    <article
+      className={`task-card current ${task.kind === 'emergency' ? 'is-emergency' : ''}`}
+      data-testid="current-task"
+      data-order-id={task.id}
+      data-status={task.status}
+    >
       <header className="task-head">
         <span className={`kind-pill kind-${task.kind}`}>{t(`orderKind.${task.kind}`)}</span>
         <span className="task-status" data-testid="current-task-status">
@@ -131,7 +157,13 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
       {next === 'completed' && (
         <label className="field">
           <span>{t('task.completionNote')}</span>
-          <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} data-testid="task-note" maxLength={1000} />
+          <textarea
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            data-testid="task-note"
+            maxLength={1000}
+          />
         </label>
       )}
       {error && (

@@ -27,9 +27,9 @@ interface TasksValue {
   offers: CaregiverTask[];
   current: CaregiverTask[];
   history: CaregiverTask[];
-  accept(id: string): Promise<void>;
-  decline(id: string): Promise<void>;
-  progress(id: string, status: TaskProgressStatus, note?: string): Promise<void>;
+  accept: (id: string) => Promise<void>;
+  decline: (id: string) => Promise<void>;
+  progress: (id: string, status: TaskProgressStatus, note?: string) => Promise<void>;
 }
 
 const TasksContext = createContext<TasksValue | null>(null);
@@ -42,11 +42,7 @@ const TasksContext = createContext<TasksValue | null>(null);
 export function TasksProvider({ children }: { children: ReactNode }) {
   const { session, api, logout } = useSignedIn();
   const me = session.user.id;
-  const { socket, state } = useRealtime<CaregiverServerToClientEvents, CaregiverClientToServerEvents>(
-    CAREGIVER_NAMESPACE,
-    session.accessToken,
-    logout,
-  );
+
   const [tasks, setTasks] = useState(new Map<string, CaregiverTask>());
   const [history, setHistory] = useState<CaregiverTask[]>(() => loadHistory(me));
   const [synced, setSynced] = useState(false);
@@ -77,44 +73,46 @@ export function TasksProvider({ children }: { children: ReactNode }) {
     [remember],
   );
 
-  useEffect(() => {
-    if (!socket) return;
-    socket.on('tasks:snapshot', (list) => {
-      setTasks(new Map((list as CaregiverTask[]).map((t) => [t.id, t])));
-      setSynced(true);
-    });
-    socket.on('task:offered', (t) => upsert(t as CaregiverTask));
-    socket.on('task:updated', (t) => upsert(t as CaregiverTask));
-    return () => {
-      socket.off('tasks:snapshot');
-      socket.off('task:offered');
-      socket.off('task:updated');
-    };
-  }, [socket, upsert]);
+  const { socket, state } = useRealtime<CaregiverServerToClientEvents, CaregiverClientToServerEvents>(
+    CAREGIVER_NAMESPACE,
+    session.accessToken,
+    logout,
+    {
+      'tasks:snapshot': (list) => {
+        // CONTRACT §4: on every (re)connect; it replaces what we had.
+        setTasks(new Map((list as CaregiverTask[]).map((t) => [t.id, t])));
+        setSynced(true);
+      },
+      'task:offered': (t) => upsert(t),
+      'task:updated': (t) => upsert(t),
+    },
+  );
 
-  // Without a socket (yet), the HTTP list keeps the screen useful.
+  // While the socket is down (or slow to come up), the HTTP list keeps the screen useful.
   useEffect(() => {
     if (state === 'online') return;
     let live = true;
-    api
-      .get<CaregiverTask[]>('/tasks/mine')
-      .then((list) => {
-        if (!live || !Array.isArray(list)) return;
-        setTasks(new Map(list.map((t) => [t.id, t])));
-        list.forEach(remember);
-        setSynced(true);
-      })
-      .catch(() => undefined);
+    const timer = window.setTimeout(
+      () =>
+        void api
+          .get<CaregiverTask[]>('/tasks/mine')
+          .then((list) => {
+            if (!live || !Array.isArray(list)) return;
+            setTasks(new Map(list.map((t) => [t.id, t])));
+            list.forEach(remember);
+            setSynced(true);
+          })
+          .catch(() => undefined),
+      state === 'connecting' ? 4000 : 0,
+    );
     return () => {
       live = false;
+      window.clearTimeout(timer);
     };
   }, [api, state, remember]);
 
   const act = useCallback(
-    async (
-      viaSocket: () => Promise<unknown>,
-      viaHttp: () => Promise<CaregiverTask>,
-    ): Promise<void> => {
+    async (viaSocket: () => Promise<unknown>, viaHttp: () => Promise<CaregiverTask>): Promise<void> => {
       let result: CaregiverTask;
       if (socket?.connected) {
         result = unwrapAck(await viaSocket()) as CaregiverTask;
@@ -134,7 +132,11 @@ export function TasksProvider({ children }: { children: ReactNode }) {
       synced,
       offers: all.filter((t) => t.status === 'offered' && t.offeredTo === me).sort(byCreated),
       current: all
-        .filter((t) => (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status) && (t.assigneeId === me || t.assigneeId === null))
+        .filter(
+          (t) =>
+            (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status) &&
+            (t.assigneeId === me || t.assigneeId === null),
+        )
         .sort(byCreated),
       history,
       accept: (id) =>

@@ -71,7 +71,11 @@ export function OrgUnitsPage() {
               {tree.map(({ unit, depth }) => (
                 <tr key={unit.id} data-testid="org-unit-row">
                   <td className="strong" style={{ paddingLeft: `${0.75 + depth * 1.5}rem` }}>
-                    {depth > 0 && <span className="tree-branch" aria-hidden="true">└ </span>}
+                    {depth > 0 && (
+                      <span className="tree-branch" aria-hidden="true">
+                        └{' '}
+                      </span>
+                    )}
                     {unit.name}
                   </td>
                   <td>

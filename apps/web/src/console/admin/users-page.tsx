@@ -17,7 +17,14 @@ export function UsersPage() {
   const [users, setUsers] = useState<UserView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
-  const [form, setForm] = useState({ username: '', password: '', displayName: '', role: roles[roles.length - 1]!, orgUnitId: '', skills: '' });
+  const [form, setForm] = useState({
+    username: '',
+    password: '',
+    displayName: '',
+    role: roles[roles.length - 1]!,
+    orgUnitId: '',
+    skills: '',
+  });
 
   useEffect(() => {
     api
@@ -94,7 +101,9 @@ export function UsersPage() {
                     {u.disabled ? (
                       <span className="tag tag-warn">{t('users.disabled')}</span>
                     ) : u.role === 'caregiver' ? (
-                      <span className={`tag ${u.onDuty ? 'tag-ok' : ''}`}>{u.onDuty ? t('users.onDuty') : t('users.offDuty')}</span>
+                      <span className={`tag ${u.onDuty ? 'tag-ok' : ''}`}>
+                        {u.onDuty ? t('users.onDuty') : t('users.offDuty')}
+                      </span>
                     ) : (
                       <span className="tag tag-ok">{t('users.active')}</span>
                     )}
@@ -106,7 +115,11 @@ export function UsersPage() {
                       </button>
                     )}
                     {u.id !== session.user.id && (isAdmin || u.role === 'caregiver') && (
-                      <button type="button" className="btn btn-sm" onClick={() => void patch(u, { disabled: !u.disabled })}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => void patch(u, { disabled: !u.disabled })}
+                      >
                         {u.disabled ? t('users.enable') : t('users.disable')}
                       </button>
                     )}
@@ -124,19 +137,41 @@ export function UsersPage() {
         <form className="stack pad" onSubmit={submit} data-testid="user-form">
           <label className="field">
             <span>{t('users.username')} *</span>
-            <input required pattern="[A-Za-z0-9._@\-]{3,64}" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} data-testid="user-username" />
+            <input
+              required
+              pattern="[A-Za-z0-9._@\-]{3,64}"
+              value={form.username}
+              onChange={(e) => setForm({ ...form, username: e.target.value })}
+              data-testid="user-username"
+            />
           </label>
           <label className="field">
             <span>{t('users.password')} *</span>
-            <input required type="password" minLength={8} autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} data-testid="user-password" />
+            <input
+              required
+              type="password"
+              minLength={8}
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+              data-testid="user-password"
+            />
           </label>
           <label className="field">
             <span>{t('users.displayName')}</span>
-            <input maxLength={100} value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} />
+            <input
+              maxLength={100}
+              value={form.displayName}
+              onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+            />
           </label>
           <label className="field">
             <span>{t('users.role')}</span>
-            <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })} data-testid="user-role">
+            <select
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+              data-testid="user-role"
+            >
               {roles.map((r) => (
                 <option key={r} value={r}>
                   {t(`role.${r}`)}
@@ -146,7 +181,11 @@ export function UsersPage() {
           </label>
           <label className="field">
             <span>{t('resident.orgUnit')}</span>
-            <select value={form.orgUnitId || directory.orgUnits[0]?.id || ''} onChange={(e) => setForm({ ...form, orgUnitId: e.target.value })} data-testid="user-org-unit">
+            <select
+              value={form.orgUnitId || directory.orgUnits[0]?.id || ''}
+              onChange={(e) => setForm({ ...form, orgUnitId: e.target.value })}
+              data-testid="user-org-unit"
+            >
               {directory.orgUnits.map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.name} · {t(`orgKind.${u.kind}`)}
@@ -156,7 +195,11 @@ export function UsersPage() {
           </label>
           <label className="field">
             <span>{t('users.skills')}</span>
-            <input value={form.skills} placeholder={t('users.skillsHint')} onChange={(e) => setForm({ ...form, skills: e.target.value })} />
+            <input
+              value={form.skills}
+              placeholder={t('users.skillsHint')}
+              onChange={(e) => setForm({ ...form, skills: e.target.value })}
+            />
           </label>
           <ErrorLine error={error} />
           <button type="submit" className="btn btn-primary" data-testid="user-save">

@@ -40,7 +40,12 @@ export function AlarmControl() {
       </span>
       <span>{t('alarm.sounding', { count: alarm.pending })}</span>
       {alarm.audio === 'blocked' && (
-        <button type="button" className="btn btn-sm btn-warn" onClick={alarm.enableAudio} data-testid="alarm-enable-audio">
+        <button
+          type="button"
+          className="btn btn-sm btn-warn"
+          onClick={alarm.enableAudio}
+          data-testid="alarm-enable-audio"
+        >
           {t('alarm.enableAudio')}
         </button>
       )}

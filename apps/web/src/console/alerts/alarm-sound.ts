@@ -35,7 +35,11 @@ export class AlarmSound {
       this.ctx = new AudioContext();
       this.ctx.onstatechange = () => this.emit();
     }
-    if (this.ctx.state === 'suspended') void this.ctx.resume().then(() => this.emit(), () => undefined);
+    if (this.ctx.state === 'suspended')
+      void this.ctx.resume().then(
+        () => this.emit(),
+        () => undefined,
+      );
   }
 
   start(): void {

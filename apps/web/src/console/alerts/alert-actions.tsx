@@ -1,5 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ORDER_KINDS, RESOLVE_OUTCOMES, type AlertView, type OrderKind, type ResolveOutcome, type ServiceOrderView } from '@anxin/contract';
+import {
+  ORDER_KINDS,
+  RESOLVE_OUTCOMES,
+  type AlertView,
+  type OrderKind,
+  type ResolveOutcome,
+  type ServiceOrderView,
+} from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { ApiError } from '../../session/api-client';
 import { useSignedIn } from '../../session/session';
@@ -85,7 +92,13 @@ export function DispatchDialog({
         <fieldset className="candidates" data-testid="dispatch-candidates">
           <legend>{t('dispatch.candidates')}</legend>
           <label className="candidate">
-            <input type="radio" name="caregiver" value="" checked={caregiverId === ''} onChange={() => setCaregiverId('')} />
+            <input
+              type="radio"
+              name="caregiver"
+              value=""
+              checked={caregiverId === ''}
+              onChange={() => setCaregiverId('')}
+            />
             <span className="candidate-name">{t('dispatch.auto')}</span>
             <span className="muted">{t('dispatch.autoHint')}</span>
           </label>
@@ -111,7 +124,13 @@ export function DispatchDialog({
         </fieldset>
         <label className="field">
           <span>{t('dispatch.note')}</span>
-          <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} data-testid="dispatch-note" maxLength={500} />
+          <textarea
+            rows={2}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            data-testid="dispatch-note"
+            maxLength={500}
+          />
         </label>
         <ErrorLine error={error} />
         <div className="actions-row">
@@ -183,7 +202,13 @@ export function ResolveDialog({
         </fieldset>
         <label className="field">
           <span>{t('resolve.note')}</span>
-          <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} data-testid="resolve-note" maxLength={1000} />
+          <textarea
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            data-testid="resolve-note"
+            maxLength={1000}
+          />
         </label>
         <ErrorLine error={error} />
         <div className="actions-row">

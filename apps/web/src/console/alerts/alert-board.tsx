@@ -35,6 +35,11 @@ export function AlertBoard({ selectedId }: { selectedId: string | null }) {
           ))}
         </div>
       </header>
+      {connection !== 'online' && snapshots > 0 && (
+        <p className="stale-banner" role="status" data-testid="board-stale">
+          {t('alerts.board.stale')}
+        </p>
+      )}
       {rows.length === 0 ? (
         <div className="empty" data-testid="alert-board-empty">
           <div className="empty-mark" aria-hidden="true">
@@ -44,14 +49,22 @@ export function AlertBoard({ selectedId }: { selectedId: string | null }) {
         </div>
       ) : (
         <div className="table-wrap">
-          <AlertTable rows={rows} selectedId={selectedId} />
+          <AlertTable rows={rows} selectedId={selectedId} compact={selectedId !== null} />
         </div>
       )}
     </section>
   );
 }
 
-export function AlertTable({ rows, selectedId, compact }: { rows: AlertView[]; selectedId: string | null; compact?: boolean }) {
+export function AlertTable({
+  rows,
+  selectedId,
+  compact,
+}: {
+  rows: AlertView[];
+  selectedId: string | null;
+  compact?: boolean;
+}) {
   const { t } = useI18n();
   const fmt = useTimeFormat();
   const now = useNow(1000);
@@ -67,9 +80,15 @@ export function AlertTable({ rows, selectedId, compact }: { rows: AlertView[]; s
           <th scope="col">{t('alerts.col.kind')}</th>
           <th scope="col">{t('alerts.col.resident')}</th>
           <th scope="col">{t('alerts.col.status')}</th>
-          {!compact && <th scope="col" className="num">{t('alerts.col.escalation')}</th>}
-          <th scope="col" className="num">{t('alerts.col.occurrences')}</th>
-          <th scope="col" className="num">{t('alerts.col.age')}</th>
+          <th scope="col" className="num">
+            {t('alerts.col.escalation')}
+          </th>
+          <th scope="col" className="num">
+            {t('alerts.col.occurrences')}
+          </th>
+          <th scope="col" className="num">
+            {t('alerts.col.age')}
+          </th>
           {!compact && <th scope="col">{t('alerts.col.last')}</th>}
         </tr>
       </thead>
@@ -100,12 +119,16 @@ export function AlertTable({ rows, selectedId, compact }: { rows: AlertView[]; s
             <td>
               <AlertStatusBadge status={a.status} />
             </td>
-            {!compact && (
-              <td className="num">
-                {a.escalationLevel > 0 ? <span className="esc">L{a.escalationLevel}</span> : <span className="muted">—</span>}
-              </td>
-            )}
-            <td className="num">{a.occurrences > 1 ? <span className="occ">×{a.occurrences}</span> : <span className="muted">1</span>}</td>
+            <td className="num" data-testid="alert-escalation">
+              {a.escalationLevel > 0 ? (
+                <span className="esc">L{a.escalationLevel}</span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+            <td className="num">
+              {a.occurrences > 1 ? <span className="occ">×{a.occurrences}</span> : <span className="muted">1</span>}
+            </td>
             <td className="num timer" data-testid="alert-age">
               {formatElapsed(now - Date.parse(a.openedAt))}
             </td>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AlertView, ServiceOrderView } from '@anxin/contract';
-import { useI18n } from '../../i18n/i18n';
+import { RESOLVE_OUTCOMES, type AlertView, type ResolveOutcome, type ServiceOrderView } from '@anxin/contract';
+import { useI18n, type Translate } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ageInYears, formatElapsed, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
@@ -11,7 +11,7 @@ import { DeviceStateList } from '../registry/device-state';
 import { useDirectory } from '../registry/directory';
 import { AlertStatusBadge, OrderStatusBadge, SeverityBadge } from './alert-badges';
 import { DispatchDialog, errorText, ResolveDialog } from './alert-actions';
-import type { AlertDetail as AlertDetailData, VitalsPoint } from './alert-types';
+import type { AlertDetail as AlertDetailData, AuditLine, VitalsPoint } from './alert-types';
 import { VitalsChart } from './vitals-chart';
 
 const VITALS_MINUTES = 60;
@@ -20,10 +20,47 @@ function liveVersion(a: AlertView | undefined): string {
   return a ? `${a.status}|${a.escalationLevel}|${a.occurrences}|${a.lastOccurredAt}` : '';
 }
 
+const READING_KEYS = [
+  'heartRate',
+  'respirationRate',
+  'spo2',
+  'battery',
+  'threshold',
+  'source',
+  'inBed',
+  'movement',
+] as const;
+
+/** Known reading names are translated; anything else the rules add is shown as sent. */
+function readingLabel(t: Translate, key: string): string {
+  return (READING_KEYS as readonly string[]).includes(key) ? t(`reading.${key as (typeof READING_KEYS)[number]}`) : key;
+}
+
+const AUDIT_ACTIONS = ['alert.acknowledge', 'alert.dispatch', 'alert.resolve', 'alert.escalate'] as const;
+
+function auditLabel(t: Translate, action: string): string {
+  return (AUDIT_ACTIONS as readonly string[]).includes(action)
+    ? t(`audit.${action as (typeof AUDIT_ACTIONS)[number]}`)
+    : action;
+}
+
+/** The parts of an audit detail a person reads: the note and the outcome; other fields stay in the log. */
+function auditDetail(t: Translate, detail: AuditLine['detail']): string | null {
+  if (detail == null) return null;
+  if (typeof detail === 'string') return detail;
+  const parts: string[] = [];
+  const outcome = detail.outcome;
+  if (typeof outcome === 'string' && (RESOLVE_OUTCOMES as readonly string[]).includes(outcome)) {
+    parts.push(t(`outcome.${outcome as ResolveOutcome}`));
+  }
+  if (typeof detail.level === 'number') parts.push(`L${detail.level}`);
+  if (typeof detail.note === 'string' && detail.note) parts.push(`“${detail.note}”`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
 function describe(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value as string | number | boolean);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
@@ -111,17 +148,31 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
   const age = resident ? ageInYears(resident.birthDate) : null;
 
   return (
-    <section className={`panel detail sev-edge-${alert.severity}`} data-testid="alert-detail" data-alert-id={alert.id} data-status={alert.status}>
+    <section
+      className={`panel detail sev-edge-${alert.severity}`}
+      data-testid="alert-detail"
+      data-alert-id={alert.id}
+      data-status={alert.status}
+    >
       <header className="detail-head">
         <div className="detail-title">
           <SeverityBadge severity={alert.severity} />
           <h2>
             {t(`alertKind.${alert.kind}`)}
-            <span className="detail-resident"> · {alert.residentName ?? resident?.name ?? directory.residentName(alert.residentId)}</span>
+            <span className="detail-resident">
+              {' '}
+              · {alert.residentName ?? resident?.name ?? directory.residentName(alert.residentId)}
+            </span>
           </h2>
           <AlertStatusBadge status={alert.status} />
         </div>
-        <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label={t('common.close')} data-testid="alert-detail-close">
+        <button
+          type="button"
+          className="btn btn-ghost btn-icon"
+          onClick={onClose}
+          aria-label={t('common.close')}
+          data-testid="alert-detail-close"
+        >
           ×
         </button>
       </header>
@@ -132,7 +183,9 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
         </div>
         <div>
           <dt>{t('alerts.col.age')}</dt>
-          <dd className="timer">{formatElapsed((alert.resolvedAt ? Date.parse(alert.resolvedAt) : now) - Date.parse(alert.openedAt))}</dd>
+          <dd className="timer">
+            {formatElapsed((alert.resolvedAt ? Date.parse(alert.resolvedAt) : now) - Date.parse(alert.openedAt))}
+          </dd>
         </div>
         <div>
           <dt>{t('alerts.col.escalation')}</dt>
@@ -160,12 +213,23 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                 aria-label={t('alert.ackNotePlaceholder')}
                 maxLength={500}
               />
-              <button type="button" className="btn btn-primary" onClick={acknowledge} disabled={busy} data-testid="alert-acknowledge">
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={acknowledge}
+                disabled={busy}
+                data-testid="alert-acknowledge"
+              >
                 {t('alert.acknowledge')}
               </button>
             </>
           )}
-          <button type="button" className="btn btn-accent" onClick={() => setDialog('dispatch')} data-testid="alert-dispatch">
+          <button
+            type="button"
+            className="btn btn-accent"
+            onClick={() => setDialog('dispatch')}
+            data-testid="alert-dispatch"
+          >
             {t('alert.dispatch')}
           </button>
           <button type="button" className="btn" onClick={() => setDialog('resolve')} data-testid="alert-resolve">
@@ -175,7 +239,10 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
       )}
       {alert.status === 'resolved' && (
         <p className="resolved-line" data-testid="alert-resolved">
-          {t('alert.resolvedAs', { outcome: alert.outcome ? t(`outcome.${alert.outcome}`) : '—', time: fmt.time(alert.resolvedAt) })}
+          {t('alert.resolvedAs', {
+            outcome: alert.outcome ? t(`outcome.${alert.outcome}`) : '—',
+            time: fmt.time(alert.resolvedAt),
+          })}
           {alert.note ? ` · ${alert.note}` : ''}
         </p>
       )}
@@ -199,7 +266,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                 <dl className="facts facts-inline">
                   {readings.map(([key, value]) => (
                     <div key={key}>
-                      <dt>{key}</dt>
+                      <dt>{readingLabel(t, key)}</dt>
                       <dd>{describe(value)}</dd>
                     </div>
                   ))}
@@ -215,7 +282,13 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                   <li key={o.id} className="order-line" data-testid="alert-order" data-status={o.status}>
                     <span>{t(`orderKind.${o.kind}`)}</span>
                     <OrderStatusBadge status={o.status} />
-                    <span>{o.assigneeId ? directory.userName(o.assigneeId) : o.offeredTo ? `→ ${directory.userName(o.offeredTo)}` : '—'}</span>
+                    <span>
+                      {o.assigneeId
+                        ? directory.userName(o.assigneeId)
+                        : o.offeredTo
+                          ? `→ ${directory.userName(o.offeredTo)}`
+                          : '—'}
+                    </span>
                     <span className="muted">{fmt.time(o.updatedAt)}</span>
                   </li>
                 ))}
@@ -244,20 +317,25 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
               <p className="muted">{t('common.none')}</p>
             ) : (
               <ol className="timeline" data-testid="alert-audit">
-                {detail!.audit.map((a, i) => (
-                  <li key={`${a.at}${i}`}>
-                    <time>{fmt.time(a.at)}</time>
-                    <span className="strong">{a.action}</span>
-                    <span>{a.actorUsername ?? t('alert.system')}</span>
-                    {a.detail != null && <span className="muted">{describe(a.detail)}</span>}
-                  </li>
-                ))}
+                {detail!.audit.map((a, i) => {
+                  const extra = auditDetail(t, a.detail);
+                  return (
+                    <li key={`${a.at}${i}`}>
+                      <time>{fmt.time(a.at)}</time>
+                      <span className="strong">{auditLabel(t, a.action)}</span>
+                      <span>{a.actorUsername ?? t('alert.system')}</span>
+                      {extra && <span className="muted">{extra}</span>}
+                    </li>
+                  );
+                })}
               </ol>
             )}
           </section>
         </div>
       </div>
-      {dialog === 'dispatch' && <DispatchDialog alert={alert} onClose={() => setDialog(null)} onDispatched={onDispatched} />}
+      {dialog === 'dispatch' && (
+        <DispatchDialog alert={alert} onClose={() => setDialog(null)} onDispatched={onDispatched} />
+      )}
       {dialog === 'resolve' && (
         <ResolveDialog
           alert={alert}

@@ -1,11 +1,25 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { useTimeFormat } from '../../time/time-format';
 import type { VitalsPoint } from './alert-types';
 
-const W = 640;
-const H = 120;
-const PAD = { left: 34, right: 8, top: 8, bottom: 18 };
+const PAD = { left: 30, right: 8, top: 8, bottom: 18 };
+
+/** The chart draws in real pixels (not a stretched viewBox) so axis text stays crisp at any size. */
+function useWidth() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(480);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(
+      ([entry]) => entry && setWidth(Math.max(200, Math.round(entry.contentRect.width))),
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, width };
+}
 
 interface Series {
   label: string;
@@ -23,6 +37,7 @@ function Lane({
   max,
   marker,
   testId,
+  width,
 }: {
   title: string;
   unit: string;
@@ -33,10 +48,14 @@ function Lane({
   max: number;
   marker: number | null;
   testId: string;
+  width: number;
 }) {
   const fmt = useTimeFormat();
+  const W = width;
+  const H = Math.round(Math.min(200, Math.max(96, width * 0.2)));
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * (W - PAD.left - PAD.right);
-  const y = (v: number) => PAD.top + (1 - (Math.min(max, Math.max(min, v)) - min) / (max - min)) * (H - PAD.top - PAD.bottom);
+  const y = (v: number) =>
+    PAD.top + (1 - (Math.min(max, Math.max(min, v)) - min) / (max - min)) * (H - PAD.top - PAD.bottom);
   const ticks = [min, Math.round((min + max) / 2), max];
   const latest = series.flatMap((s) => s.points.slice(-1).map((p) => ({ ...p, s })));
   return (
@@ -49,7 +68,7 @@ function Lane({
           </span>
         ))}
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title} preserveAspectRatio="none">
+      <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
         {ticks.map((v) => (
           <g key={v}>
             <line className="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
@@ -59,7 +78,13 @@ function Lane({
           </g>
         ))}
         {[from, (from + to) / 2, to].map((t) => (
-          <text key={t} className="chart-axis" x={x(t)} y={H - 4} textAnchor={t === from ? 'start' : t === to ? 'end' : 'middle'}>
+          <text
+            key={t}
+            className="chart-axis"
+            x={x(t)}
+            y={H - 4}
+            textAnchor={t === from ? 'start' : t === to ? 'end' : 'middle'}
+          >
             {fmt.time(new Date(t)).slice(0, 5)}
           </text>
         ))}
@@ -74,7 +99,9 @@ function Lane({
               points={s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}
             />
           ) : (
-            s.points.map((p) => <circle key={`${s.label}${p.t}`} className={`chart-dot ${s.className}`} cx={x(p.t)} cy={y(p.v)} r={3} />)
+            s.points.map((p) => (
+              <circle key={`${s.label}${p.t}`} className={`chart-dot ${s.className}`} cx={x(p.t)} cy={y(p.v)} r={3} />
+            ))
           ),
         )}
       </svg>
@@ -83,7 +110,15 @@ function Lane({
 }
 
 /** Heart rate (mattress and wearable) and respiration over the last hour, with the alert time marked. */
-export function VitalsChart({ points, alertAt, minutes }: { points: VitalsPoint[]; alertAt: string | null; minutes: number }) {
+export function VitalsChart({
+  points,
+  alertAt,
+  minutes,
+}: {
+  points: VitalsPoint[];
+  alertAt: string | null;
+  minutes: number;
+}) {
   const { t } = useI18n();
   const model = useMemo(() => {
     const to = Date.now();
@@ -104,40 +139,45 @@ export function VitalsChart({ points, alertAt, minutes }: { points: VitalsPoint[
     };
   }, [points, minutes]);
   const marker = alertAt ? Date.parse(alertAt) : null;
-  if (model.hrBed.length + model.hrWear.length + model.rr.length === 0) {
-    return (
-      <p className="muted" data-testid="vitals-empty">
-        {t('vitals.none', { minutes })}
-      </p>
-    );
-  }
+  const { ref, width } = useWidth();
+  const empty = model.hrBed.length + model.hrWear.length + model.rr.length === 0;
   return (
-    <div className="chart" data-testid="vitals-chart">
-      <Lane
-        testId="chart-heart-rate"
-        title={t('vitals.heartRate')}
-        unit={t('vitals.perMinute')}
-        from={model.from}
-        to={model.to}
-        min={30}
-        max={160}
-        marker={marker}
-        series={[
-          { label: t('vitals.source.mattress'), className: 'line-hr', points: model.hrBed },
-          { label: t('vitals.source.wearable'), className: 'line-wear', points: model.hrWear },
-        ].filter((s) => s.points.length > 0)}
-      />
-      <Lane
-        testId="chart-respiration"
-        title={t('vitals.respiration')}
-        unit={t('vitals.perMinute')}
-        from={model.from}
-        to={model.to}
-        min={0}
-        max={40}
-        marker={marker}
-        series={[{ label: t('vitals.source.mattress'), className: 'line-rr', points: model.rr }].filter((s) => s.points.length > 0)}
-      />
+    <div className="chart" data-testid={empty ? 'vitals-empty' : 'vitals-chart'} ref={ref}>
+      {empty ? (
+        <p className="muted">{t('vitals.none', { minutes })}</p>
+      ) : (
+        <>
+          <Lane
+            width={width}
+            testId="chart-heart-rate"
+            title={t('vitals.heartRate')}
+            unit={t('vitals.perMinute')}
+            from={model.from}
+            to={model.to}
+            min={30}
+            max={160}
+            marker={marker}
+            series={[
+              { label: t('vitals.source.mattress'), className: 'line-hr', points: model.hrBed },
+              { label: t('vitals.source.wearable'), className: 'line-wear', points: model.hrWear },
+            ].filter((s) => s.points.length > 0)}
+          />
+          <Lane
+            width={width}
+            testId="chart-respiration"
+            title={t('vitals.respiration')}
+            unit={t('vitals.perMinute')}
+            from={model.from}
+            to={model.to}
+            min={0}
+            max={40}
+            marker={marker}
+            series={[{ label: t('vitals.source.mattress'), className: 'line-rr', points: model.rr }].filter(
+              (s) => s.points.length > 0,
+            )}
+          />
+        </>
+      )}
     </div>
   );
 }

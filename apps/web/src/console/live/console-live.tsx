@@ -40,23 +40,23 @@ export interface AlarmState {
   mutedUntil: number | null;
   audio: 'running' | 'blocked' | 'unsupported';
   beeps: number;
-  mute(): void;
-  unmute(): void;
-  enableAudio(): void;
+  mute: () => void;
+  unmute: () => void;
+  enableAudio: () => void;
 }
 
 interface ConsoleLiveValue {
   connection: ConnectionState;
   /** Open, acknowledged and dispatched alerts in scope, most urgent first. */
   alerts: AlertView[];
-  alertById(id: string): AlertView | undefined;
-  upsertAlert(alert: AlertView): void;
+  alertById: (id: string) => AlertView | undefined;
+  upsertAlert: (alert: AlertView) => void;
   /** The latest version of every order seen live or through an action in this session. */
   orders: Map<string, ServiceOrderView>;
-  upsertOrder(order: ServiceOrderView): void;
+  upsertOrder: (order: ServiceOrderView) => void;
   snapshots: number;
   notices: Notice[];
-  dismissNotice(id: number): void;
+  dismissNotice: (id: number) => void;
   alarm: AlarmState;
 }
 
@@ -75,11 +75,7 @@ export function ConsoleLiveProvider({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { navigate } = useRouter();
   const directory = useDirectory();
-  const { socket, state } = useRealtime<ConsoleServerToClientEvents, ConsoleClientToServerEvents>(
-    CONSOLE_NAMESPACE,
-    session.accessToken,
-    logout,
-  );
+
   const [alertMap, setAlertMap] = useState(new Map<string, AlertView>());
   const [orders, setOrders] = useState(new Map<string, ServiceOrderView>());
   const [snapshots, setSnapshots] = useState(0);
@@ -117,54 +113,51 @@ export function ConsoleLiveProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
-  useEffect(() => {
-    if (!socket) return;
-    socket.on('alerts:snapshot', (list) => {
-      // CONTRACT §4: sent on every (re)connect; it replaces whatever we had.
-      setAlertMap(new Map(list.filter(isActiveAlert).map((a) => [a.id, a])));
-      setSnapshots((n) => n + 1);
-    });
-    socket.on('alert:raised', (alert) => {
-      upsertAlert(alert);
-      const name = alert.residentName ?? nameRef.current(alert.residentId);
-      const text = `${tRef.current(`severity.${alert.severity}`)} · ${tRef.current(`alertKind.${alert.kind}`)} · ${name}`;
-      if (alert.severity === 'critical' || alert.severity === 'high') {
-        pushNotice({ tone: 'danger', text, link: `/alerts/${alert.id}` });
-      }
-      if (document.hidden && 'Notification' in window && Notification.permission === 'granted') {
-        const notification = new Notification(tRef.current('notify.newAlert'), {
-          body: text,
-          tag: alert.id,
-          requireInteraction: alert.severity === 'critical',
+  const { state } = useRealtime<ConsoleServerToClientEvents, ConsoleClientToServerEvents>(
+    CONSOLE_NAMESPACE,
+    session.accessToken,
+    logout,
+    {
+      'alerts:snapshot': (list) => {
+        // CONTRACT §4: sent on every (re)connect; it replaces whatever we had.
+        setAlertMap(new Map(list.filter(isActiveAlert).map((a) => [a.id, a])));
+        setSnapshots((n) => n + 1);
+      },
+      'alert:raised': (alert) => {
+        upsertAlert(alert);
+        const name = alert.residentName ?? nameRef.current(alert.residentId);
+        const text = `${tRef.current(`severity.${alert.severity}`)} · ${tRef.current(`alertKind.${alert.kind}`)} · ${name}`;
+        if (alert.severity === 'critical' || alert.severity === 'high') {
+          pushNotice({ tone: 'danger', text, link: `/alerts/${alert.id}` });
+        }
+        if (document.hidden && 'Notification' in window && Notification.permission === 'granted') {
+          const notification = new Notification(tRef.current('notify.newAlert'), {
+            body: text,
+            tag: alert.id,
+            requireInteraction: alert.severity === 'critical',
+          });
+          notification.onclick = () => {
+            window.focus();
+            navigate(`/alerts/${alert.id}`);
+            notification.close();
+          };
+        }
+      },
+      'alert:updated': upsertAlert,
+      'order:updated': upsertOrder,
+      'order:unassigned': (order) => {
+        upsertOrder(order);
+        pushNotice({
+          tone: 'warning',
+          text: tRef.current('notify.orderUnassigned', {
+            kind: tRef.current(`orderKind.${order.kind}`),
+            name: nameRef.current(order.residentId),
+          }),
+          link: '/orders',
         });
-        notification.onclick = () => {
-          window.focus();
-          navigate(`/alerts/${alert.id}`);
-          notification.close();
-        };
-      }
-    });
-    socket.on('alert:updated', upsertAlert);
-    socket.on('order:updated', upsertOrder);
-    socket.on('order:unassigned', (order) => {
-      upsertOrder(order);
-      pushNotice({
-        tone: 'warning',
-        text: tRef.current('notify.orderUnassigned', {
-          kind: tRef.current(`orderKind.${order.kind}`),
-          name: nameRef.current(order.residentId),
-        }),
-        link: '/orders',
-      });
-    });
-    return () => {
-      socket.off('alerts:snapshot');
-      socket.off('alert:raised');
-      socket.off('alert:updated');
-      socket.off('order:updated');
-      socket.off('order:unassigned');
-    };
-  }, [socket, upsertAlert, upsertOrder, pushNotice, navigate]);
+      },
+    },
+  );
 
   // --- the alarm: repeats while a critical alert is open, until acknowledged or muted -----------
   const alerts = useMemo(() => [...alertMap.values()].sort(compareAlerts), [alertMap]);

@@ -70,13 +70,32 @@ export function MaintenancePage() {
       </section>
       <ErrorLine error={error} />
       <DeviceTable testId="maintenance-offline" title={t('maint.offline')} devices={lists?.offline} />
-      <DeviceTable testId="maintenance-battery" title={t('maint.lowBattery', { n: LOW_BATTERY_PERCENT })} devices={lists?.lowBattery} />
-      <DeviceTable testId="maintenance-rejecting" title={t('maint.rejecting')} devices={lists?.rejecting} showRejection />
+      <DeviceTable
+        testId="maintenance-battery"
+        title={t('maint.lowBattery', { n: LOW_BATTERY_PERCENT })}
+        devices={lists?.lowBattery}
+      />
+      <DeviceTable
+        testId="maintenance-rejecting"
+        title={t('maint.rejecting')}
+        devices={lists?.rejecting}
+        showRejection
+      />
     </div>
   );
 }
 
-function DeviceTable({ title, devices, showRejection, testId }: { title: string; devices?: DeviceView[]; showRejection?: boolean; testId: string }) {
+function DeviceTable({
+  title,
+  devices,
+  showRejection,
+  testId,
+}: {
+  title: string;
+  devices?: DeviceView[];
+  showRejection?: boolean;
+  testId: string;
+}) {
   const { t } = useI18n();
   const fmt = useTimeFormat();
   const directory = useDirectory();

@@ -72,15 +72,32 @@ export function OrdersBoard() {
       <header className="panel-head">
         <h2>{t('orders.title')}</h2>
         <div className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'active'} className={`tab ${tab === 'active' ? 'is-on' : ''}`} onClick={() => setTab('active')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'active'}
+            className={`tab ${tab === 'active' ? 'is-on' : ''}`}
+            onClick={() => setTab('active')}
+          >
             {t('orders.active')} <b>{activeCount}</b>
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'closed'} className={`tab ${tab === 'closed' ? 'is-on' : ''}`} onClick={() => setTab('closed')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'closed'}
+            className={`tab ${tab === 'closed' ? 'is-on' : ''}`}
+            onClick={() => setTab('closed')}
+          >
             {t('orders.closed')}
           </button>
         </div>
         <span className="grow" />
-        <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="order-new">
+        <button
+          type="button"
+          className="btn btn-primary btn-sm"
+          onClick={() => setCreating(true)}
+          data-testid="order-new"
+        >
           + {t('orders.create')}
         </button>
       </header>
@@ -105,9 +122,16 @@ export function OrdersBoard() {
             </thead>
             <tbody>
               {rows.map((o) => {
-                const offerLeft = o.status === 'offered' && o.offerExpiresAt ? Date.parse(o.offerExpiresAt) - now : null;
+                const offerLeft =
+                  o.status === 'offered' && o.offerExpiresAt ? Date.parse(o.offerExpiresAt) - now : null;
                 return (
-                  <tr key={o.id} className={`row order-row-${o.status}`} data-testid="order-row" data-order-id={o.id} data-status={o.status}>
+                  <tr
+                    key={o.id}
+                    className={`row order-row-${o.status}`}
+                    data-testid="order-row"
+                    data-order-id={o.id}
+                    data-status={o.status}
+                  >
                     <td className="strong">
                       {o.kind === 'emergency' && <span className="tag tag-danger">!</span>} {t(`orderKind.${o.kind}`)}
                     </td>
@@ -116,15 +140,19 @@ export function OrdersBoard() {
                     </td>
                     <td>{directory.residentName(o.residentId)}</td>
                     <td>
-                      {o.assigneeId
-                        ? directory.userName(o.assigneeId)
-                        : o.offeredTo
-                          ? <span className="muted">→ {directory.userName(o.offeredTo)}</span>
-                          : '—'}
+                      {o.assigneeId ? (
+                        directory.userName(o.assigneeId)
+                      ) : o.offeredTo ? (
+                        <span className="muted">→ {directory.userName(o.offeredTo)}</span>
+                      ) : (
+                        '—'
+                      )}
                     </td>
                     <td className="num timer">{offerLeft !== null ? formatElapsed(offerLeft) : '—'}</td>
                     <td className="nowrap">{fmt.dateTime(o.createdAt)}</td>
-                    <td className="num timer">{ACTIVE.includes(o.status) ? formatElapsed(now - Date.parse(o.createdAt)) : '—'}</td>
+                    <td className="num timer">
+                      {ACTIVE.includes(o.status) ? formatElapsed(now - Date.parse(o.createdAt)) : '—'}
+                    </td>
                     <td className="ellipsis">
                       {o.alertId && (
                         <Link to={`/alerts/${o.alertId}`} className="tag tag-link">
@@ -135,7 +163,12 @@ export function OrdersBoard() {
                     </td>
                     <td className="row-actions">
                       {ACTIVE.includes(o.status) && (
-                        <button type="button" className="btn btn-sm" onClick={() => setCancelling(o)} data-testid="order-cancel">
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          onClick={() => setCancelling(o)}
+                          data-testid="order-cancel"
+                        >
                           {t('orders.cancel')}
                         </button>
                       )}
@@ -189,7 +222,10 @@ function CreateOrderDialog({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     api
-      .post<ServiceOrderView>('/orders', notes.trim() ? { kind, residentId, notes: notes.trim() } : { kind, residentId })
+      .post<ServiceOrderView>(
+        '/orders',
+        notes.trim() ? { kind, residentId, notes: notes.trim() } : { kind, residentId },
+      )
       .then((o) => {
         onCreated(o);
         onClose();
@@ -237,7 +273,15 @@ function CreateOrderDialog({
   );
 }
 
-function CancelOrderDialog({ order, onClose, onCancelled }: { order: ServiceOrderView; onClose: () => void; onCancelled: (o: ServiceOrderView) => void }) {
+function CancelOrderDialog({
+  order,
+  onClose,
+  onCancelled,
+}: {
+  order: ServiceOrderView;
+  onClose: () => void;
+  onCancelled: (o: ServiceOrderView) => void;
+}) {
   const { t } = useI18n();
   const { api } = useSignedIn();
   const [reason, setReason] = useState('');

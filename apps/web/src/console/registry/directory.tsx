@@ -10,11 +10,11 @@ interface DirectoryValue {
   residents: Map<string, Resident>;
   users: Map<string, UserView>;
   orgUnits: OrgUnit[];
-  residentName(id: string | null | undefined): string;
-  userName(id: string | null | undefined): string;
-  orgUnitName(id: string | null | undefined): string;
-  rememberResident(resident: Resident): void;
-  reload(): void;
+  residentName: (id: string | null | undefined) => string;
+  userName: (id: string | null | undefined) => string;
+  orgUnitName: (id: string | null | undefined) => string;
+  rememberResident: (resident: Resident) => void;
+  reload: () => void;
 }
 
 const DirectoryContext = createContext<DirectoryValue | null>(null);

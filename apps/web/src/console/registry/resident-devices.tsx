@@ -42,7 +42,10 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
     event.preventDefault();
     run(
       api
-        .post<ProvisionedDevice>('/devices', serial.trim() ? { type, residentId, serial: serial.trim() } : { type, residentId })
+        .post<ProvisionedDevice>(
+          '/devices',
+          serial.trim() ? { type, residentId, serial: serial.trim() } : { type, residentId },
+        )
         .then((d) => {
           setSecret(d);
           setSerial('');
@@ -91,7 +94,9 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
                     <Battery percent={d.battery} />
                   </td>
                   <td className="muted nowrap">{d.lastSeenAt ? fmt.dateTime(d.lastSeenAt) : '—'}</td>
-                  <td className="num">{d.rejectedMessages > 0 ? <span className="tag tag-warn">{d.rejectedMessages}</span> : 0}</td>
+                  <td className="num">
+                    {d.rejectedMessages > 0 ? <span className="tag tag-warn">{d.rejectedMessages}</span> : 0}
+                  </td>
                   <td className="row-actions">
                     <button
                       type="button"
@@ -102,7 +107,13 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
                     >
                       {d.enabled ? t('device.disable') : t('device.enable')}
                     </button>
-                    <button type="button" className="btn btn-sm" disabled={busy} data-testid="device-rotate" onClick={() => rotate(d)}>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      disabled={busy}
+                      data-testid="device-rotate"
+                      onClick={() => rotate(d)}
+                    >
                       {t('device.rotate')}
                     </button>
                   </td>
@@ -125,7 +136,12 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
         </label>
         <label className="field">
           <span>{t('device.serial')}</span>
-          <input value={serial} maxLength={100} onChange={(e) => setSerial(e.target.value)} data-testid="provision-serial" />
+          <input
+            value={serial}
+            maxLength={100}
+            onChange={(e) => setSerial(e.target.value)}
+            data-testid="provision-serial"
+          />
         </label>
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="provision-submit">
           {t('device.provision')}

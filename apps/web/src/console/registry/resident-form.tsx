@@ -16,7 +16,15 @@ interface ContactDraft {
 }
 
 /** Create (no `resident`) or edit a resident: record, contacts and the care profile's responder-facing parts. */
-export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resident; onSaved: (r: Resident) => void; onCancel?: () => void }) {
+export function ResidentForm({
+  resident,
+  onSaved,
+  onCancel,
+}: {
+  resident?: Resident;
+  onSaved: (r: Resident) => void;
+  onCancel?: () => void;
+}) {
   const { t } = useI18n();
   const { api } = useSignedIn();
   const directory = useDirectory();
@@ -49,7 +57,12 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
     }
     const emergencyContacts: EmergencyContact[] = contacts
       .filter((c) => c.name.trim() && c.phone.trim())
-      .map((c, i) => ({ name: c.name.trim(), phone: c.phone.trim(), order: i + 1, ...(c.relation.trim() ? { relation: c.relation.trim() } : {}) }));
+      .map((c, i) => ({
+        name: c.name.trim(),
+        phone: c.phone.trim(),
+        order: i + 1,
+        ...(c.relation.trim() ? { relation: c.relation.trim() } : {}),
+      }));
     const careProfile: CareProfile = { ...profile, conditions };
     if (nightStart && nightEnd) careProfile.nightWindow = { start: nightStart, end: nightEnd };
     else delete careProfile.nightWindow;
@@ -66,7 +79,9 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
     };
     setBusy(true);
     setError(null);
-    const call = resident ? api.patch<Resident>(`/residents/${resident.id}`, body) : api.post<Resident>('/residents', body);
+    const call = resident
+      ? api.patch<Resident>(`/residents/${resident.id}`, body)
+      : api.post<Resident>('/residents', body);
     call
       .then((saved) => {
         directory.rememberResident(saved);
@@ -80,11 +95,21 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
     <form className="form-grid" onSubmit={submit} data-testid="resident-form">
       <label className="field">
         <span>{t('resident.name')} *</span>
-        <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} data-testid="resident-name" />
+        <input
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="resident-name"
+        />
       </label>
       <label className="field">
         <span>{t('resident.orgUnit')} *</span>
-        <select value={orgUnitId || units[0]?.id || ''} onChange={(e) => setOrgUnitId(e.target.value)} data-testid="resident-org-unit">
+        <select
+          value={orgUnitId || units[0]?.id || ''}
+          onChange={(e) => setOrgUnitId(e.target.value)}
+          data-testid="resident-org-unit"
+        >
           {units.map((u) => (
             <option key={u.id} value={u.id}>
               {u.name} · {t(`orgKind.${u.kind}`)}
@@ -94,7 +119,12 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
       </label>
       <label className="field span-2">
         <span>{t('resident.address')}</span>
-        <input maxLength={300} value={address} onChange={(e) => setAddress(e.target.value)} data-testid="resident-address-input" />
+        <input
+          maxLength={300}
+          value={address}
+          onChange={(e) => setAddress(e.target.value)}
+          data-testid="resident-address-input"
+        />
       </label>
       <label className="field">
         <span>{t('resident.birthDate')}</span>
@@ -112,7 +142,9 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
               <input
                 type="checkbox"
                 checked={conditions.includes(c)}
-                onChange={(e) => setConditions((prev) => (e.target.checked ? [...prev, c] : prev.filter((x) => x !== c)))}
+                onChange={(e) =>
+                  setConditions((prev) => (e.target.checked ? [...prev, c] : prev.filter((x) => x !== c)))
+                }
               />
               {t(`condition.${c}`)}
             </label>
@@ -129,26 +161,51 @@ export function ResidentForm({ resident, onSaved, onCancel }: { resident?: Resid
       </label>
       <label className="field span-2">
         <span>{t('resident.responderNotes')}</span>
-        <textarea rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} placeholder={t('resident.responderNotesHint')} />
+        <textarea
+          rows={2}
+          maxLength={2000}
+          value={notes}
+          onChange={(e) => setNotes(e.target.value)}
+          placeholder={t('resident.responderNotesHint')}
+        />
       </label>
       <fieldset className="field span-2">
         <legend>{t('resident.contacts')}</legend>
         {contacts.map((c, i) => (
           <div key={i} className="contact-row">
-            <input aria-label={t('contact.name')} placeholder={t('contact.name')} value={c.name} onChange={(e) => setContact(i, { name: e.target.value })} />
+            <input
+              aria-label={t('contact.name')}
+              placeholder={t('contact.name')}
+              value={c.name}
+              onChange={(e) => setContact(i, { name: e.target.value })}
+            />
             <input
               aria-label={t('contact.relation')}
               placeholder={t('contact.relation')}
               value={c.relation}
               onChange={(e) => setContact(i, { relation: e.target.value })}
             />
-            <input type="tel" aria-label={t('contact.phone')} placeholder={t('contact.phone')} value={c.phone} onChange={(e) => setContact(i, { phone: e.target.value })} />
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setContacts((prev) => prev.filter((_, j) => j !== i))}>
+            <input
+              type="tel"
+              aria-label={t('contact.phone')}
+              placeholder={t('contact.phone')}
+              value={c.phone}
+              onChange={(e) => setContact(i, { phone: e.target.value })}
+            />
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => setContacts((prev) => prev.filter((_, j) => j !== i))}
+            >
               {t('common.remove')}
             </button>
           </div>
         ))}
-        <button type="button" className="btn btn-sm" onClick={() => setContacts((prev) => [...prev, { name: '', relation: '', phone: '' }])}>
+        <button
+          type="button"
+          className="btn btn-sm"
+          onClick={() => setContacts((prev) => [...prev, { name: '', relation: '', phone: '' }])}
+        >
           + {t('contact.add')}
         </button>
       </fieldset>

@@ -41,7 +41,8 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
     };
   }, [api, query, generation, t]);
 
-  const selected = residents?.find((r) => r.id === selectedId) ?? (selectedId ? directory.residents.get(selectedId) : undefined);
+  const selected =
+    residents?.find((r) => r.id === selectedId) ?? (selectedId ? directory.residents.get(selectedId) : undefined);
 
   return (
     <div className="split">
@@ -50,7 +51,12 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <h2>{t('residents.title')}</h2>
           <span className="muted">{t('common.total', { n: total })}</span>
           <span className="grow" />
-          <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="resident-new">
+          <button
+            type="button"
+            className="btn btn-primary btn-sm"
+            onClick={() => setCreating(true)}
+            data-testid="resident-new"
+          >
             + {t('resident.create')}
           </button>
         </header>
@@ -102,16 +108,25 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <header className="panel-head">
             <h2>{selected.name}</h2>
             <span className="grow" />
-            <button type="button" className="btn btn-ghost btn-icon" onClick={() => navigate('/residents')} aria-label={t('common.close')}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-icon"
+              onClick={() => navigate('/residents')}
+              aria-label={t('common.close')}
+            >
               ×
             </button>
           </header>
           <div className="detail-scroll">
+            <ResidentDevices residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
-              <ResidentForm key={selected.id + selected.updatedAt} resident={selected} onSaved={() => setGeneration((g) => g + 1)} />
+              <ResidentForm
+                key={selected.id + selected.updatedAt}
+                resident={selected}
+                onSaved={() => setGeneration((g) => g + 1)}
+              />
             </section>
-            <ResidentDevices residentId={selected.id} />
           </div>
         </section>
       ) : (
