@@ -16,19 +16,14 @@ import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { DevicesService } from '../devices/devices.service';
 import { ApiJsonBody } from '../http/openapi.util';
-import { parseInput } from '../http/parse-input.util';
+import { commaList, parseInput } from '../http/parse-input.util';
 import { ResidentsService } from '../residents/residents.service';
 import { AlertsService } from './alerts.service';
 
-const list = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .transform((s) => s.split(',').filter(Boolean))
-    .pipe(z.array(z.enum(values)));
 const alertQuerySchema = pageQuerySchema.extend({
-  status: list(ALERT_STATUSES).optional(),
-  kind: list(ALERT_KINDS).optional(),
-  severity: list(SEVERITIES).optional(),
+  status: commaList(ALERT_STATUSES).optional(),
+  kind: commaList(ALERT_KINDS).optional(),
+  severity: commaList(SEVERITIES).optional(),
   residentId: z.uuid().optional(),
 });
 export const acknowledgeSchema = z.strictObject({ note: z.string().max(2000).optional() });

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { createDeviceSchema, updateDeviceSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
-import { AppError, notFound } from '../errors/app.errors';
+import { AppError, isUniqueViolation, notFound } from '../errors/app.errors';
 import type { OrgScope } from '../org-units/org-scope';
 import { ResidentsService } from '../residents/residents.service';
 import { PlatformSecretsService } from '../secrets/platform-secrets.service';
@@ -13,9 +13,6 @@ import { notifyDeviceChanged } from './device-changes';
 import { generateDeviceSecret, hashDeviceSecret } from './device-secret.util';
 import { type DeviceView, toDeviceView } from './device.view';
 import { type DeviceListFilter, DevicesRepository } from './devices.repository';
-
-const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
 
 @Injectable()
 export class DevicesService {

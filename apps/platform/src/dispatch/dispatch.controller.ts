@@ -8,15 +8,9 @@ import { AlertsService } from '../alerts/alerts.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiJsonBody } from '../http/openapi.util';
-import { parseInput } from '../http/parse-input.util';
+import { commaList, parseInput } from '../http/parse-input.util';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { DispatchService } from './dispatch.service';
-
-const csv = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .transform((s) => s.split(',').filter(Boolean))
-    .pipe(z.array(z.enum(values)));
 
 export const dispatchAlertSchema = z.strictObject({
   kind: z.enum(ORDER_KINDS).optional(),
@@ -34,8 +28,8 @@ export const progressSchema = z.strictObject({
   note: z.string().max(2000).optional(),
 });
 const orderQuerySchema = pageQuerySchema.extend({
-  status: csv(ORDER_STATUSES).optional(),
-  kind: csv(ORDER_KINDS).optional(),
+  status: commaList(ORDER_STATUSES).optional(),
+  kind: commaList(ORDER_KINDS).optional(),
   orgUnitId: z.uuid().optional(),
   from: z.iso
     .datetime({ offset: true })

@@ -12,3 +12,8 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
+
+/** PostgreSQL unique_violation (23505), e.g. a taken username or serial. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { driverError?: { code?: string } } | null)?.driverError?.code === '23505';
+}

@@ -24,6 +24,11 @@ export class HealthController {
       throw new HttpException('database unavailable', 503);
     }
     // The web apps show times in the platform's configured zone (CONTRACT §1 ANXIN_TIMEZONE).
-    return { status: 'ok', database: 'ok', uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), timezone: this.config.time.timezone };
+    return {
+      status: 'ok',
+      database: 'ok',
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      timezone: this.config.time.timezone,
+    };
   }
 }

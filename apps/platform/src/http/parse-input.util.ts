@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors/app.errors';
 
 /** Validates a body or query against its contract schema; a 400 names the first bad field. */
@@ -17,4 +17,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
     message = 'unknown field';
   }
   throw new AppError('invalid_input', `${field}: ${message}`);
+}
+
+/** A query value like `?status=open,acknowledged`: comma-separated members of a closed list. */
+export function commaList<T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)));
 }

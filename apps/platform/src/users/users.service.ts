@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { createUserSchema, updateUserSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/password.util';
 import type { Principal } from '../auth/principal';
-import { AppError, notFound } from '../errors/app.errors';
+import { AppError, isUniqueViolation, notFound } from '../errors/app.errors';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import type { UserEntity } from './user.entity';
 import { type UserListFilter, UsersRepository } from './users.repository';
@@ -16,9 +16,6 @@ export function toUserView(user: UserEntity): UserView {
   const { passwordHash: _hidden, ...view } = user;
   return view;
 }
-
-const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
 
 @Injectable()
 export class UsersService {
