@@ -5,6 +5,7 @@ import { watchConsole, type ConsoleWatcher } from '../../support/console-client'
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
 import { createHome, sleep } from '../alerts/alert-harness';
+import { DispatchService } from '../../../apps/platform/src/dispatch/dispatch.service';
 
 type CaregiverSocket = Socket<CaregiverServerToClientEvents, CaregiverClientToServerEvents>;
 interface Caregiver {
@@ -185,6 +186,39 @@ describe('dispatch to caregivers', () => {
     ]);
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status !== 200).every((r) => r.status === 409 || r.status === 404)).toBe(true);
+  });
+
+  it('generates each occurrence of a recurring plan once, however often the generator runs', async () => {
+    const home = await createHome(s.operator, t.mqttPort, s.communityId, []);
+    const plan = await s.operator.post('/api/v1/care-plans', {
+      residentId: home.residentId,
+      kind: 'meal',
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+      timeOfDay: '11:30',
+      notes: '助餐',
+    });
+    expect(plan.status).toBe(201);
+    expect(
+      (
+        await s.operator.post('/api/v1/care-plans', {
+          residentId: home.residentId,
+          kind: 'meal',
+          weekdays: [8],
+          timeOfDay: '25:00',
+        })
+      ).status,
+    ).toBe(400);
+    const dispatch = t.platform.app.get(DispatchService);
+    const now = new Date();
+    expect(await dispatch.generateRecurringOrders(now)).toBeGreaterThanOrEqual(1);
+    expect(await dispatch.generateRecurringOrders(now)).toBe(0);
+    const orders = (await s.operator.get('/api/v1/orders?kind=meal&limit=500')).body as {
+      residentId: string;
+      status: string;
+    }[];
+    const mine = orders.filter((o) => o.residentId === home.residentId);
+    expect(mine).toHaveLength(1);
+    expect(['offered', 'unassigned']).toContain(mine[0]!.status);
   });
 
   it('ranks caregivers by current load', async () => {

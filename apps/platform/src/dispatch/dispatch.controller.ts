@@ -45,6 +45,13 @@ const serviceOrgSchema = z.strictObject({
   kind: z.enum(SERVICE_ORG_KINDS),
   orgUnitIds: z.array(z.uuid()).min(1).max(200),
 });
+const carePlanSchema = z.strictObject({
+  residentId: z.uuid(),
+  kind: z.enum(ORDER_KINDS).exclude(['emergency']),
+  weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  timeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+  notes: z.string().max(2000).optional(),
+});
 const caregiverStatusSchema = z.strictObject({
   onDuty: z.boolean().optional(),
   lat: z.number().min(-90).max(90).optional(),
@@ -158,6 +165,14 @@ export class DispatchController {
       [p.userId, input.onDuty ?? null, input.lat ?? null, input.lon ?? null],
     );
     return { ok: true };
+  }
+
+  /** A recurring service (e.g. bathing every Tuesday 10:00); orders are generated a day ahead. */
+  @Post('care-plans')
+  @Roles('admin', 'operator')
+  @ApiJsonBody(carePlanSchema)
+  createPlan(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    return this.dispatch.createPlan(p, parseInput(carePlanSchema, body));
   }
 
   @Post('service-orgs')

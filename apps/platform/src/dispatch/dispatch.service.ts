@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { OrderKind } from '@anxin/contract';
@@ -10,6 +10,7 @@ import { AppError, notFound } from '../errors/app.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import { ResidentsService } from '../residents/residents.service';
+import { upcomingSlots } from './care-plans';
 import { OrderSignals } from './order-signals';
 import { type Candidate, type OrderRow, OrdersRepository } from './orders.repository';
 
@@ -27,7 +28,7 @@ const PROGRESS_FROM: Record<ProgressStatus, string[]> = {
  * Every transition is a guarded UPDATE, so of two racing accepts exactly one wins.
  */
 @Injectable()
-export class DispatchService implements OnModuleInit {
+export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   readonly signals = new OrderSignals();
 
   constructor(
@@ -42,6 +43,9 @@ export class DispatchService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.jobs.handle('generate-recurring-orders', async () => {
+      await this.generateRecurringOrders(new Date());
+    });
     this.jobs.handle('offer-timeout', async ({ orderId, caregiverId, attempt }) => {
       await this.passOn(orderId, caregiverId, attempt, 'offer timed out');
     });
@@ -57,6 +61,74 @@ export class DispatchService implements OnModuleInit {
         }).catch((e: unknown) => this.log.warn({ err: e, alertId: alert.id }, 'could not create a maintenance order'));
       });
     }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // One scheduler for all processes: BullMQ runs it once per interval wherever a worker is free.
+    await this.jobs.schedule(
+      'generate-recurring-orders',
+      {},
+      { schedulerId: 'generate-recurring-orders', every: 60_000 },
+    );
+  }
+
+  async createPlan(
+    principal: Principal,
+    input: { residentId: string; kind: OrderKind; weekdays: number[]; timeOfDay: string; notes?: string | null },
+  ) {
+    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+    const rows = await this.db.query<{ id: string }[]>(
+      `INSERT INTO care_plans (resident_id, kind, weekdays, time_of_day, notes) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id, resident_id AS "residentId", kind, weekdays, time_of_day AS "timeOfDay", notes, active`,
+      [resident.id, input.kind, input.weekdays, input.timeOfDay, input.notes ?? null],
+    );
+    await this.audit.record({
+      actor: principal,
+      action: 'care_plan.create',
+      subjectType: 'care_plan',
+      subjectId: rows[0]!.id,
+      orgUnitId: resident.orgUnitId,
+    });
+    return rows[0]!;
+  }
+
+  /** Orders for every active plan's slots in the next 24 h; the unique (plan, slot) index makes reruns no-ops. */
+  async generateRecurringOrders(now: Date): Promise<number> {
+    const plans = await this.db.query<
+      {
+        id: string;
+        residentId: string;
+        orgUnitId: string;
+        kind: OrderKind;
+        weekdays: number[];
+        timeOfDay: string;
+        notes: string | null;
+      }[]
+    >(
+      `SELECT p.id, p.resident_id AS "residentId", r.org_unit_id AS "orgUnitId", p.kind, p.weekdays, p.time_of_day AS "timeOfDay", p.notes
+       FROM care_plans p JOIN residents r ON r.id = p.resident_id WHERE p.active`,
+    );
+    let created = 0;
+    for (const plan of plans) {
+      for (const slot of upcomingSlots(plan, now, 24 * 3600_000, this.config.time.timezone)) {
+        const id = await this.db.transaction((manager) =>
+          this.orders.insert(manager, {
+            kind: plan.kind,
+            residentId: plan.residentId,
+            orgUnitId: plan.orgUnitId,
+            alertId: null,
+            notes: plan.notes,
+            createdBy: null,
+            planId: plan.id,
+            scheduledFor: slot,
+          }),
+        );
+        if (!id) continue;
+        created += 1;
+        await this.offerNext(id);
+      }
+    }
+    return created;
   }
 
   async requireInScope(principal: Principal, id: string): Promise<OrderRow> {
