@@ -43,6 +43,7 @@ export default defineConfig(
       'coverage/**',
       'test-results/**',
       'data/**',
+      'data-demo/**',
       '.nx/**',
     ],
   },

@@ -17,6 +17,7 @@ import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { mountWebApps } from './web/web-static';
+import { JobsService } from './jobs/jobs.service';
 
 export class StartupError extends Error {}
 
@@ -114,6 +115,7 @@ export async function startPlatform(config: AppConfig, log: Logger): Promise<Run
     // Runs before app.close() (cleanups run in reverse): no new device input while ingest drains.
     cleanups.push(['MQTT broker', () => broker.onApplicationShutdown()]);
     const httpPort = await listenOrExplain(httpServer, config.http.port, config.http.host, 'HTTP_PORT');
+    await app.get(JobsService).start();
     cleanups.push([
       'HTTP server',
       () => {

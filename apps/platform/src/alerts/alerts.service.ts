@@ -155,7 +155,7 @@ export class AlertsService implements OnModuleInit {
         { jobId: escalationJobId(alertId, level + 1), delayMs: after * 1000 },
       );
     }
-    this.log.info({ alertId, level }, 'alert escalated');
+    this.log.info({ alertId, escalationLevel: level }, 'alert escalated');
   }
 
   private recordStep(

@@ -10,7 +10,7 @@ export class LoggingNotifier implements ContactNotifier {
   constructor(private readonly log: Logger) {}
   async notify(alert: AlertView, contacts: EmergencyContact[], level: number): Promise<void> {
     this.log.warn(
-      { alertId: alert.id, kind: alert.kind, level, contacts: contacts.map((c) => c.name) },
+      { alertId: alert.id, kind: alert.kind, escalationLevel: level, contacts: contacts.map((c) => c.name) },
       'alert escalated: notifying emergency contacts',
     );
   }
@@ -28,7 +28,7 @@ export class WebhookNotifier implements ContactNotifier {
       const res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'alert.escalated', level, alert, contacts }),
+        body: JSON.stringify({ type: 'alert.escalated', escalationLevel: level, alert, contacts }),
         signal: AbortSignal.timeout(5000),
       });
       if (!res.ok) this.log.warn({ status: res.status, alertId: alert.id }, 'notification webhook refused');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import {
   type AddJobOptions,
@@ -29,7 +29,7 @@ const ALL_JOBS: PlatformJobName[] = [
  * Domains register their handlers at init; the worker starts once all are in.
  */
 @Injectable()
-export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobsService implements OnApplicationShutdown {
   private readonly queues: JobQueues<PlatformJobMap>;
   private readonly handlers: Partial<Record<PlatformJobName, Handler<never>>> = {};
 
@@ -68,7 +68,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     return this.queues.schedule(name, payload, options);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Called by platform.ts once the ports are bound: a start that fails must not run jobs (e.g. notify contacts). */
+  async start(): Promise<void> {
     const handlers = {} as Record<PlatformJobName, Handler<never>>;
     for (const name of ALL_JOBS) {
       // A job of a domain that is not loaded is logged and dropped, not retried forever.
