@@ -144,7 +144,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0', tls: readTls(env) },
     ingest: {
       telemetryRetentionDays: readPositiveInt(env, 'ANXIN_TELEMETRY_RETENTION_DAYS', 30),
-      telemetryFlushMs: readPositiveInt(env, 'ANXIN_TELEMETRY_FLUSH_MS', 200),
+      telemetryFlushMs: readPositiveInt(env, 'ANXIN_TELEMETRY_FLUSH_MS', 25),
       telemetryBatchSize: readPositiveInt(env, 'ANXIN_TELEMETRY_BATCH_SIZE', 2000),
       telemetryBufferMax: readPositiveInt(env, 'ANXIN_TELEMETRY_BUFFER_MAX', 50000),
       offlineSweepSeconds: readPositiveInt(env, 'ANXIN_OFFLINE_SWEEP_SECONDS', 5),
