@@ -50,6 +50,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   private readonly lastSteps = new Map<string, number>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchingUp = false;
+  private passAgain = false;
   private stopped = false;
 
   constructor(
@@ -62,7 +63,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   ) {}
 
   onModuleInit(): void {
-    this.ingest.signals.on('eventStored', (id) => void this.processEvents(id));
+    // Coalesce: every stored event asks for a pass; one pass takes all pending events in batches.
+    this.ingest.signals.on('eventStored', () => this.requestPass());
     this.ingest.signals.on('telemetryStored', (device, message, at) => void this.onTelemetry(device, message, at));
     this.ingest.signals.on('devicesOffline', (devices) => void this.onDevicesOffline(devices));
     this.jobs.handle('check-bed-return', ({ residentId, exitEventId }) => this.checkBedReturn(residentId, exitEventId));
@@ -76,9 +78,27 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       { schedulerId: 'inactivity-sweep', every: this.config.alerts.inactivitySweepSeconds * 1000 },
     );
     // Catch up on events stored while no process was applying rules (crash between commit and rule).
-    this.catchUpTimer = setInterval(() => void this.processEvents(null), CATCH_UP_MS);
+    this.catchUpTimer = setInterval(() => this.requestPass(), CATCH_UP_MS);
     this.catchUpTimer.unref();
-    void this.processEvents(null);
+    this.requestPass();
+  }
+
+  private requestPass(): void {
+    if (this.stopped) return;
+    if (this.catchingUp) {
+      this.passAgain = true;
+      return;
+    }
+    this.catchingUp = true;
+    setImmediate(() => void this.runPasses());
+  }
+
+  private async runPasses(): Promise<void> {
+    do {
+      this.passAgain = false;
+      await this.processEvents(null);
+    } while (this.passAgain && !this.stopped);
+    this.catchingUp = false;
   }
 
   onApplicationShutdown(): void {
@@ -89,10 +109,6 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   /** Processes one event (fast path) or a batch of unprocessed ones (catch-up). */
   async processEvents(eventId: string | null): Promise<void> {
     if (this.stopped) return;
-    if (eventId === null) {
-      if (this.catchingUp) return;
-      this.catchingUp = true;
-    }
     try {
       for (;;) {
         const announced: { alert: AlertView; created: boolean }[] = [];
@@ -118,8 +134,6 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       }
     } catch (error) {
       this.log.error({ err: error, eventId }, 'alert rules failed; the event stays queued for the next pass');
-    } finally {
-      if (eventId === null) this.catchingUp = false;
     }
   }
 
