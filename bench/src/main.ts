@@ -1,0 +1,214 @@
+// `npm run bench`: scenarios S1–S7 of issue 6, each figure printed beside a
+// peer measured in the same run (BENCHMARKS.md), a final table, and the JSON
+// in bench/results/<timestamp>.json (+ latest.json).
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadBenchConfig } from './config';
+import type { DeviceSpec } from './load/bench-device';
+import { LoadGenerator } from './load/loadgen';
+import { machineFacts } from './machine';
+import { type Provisioned, provision } from './platform/provision';
+import { renderTable } from './report/table';
+import { killAllProcessesNow, pin, stopAllProcesses } from './services/children';
+import { startMosquitto } from './services/mosquitto';
+import { REPO_ROOT } from './services/paths';
+import { ADMIN_PASSWORD, startPlatform } from './services/platform';
+import { BenchDatabase } from './services/postgres';
+import type { BenchContext, ScenarioResult } from './scenarios/context';
+import { runS1 } from './scenarios/s1-ingest';
+import { runS2 } from './scenarios/s2-connections';
+import { closeAlarmRig } from './scenarios/alert-latency';
+import { runS3, runS4 } from './scenarios/s3-s4-alerts';
+import { runS5 } from './scenarios/s5-storage';
+import { runS6 } from './scenarios/s6-dispatch';
+import { runS7 } from './scenarios/s7-fanout';
+
+type Scenario = { id: string; title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> };
+
+// S2 first: it ramps the fleets (fresh platform process) that S1 and the rest then load; S1 before
+// S3–S5, which derive their load from its max.
+const SCENARIOS: Scenario[] = [
+  { id: 'S2', title: 'connections', run: runS2 },
+  { id: 'S1', title: 'ingest', run: runS1 },
+  { id: 'S3', title: 'alert latency at 50 % load', run: runS3 },
+  { id: 'S4', title: 'alert latency at 90 % load + reconnect storm', run: runS4 },
+  { id: 'S6', title: 'dispatch', run: runS6 },
+  { id: 'S7', title: 'console fan-out', run: runS7 },
+  // Last: its million raw rows (and the autovacuum they start) must not weigh on the other scenarios.
+  { id: 'S5', title: 'storage', run: runS5 },
+];
+
+const started = performance.now();
+function log(line: string): void {
+  const t = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stdout.write(`[${t}s] ${line}\n`);
+}
+
+function splitFleet(prov: Provisioned, alarmHomes: number): { background: DeviceSpec[][]; alarms: DeviceSpec[] } {
+  const alarms: DeviceSpec[] = [];
+  const background = prov.homes.map((home, i) =>
+    home.devices.filter((d) => {
+      if (i < alarmHomes && d.type === 'sos_button') {
+        alarms.push(d);
+        return false;
+      }
+      return true;
+    }),
+  );
+  return { background, alarms };
+}
+
+async function main(): Promise<void> {
+  const cfg = loadBenchConfig();
+  // The bench process itself (alarm presses, console) lives with the generator, off the server core.
+  pin(process.pid, cfg.generatorCpus);
+  log(`Anxin bench, ${cfg.profile} profile${cfg.profile === 'quick' ? ' (smoke run: figures indicative only)' : ''}`);
+  const db = await BenchDatabase.create(cfg.profile);
+  benchDb = db;
+  const pgVersion = await db.serverVersion();
+  const facts = machineFacts(
+    { postgresql: pgVersion, redis: await redisVersion(), node: process.version },
+    cfg.serverCpus,
+    cfg.generatorCpus,
+  );
+  log(
+    `${facts.cpuModel}, ${facts.cores} cores, Node ${facts.node}, PostgreSQL ${pgVersion}, Mosquitto ${facts.versions.mosquitto}, ${facts.openFileLimit}`,
+  );
+  const results: ScenarioResult[] = [];
+  let gen: LoadGenerator | null = null;
+  try {
+    const mosquitto = await startMosquitto(cfg.serverCpus);
+    log(`provisioning ${cfg.homes} homes (${cfg.homes * 4} devices) through the HTTP API`);
+    // Unpinned while provisioning (it is not measured); pinned to the server core from S2 on.
+    let platform = await startPlatform(db, { cpus: null, queuePrefix: `bench${Date.now().toString(36)}` });
+    const prov = await provision(platform.baseUrl, ADMIN_PASSWORD, {
+      homes: cfg.homes,
+      caregivers: cfg.caregivers,
+      concurrency: cfg.provisionConcurrency,
+      log,
+    });
+    log(
+      `provisioned ${prov.requests} API requests in ${(prov.ms / 1000).toFixed(1)} s (${((prov.requests * 1000) / prov.ms).toFixed(0)} req/s)`,
+    );
+    // A fresh platform process for the measurements: provisioning's heap is not what S2 should see.
+    // Same ports: the API client and tokens from provisioning keep working.
+    await platform.stop();
+    platform = await startPlatform(db, {
+      cpus: cfg.serverCpus,
+      queuePrefix: `bench${Date.now().toString(36)}`,
+      ports: { http: platform.httpPort, mqtt: platform.mqttPort },
+    });
+    gen = new LoadGenerator(cfg.generatorProcesses, cfg.generatorCpus);
+    const { background, alarms } = splitFleet(prov, cfg.alarmHomes);
+    let tag = 1;
+    const ctx: BenchContext = {
+      cfg,
+      log,
+      db,
+      platform,
+      mosquitto,
+      prov,
+      gen,
+      background,
+      alarms,
+      openFleets: new Set(),
+      s1Max: cfg.s1MaxOverride,
+      s1CpuPerMessage: null,
+      s1Rounds: [],
+      nextTag: () => tag++,
+    };
+    for (const scenario of SCENARIOS) {
+      if (!cfg.only.has(scenario.id)) continue;
+      log(`${scenario.id} ${scenario.title}`);
+      const t0 = performance.now();
+      try {
+        const r = await scenario.run(ctx);
+        r.durationsMs.total = performance.now() - t0;
+        results.push(r);
+      } catch (error) {
+        log(`${scenario.id} failed: ${describeError(error)}`);
+        if (ctx.platform.proc.exitCode !== null || ctx.platform.proc.signalCode !== null) {
+          log(
+            `the platform process exited (${ctx.platform.proc.exitCode ?? ctx.platform.proc.signalCode}); its last output:\n${ctx.platform.output().slice(-3000)}`,
+          );
+        }
+        results.push({
+          id: scenario.id,
+          title: scenario.title,
+          status: 'error',
+          rows: [],
+          notes: [`error: ${(error as Error).message}`],
+          durationsMs: { total: performance.now() - t0 },
+          details: {},
+        });
+      }
+    }
+    await closeAlarmRig(ctx).catch(() => undefined);
+    const table = renderTable(results);
+    process.stdout.write(`\n${table}\n\n`);
+    for (const r of results) for (const n of r.notes) process.stdout.write(`${r.id}: ${n}\n`);
+    writeResults({
+      profile: cfg.profile,
+      startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+      wallSeconds: Math.round((performance.now() - started) / 1000),
+      machine: facts,
+      config: cfg,
+      provisioning: { requests: prov.requests, ms: prov.ms, homes: prov.homes.length },
+      table,
+      results,
+    });
+  } finally {
+    if (gen) await gen.stop().catch(() => undefined);
+    await stopAllProcesses();
+    await db.drop().catch(() => undefined);
+  }
+}
+
+function describeError(error: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const text = e instanceof Error ? (depth === 0 ? (e.stack ?? e.message) : e.message) : JSON.stringify(e);
+    lines.push(depth === 0 ? text : `caused by: ${text} ${(e as { code?: string }).code ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+async function redisVersion(): Promise<string> {
+  try {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    const info = await redis.info('server');
+    await redis.quit();
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } catch {
+    return 'unavailable';
+  }
+}
+
+function writeResults(doc: Record<string, unknown>): void {
+  const dir = path.join(REPO_ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(dir, `${stamp}.json`);
+  const json = `${JSON.stringify(doc, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2)}\n`;
+  fs.writeFileSync(file, json);
+  log(`results: ${path.relative(REPO_ROOT, file)}`);
+}
+
+/** Ctrl-C or SIGTERM: every child by pid, then the bench database, then exit. */
+let benchDb: BenchDatabase | null = null;
+function interrupted(code: number): void {
+  killAllProcessesNow();
+  const exit = () => process.exit(code);
+  setTimeout(exit, 5_000).unref();
+  void (benchDb?.drop() ?? Promise.resolve()).catch(() => undefined).finally(exit);
+}
+process.on('SIGINT', () => interrupted(130));
+process.on('SIGTERM', () => interrupted(143));
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  killAllProcessesNow();
+  process.exitCode = 1;
+});

@@ -1,0 +1,163 @@
+// S1 ingest: N devices × 1 msg/s, QoS 1 telemetry plus motion events, rules
+// and persistence on. The highest rate held with 0 loss, every message
+// committed and PUBACK p99 < 100 ms: step ×1.25 until a step fails, then
+// bisect. Then A B rounds at that rate: server CPU-µs per message, platform
+// (+ its PostgreSQL backends) ÷ Mosquitto at the same load.
+import { fmt, fmtSpread, spread } from '../measure/stats';
+import {
+  backgroundCount,
+  type BenchContext,
+  ensureFleets,
+  newResult,
+  PLATFORM_FLEET,
+  type ScenarioResult,
+  settle,
+} from './context';
+import { describeStep, type LoadStep, loadStep } from './load-step';
+
+export async function runS1(ctx: BenchContext): Promise<ScenarioResult> {
+  const result = newResult('S1', 'Ingest: max sustained committed msg/s, server CPU per message');
+  const { s1 } = ctx.cfg;
+  const steps: LoadStep[] = [];
+  const cap = backgroundCount(ctx) * s1.maxPerDeviceRate;
+
+  await ensureFleets(ctx);
+  ctx.log('  warm-up: 500 msg/s for 3 s');
+  const warm = await loadStep(ctx, 'platform', 500, { holdMs: 3_000, checkOrder: false });
+  ctx.log(`  ${describeStep(warm)}`);
+  result.details.warmup = warm;
+
+  const tryRate = async (rate: number): Promise<LoadStep> => {
+    const step = await loadStep(ctx, 'platform', rate, { holdMs: s1.holdMs });
+    steps.push(step);
+    ctx.log(`  ${describeStep(step)}`);
+    if (!step.pass) {
+      // An overloaded step leaves a backlog; the next one starts from a quiet platform.
+      await ctx.gen.drain(PLATFORM_FLEET, 30_000);
+    }
+    await settle(ctx, 15_000);
+    return step;
+  };
+
+  let lastPass: number | null = null;
+  let firstFail: number | null = null;
+  let rate = s1.startRate;
+  for (;;) {
+    const step = await tryRate(rate);
+    if (step.pass) {
+      lastPass = rate;
+      if (rate >= cap) break;
+      rate = Math.min(cap, Math.round(rate * 1.25));
+    } else {
+      firstFail = rate;
+      break;
+    }
+  }
+  // Failed at the start rate: step down instead.
+  for (let i = 0; lastPass === null && i < 5; i++) {
+    rate = Math.round((firstFail ?? rate) / 1.25);
+    const step = await tryRate(rate);
+    if (step.pass) lastPass = rate;
+    else firstFail = rate;
+  }
+  for (
+    let i = 0;
+    i < s1.bisections && lastPass !== null && firstFail !== null && firstFail - lastPass > lastPass * 0.04;
+    i++
+  ) {
+    const mid = Math.round((lastPass + firstFail) / 2);
+    const step = await tryRate(mid);
+    if (step.pass) lastPass = mid;
+    else firstFail = mid;
+  }
+  ctx.s1Max = lastPass;
+  result.details.steps = steps;
+  result.details.maxSustained = lastPass;
+  result.details.firstFailingRate = firstFail;
+  if (lastPass === null) {
+    result.status = 'error';
+    result.notes.push('no rate passed, even after stepping down');
+    return result;
+  }
+
+  ctx.log(`  A B rounds at ${lastPass} msg/s (Mosquitto, then platform)`);
+  const rounds: { mosquitto: LoadStep; platform: LoadStep }[] = [];
+  for (let r = 0; r < s1.abRounds; r++) {
+    const mosquitto = await loadStep(ctx, 'mosquitto', lastPass, { holdMs: s1.abHoldMs });
+    ctx.log(`  ${describeStep(mosquitto)}`);
+    const platform = await loadStep(ctx, 'platform', lastPass, { holdMs: s1.abHoldMs });
+    ctx.log(`  ${describeStep(platform)}`);
+    rounds.push({ mosquitto, platform });
+    await settle(ctx, 10_000);
+  }
+  result.details.abRounds = rounds;
+  ctx.s1Rounds = rounds.map((r) => r.platform);
+  const cpuRatio = spread(rounds.map((r) => r.platform.cpuPerMessage / r.mosquitto.cpuPerMessage));
+  const platformCpu = spread(rounds.map((r) => r.platform.cpuPerMessage));
+  const mosquittoCpu = spread(rounds.map((r) => r.mosquitto.cpuPerMessage));
+  const pgShare = spread(rounds.map((r) => (r.platform.cpu.byGroup.postgres ?? 0) / Math.max(1, r.platform.sent)));
+  ctx.s1CpuPerMessage = platformCpu?.median ?? null;
+  const heldRounds = rounds.filter((r) => r.platform.pass).length;
+  const p99 = spread(rounds.map((r) => r.platform.latency.p99 ?? NaN));
+  const p50 = spread(rounds.map((r) => r.platform.latency.p50 ?? NaN));
+  const mp99 = spread(rounds.map((r) => r.mosquitto.latency.p99 ?? NaN));
+  const mp50 = spread(rounds.map((r) => r.mosquitto.latency.p50 ?? NaN));
+  const latencyRatio = spread(rounds.map((r) => (r.platform.latency.p99 ?? NaN) / (r.mosquitto.latency.p99 ?? NaN)));
+  const goalRate = 10_000;
+  result.rows.push({
+    scenario: 'S1',
+    figure: `max sustained committed msg/s (0 loss, PUBACK p99 < ${ctx.cfg.p99LimitMs} ms, ${fmt(s1.holdMs / 1000, 0)} s holds)`,
+    anxin: `${fmt(lastPass, 0)} msg/s`,
+    peer: 'ThingsBoard ≈ 1,020 (published, not run here)',
+    peerName: 'ThingsBoard (published)',
+    ratio: spread([lastPass / 1020]),
+    goal: '≥ 10,000 msg/s',
+    verdict:
+      lastPass >= goalRate
+        ? 'met'
+        : `MISSED: ${fmt((lastPass / goalRate) * 100, 0)} % of goal (${fmt(goalRate - lastPass, 0)} msg/s short)`,
+  });
+  const cpuGoal = 5;
+  const ratio = cpuRatio?.median ?? NaN;
+  result.rows.push({
+    scenario: 'S1',
+    figure: `server CPU-µs per message at ${fmt(lastPass, 0)} msg/s (platform + PostgreSQL)`,
+    anxin: `${fmtSpread(platformCpu)} µs (PG ${fmt(pgShare?.median)})`,
+    peer: `${fmtSpread(mosquittoCpu)} µs`,
+    peerName: 'Mosquitto 2.0',
+    ratio: cpuRatio,
+    goal: '≤ 5× Mosquitto',
+    verdict: ratio <= cpuGoal ? 'met' : `MISSED: ${fmt(ratio)}× (${fmt(ratio / cpuGoal)}× over the goal)`,
+  });
+  result.rows.push({
+    scenario: 'S1',
+    figure: `PUBACK latency p50 / p99 at ${fmt(lastPass, 0)} msg/s (from intended send)`,
+    anxin: `${fmtSpread(p50)} / ${fmtSpread(p99)} ms`,
+    peer: `${fmtSpread(mp50)} / ${fmtSpread(mp99)} ms`,
+    peerName: 'Mosquitto 2.0',
+    ratio: latencyRatio,
+    goal: 'p99 < 100 ms',
+    verdict: `${(p99?.median ?? Infinity) < 100 ? 'met' : `MISSED: p99 ${fmt(p99?.median)} ms`}; ${heldRounds}/${rounds.length} rounds held`,
+  });
+  // BENCHMARKS.md's strict bound, at the lowest load tried.
+  const strict = [warm, ...steps].filter((s) => s.pass && (s.latency.p99 ?? Infinity) < 100);
+  result.details.strictMax = strict.length > 0 ? Math.max(...strict.map((s) => s.rate)) : null;
+  if (strict.length === 0 && ctx.cfg.p99LimitMs > 100) {
+    result.notes.push(
+      `With BENCHMARKS.md's strict PUBACK p99 < 100 ms no rate passes: at ${warm.rate} msg/s p50 is ${fmt(warm.latency.p50)} ms and p99 ${fmt(warm.latency.p99)} ms, because a telemetry PUBACK waits for its batch to commit (ANXIN_TELEMETRY_FLUSH_MS). The search above allows p99 < ${ctx.cfg.p99LimitMs} ms.`,
+    );
+  }
+  const first = rounds[0]?.platform;
+  const util = (group: string) =>
+    spread(rounds.map((r) => ((r.platform.cpu.byGroup[group] ?? 0) / (r.platform.cpu.wallMs * 1000)) * 100));
+  result.notes.push(
+    `At the max rate the platform process used ${fmtSpread(util('platform'), 0, ' %')} of a core and its PostgreSQL backends ${fmtSpread(util('postgres'), 0, ' %')}: when that is well under 100 %, the limit is not CPU but latency (the serial telemetry batch commit behind every PUBACK).`,
+  );
+  result.notes.push(
+    `Load: ${first?.active ?? 0} devices × ${fmt(first?.ratePerDevice ?? 1, 2)} msg/s, QoS 1, ${fmt(first?.payloadBytes ?? 0, 0)} B mean payload, ${fmt(((first?.eventsSent ?? 0) / Math.max(1, first?.sent ?? 1)) * 100, 2)} % events (motion) and the rest telemetry of mattresses, wearables, SOS buttons and motion sensors.`,
+    `Holds of ${fmt(s1.holdMs / 1000, 0)} s per search step and ${fmt(s1.abHoldMs / 1000, 0)} s per A/B round (BENCHMARKS.md asks for 60 s; shortened to fit the 15-minute budget).`,
+    'Mosquitto has no subscriber here: its figure is receive + PUBACK, the floor of the broker hop; the platform also validates, runs rules and commits every message before PUBACK.',
+    `Generator CPU ≈ ${fmt(first?.generatorCpuPerMessage ?? NaN)} µs/msg on its own core (not counted as server CPU).`,
+  );
+  return result;
+}

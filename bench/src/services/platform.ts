@@ -1,0 +1,82 @@
+// The built platform (dist/apps/platform/main.js) as its own process on the
+// bench database, pinned to the server core, exactly as `npm start` runs it
+// against a PostgreSQL server (CONTRACT §1: DATABASE_URL, HTTP_PORT, MQTT_PORT).
+import type { ChildProcess } from 'node:child_process';
+import { freePort, startProcess, stopProcess } from './children';
+import { PLATFORM_MAIN } from './paths';
+import type { BenchDatabase } from './postgres';
+
+export const ADMIN_PASSWORD = 'bench-admin-password';
+
+export interface PlatformProcess {
+  proc: ChildProcess;
+  pid: number;
+  httpPort: number;
+  mqttPort: number;
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(
+  db: BenchDatabase,
+  opts: {
+    cpus: string | null;
+    queuePrefix: string;
+    env?: Record<string, string>;
+    ports?: { http: number; mqtt: number };
+  },
+): Promise<PlatformProcess> {
+  const httpPort = opts.ports?.http ?? (await freePort());
+  const mqttPort = opts.ports?.mqtt ?? (await freePort());
+  const proc = startProcess(process.execPath, [PLATFORM_MAIN], {
+    cpus: opts.cpus,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: db.url,
+      HTTP_PORT: String(httpPort),
+      HTTP_HOST: '127.0.0.1',
+      MQTT_PORT: String(mqttPort),
+      MQTT_HOST: '127.0.0.1',
+      ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ANXIN_QUEUE_PREFIX: opts.queuePrefix,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 90_000;
+  // LOG_LEVEL=warn keeps per-request logging off the measured path; readiness comes from /health.
+  for (;;) {
+    if (proc.exitCode !== null)
+      throw new Error(`platform exited with ${proc.exitCode} before ready:\n${out.slice(-4000)}`);
+    try {
+      const res = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopProcess(proc, 1_000);
+      throw new Error(`platform not ready after 90 s:\n${out.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    proc,
+    pid: proc.pid ?? 0,
+    httpPort,
+    mqttPort,
+    baseUrl,
+    output: () => out,
+    stop: () => stopProcess(proc, 12_000),
+  };
+}
