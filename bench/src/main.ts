@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadBenchConfig } from './config';
 import type { DeviceSpec } from './load/bench-device';
 import { LoadGenerator } from './load/loadgen';
-import { machineFacts } from './machine';
+import { type MachineFacts, machineFacts } from './machine';
 import { type Provisioned, provision } from './platform/provision';
 import { renderTable } from './report/table';
 import { killAllProcessesNow, pin, stopAllProcesses } from './services/children';
@@ -66,11 +66,7 @@ async function main(): Promise<void> {
   const db = await BenchDatabase.create(cfg.profile);
   benchDb = db;
   const pgVersion = await db.serverVersion();
-  const facts = machineFacts(
-    { postgresql: pgVersion, redis: await redisVersion(), node: process.version },
-    cfg.serverCpus,
-    cfg.generatorCpus,
-  );
+  const facts = machineFacts({ postgresql: pgVersion, redis: await redisVersion() }, cfg.serverCpus, cfg.generatorCpus);
   log(
     `${facts.cpuModel}, ${facts.cores} cores, Node ${facts.node}, PostgreSQL ${pgVersion}, Mosquitto ${facts.versions.mosquitto}, ${facts.openFileLimit}`,
   );
@@ -145,8 +141,15 @@ async function main(): Promise<void> {
     }
     await closeAlarmRig(ctx).catch(() => undefined);
     const table = renderTable(results);
-    process.stdout.write(`\n${table}\n\n`);
+    process.stdout.write(`\n${machineBlock(facts)}\n\n${table}\n\n`);
     for (const r of results) for (const n of r.notes) process.stdout.write(`${r.id}: ${n}\n`);
+    // The platform runs at LOG_LEVEL=warn: whatever it logged is a lead when a figure looks wrong.
+    const platformLog = ctx.platform
+      .output()
+      .split('\n')
+      .filter((l) => l.trim().length > 0);
+    if (platformLog.length > 0)
+      log(`the platform logged ${platformLog.length} warning/error lines (last ones in the JSON, platformLog)`);
     writeResults({
       profile: cfg.profile,
       startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
@@ -156,12 +159,27 @@ async function main(): Promise<void> {
       provisioning: { requests: prov.requests, ms: prov.ms, homes: prov.homes.length },
       table,
       results,
+      platformLog: ctx.platform
+        .output()
+        .split('\n')
+        .filter((l) => l.trim().length > 0)
+        .slice(-30),
     });
   } finally {
     if (gen) await gen.stop().catch(() => undefined);
     await stopAllProcesses();
     await db.drop().catch(() => undefined);
   }
+}
+
+function machineBlock(f: MachineFacts): string {
+  return [
+    `Machine: ${f.cpuModel}${f.cpuMHz ? ` @ ${f.cpuMHz} MHz` : ''}, ${f.cores} cores, ${f.memoryGiB} GiB, ${f.kernel}, load average at start ${f.loadAverageAtStart.join(' / ')}`,
+    `Node ${f.node}; open files ${f.openFileLimit}; ${f.pinning}`,
+    `Peers and libraries: ${Object.entries(f.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  ].join('\n');
 }
 
 function describeError(error: unknown): string {

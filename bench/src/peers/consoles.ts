@@ -13,6 +13,8 @@ interface ConnectCommand {
 let sockets: Socket[] = [];
 let deliveries = 0;
 let bytes = 0;
+/** Consoles the server dropped (a missed ping, a server stall) since they connected. */
+let disconnects = 0;
 
 async function connect(cmd: ConnectCommand): Promise<void> {
   sockets = Array.from({ length: cmd.count }, () =>
@@ -34,6 +36,7 @@ async function connect(cmd: ConnectCommand): Promise<void> {
         new Promise<void>((resolve, reject) => {
           s.on('alert:raised', count);
           s.on('alert:updated', count);
+          s.on('disconnect', () => (disconnects += 1));
           s.once('connect', () => resolve());
           s.once('connect_error', (e) => reject(e));
         }),
@@ -50,10 +53,10 @@ process.on('message', (cmd: ConnectCommand | { type: 'count' } | { type: 'close'
       );
       break;
     case 'count':
-      void tell({ type: 'count', deliveries, payloadBytes: bytes });
+      void tell({ type: 'count', deliveries, payloadBytes: bytes, disconnects });
       break;
     case 'close':
-      for (const s of sockets) s.close();
+      for (const s of sockets) s.removeAllListeners('disconnect').close();
       sockets = [];
       void tell({ type: 'closed' });
       break;

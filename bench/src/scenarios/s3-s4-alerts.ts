@@ -44,7 +44,7 @@ async function rounds(
     );
     const platform = await alertRound(ctx, 'platform', rate, opts);
     ctx.log(
-      `  platform round ${i + 1}: ${platform.received}/${platform.presses} alerts, p50 ${fmt(platform.latency.p50)} / p99 ${fmt(platform.latency.p99)} / p99.9 ${fmt(platform.latency.p999)} ms, lost ${platform.lost}${platform.load.reconnects ? `, ${platform.load.reconnects} reconnects` : ''}; background ${platform.load.pass ? 'held' : `did not hold (${platform.load.why.join('; ')})`}${platform.finalLost !== null && !platform.load.pass ? `; after ${fmt(platform.finalDrainMs / 1000, 0)} s more: ${platform.finalLost} never committed` : ''}`,
+      `  platform round ${i + 1}: ${platform.received}/${platform.presses} alerts, p50 ${fmt(platform.latency.p50)} / p99 ${fmt(platform.latency.p99)} / p99.9 ${fmt(platform.latency.p999)} ms, lost ${platform.lost}${platform.load.reconnects ? `, ${platform.load.reconnects} reconnects` : ''}; background ${platform.load.pass ? 'held' : `did not hold (${platform.load.why.join('; ')})`}${platform.finalDrainMs > 500 ? `; after ${fmt(platform.finalDrainMs / 1000, 0)} s more: ${platform.finalLost ?? 0} never committed` : ''}`,
     );
     pairs.push({ platform, relay });
     await settle(ctx, 10_000);

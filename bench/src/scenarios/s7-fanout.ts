@@ -14,6 +14,8 @@ import { type BenchContext, newResult, platformMeter, type ScenarioResult, settl
 
 interface FanoutRun {
   consoles: number;
+  /** Consoles the server dropped during the run. */
+  disconnects: number;
   presses: number;
   deliveries: number;
   cpu: CpuSample;
@@ -21,8 +23,11 @@ interface FanoutRun {
   alertsPerSecond: number;
 }
 
-async function deliveries(consoles: Peer): Promise<{ deliveries: number; payloadBytes: number }> {
-  return consoles.ask<{ type: string; deliveries: number; payloadBytes: number }>({ type: 'count' }, 'count');
+async function deliveries(consoles: Peer): Promise<{ deliveries: number; payloadBytes: number; disconnects: number }> {
+  return consoles.ask<{ type: string; deliveries: number; payloadBytes: number; disconnects: number }>(
+    { type: 'count' },
+    'count',
+  );
 }
 
 /** Waits until the consoles' delivery count stops growing (the platform worked off its backlog). */
@@ -49,7 +54,8 @@ async function platformRun(ctx: BenchContext, consoles: Peer | null, n: number):
       'connected',
       30_000,
     );
-  const before = consoles ? (await deliveries(consoles)).deliveries : 0;
+  const start = consoles ? await deliveries(consoles) : { deliveries: 0, disconnects: 0 };
+  const before = start.deliveries;
   const meter = platformMeter(ctx);
   const started = performance.now();
   await meter.start();
@@ -64,10 +70,12 @@ async function platformRun(ctx: BenchContext, consoles: Peer | null, n: number):
   const elapsed = performance.now() - started;
   await settle(ctx, 30_000);
   const cpu = await meter.stop();
-  const delivered = consoles ? (await deliveries(consoles)).deliveries - before : 0;
+  const end = consoles ? await deliveries(consoles) : { deliveries: 0, disconnects: 0 };
+  const delivered = consoles ? end.deliveries - before : 0;
   if (consoles) await consoles.ask({ type: 'close' }, 'closed');
   return {
     consoles: consoles ? n : 0,
+    disconnects: end.disconnects - start.disconnects,
     presses: presses.length,
     deliveries: delivered,
     cpu,
@@ -106,6 +114,7 @@ async function peerRun(
     await consoles.ask({ type: 'close' }, 'closed');
     return {
       consoles: n,
+      disconnects: 0,
       presses: 0,
       deliveries: delivered,
       cpu,
@@ -148,7 +157,7 @@ export async function runS7(ctx: BenchContext): Promise<ScenarioResult> {
     for (let r = 0; r < s7.rounds; r++) {
       const platform = await platformRun(ctx, consoles, s7.consoles);
       ctx.log(
-        `  platform, ${s7.consoles} consoles: ${platform.presses} presses → ${platform.deliveries} deliveries (${fmt(platform.alertsPerSecond, 0)} alerts/s), ${fmt(platform.cpuPerDelivery)} CPU-µs per delivery`,
+        `  platform, ${s7.consoles} consoles: ${platform.presses} presses → ${platform.deliveries} deliveries (${fmt(platform.alertsPerSecond, 0)} alerts/s), ${fmt(platform.cpuPerDelivery)} CPU-µs per delivery${platform.disconnects ? `, ${platform.disconnects} consoles dropped` : ''}`,
       );
       const peer = await peerRun(ctx, consoles, s7.consoles, Math.max(1, Math.round(platform.alertsPerSecond)), sample);
       ctx.log(
@@ -189,7 +198,7 @@ export async function runS7(ctx: BenchContext): Promise<ScenarioResult> {
   });
   result.rows.push({
     scenario: 'S7',
-    figure: 'same, fan-out only (less the cost of the same presses with no console)',
+    figure: 'same, fan-out only (less the same presses with no console; a difference of two runs, noisy)',
     anxin: `${fmtSpread(marginal)} µs`,
     peer: `${fmtSpread(peer)} µs`,
     peerName: 'bare socket.io broadcast',
