@@ -96,7 +96,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   private async runPasses(): Promise<void> {
     do {
       this.passAgain = false;
-      await this.processEvents(null);
+      await this.processPendingEvents();
     } while (this.passAgain && !this.stopped);
     this.catchingUp = false;
   }
@@ -106,8 +106,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
   }
 
-  /** Processes one event (fast path) or a batch of unprocessed ones (catch-up). */
-  async processEvents(eventId: string | null): Promise<void> {
+  /** Applies the rules to every unprocessed event, 200 per transaction. */
+  private async processPendingEvents(): Promise<void> {
     if (this.stopped) return;
     try {
       for (;;) {
@@ -117,9 +117,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
             `SELECT e.id::text, e.device_id AS "deviceId", d.type AS "deviceType", e.resident_id AS "residentId",
                     e.org_unit_id AS "orgUnitId", e.type, e.received_at AS "receivedAt", e.payload, r.care_profile AS "careProfile"
              FROM device_events e JOIN devices d ON d.id = e.device_id JOIN residents r ON r.id = e.resident_id
-             WHERE e.processed_at IS NULL ${eventId ? 'AND e.id = $1' : ''}
+             WHERE e.processed_at IS NULL
              ORDER BY e.id LIMIT 200 FOR UPDATE OF e SKIP LOCKED`,
-            eventId ? [eventId] : [],
           );
           for (const event of events) announced.push(...(await this.applyEventRules(manager, event)));
           if (events.length > 0) {
@@ -130,10 +129,10 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           return events.length;
         });
         for (const result of announced) this.alerts.announce(result);
-        if (eventId !== null || count < 200) return;
+        if (count < 200) return;
       }
     } catch (error) {
-      this.log.error({ err: error, eventId }, 'alert rules failed; the event stays queued for the next pass');
+      this.log.error({ err: error }, 'alert rules failed; the events stay queued for the next pass');
     }
   }
 

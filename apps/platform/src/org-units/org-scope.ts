@@ -19,7 +19,3 @@ export function applyOrgScope<T extends ObjectLiteral>(
     scopePathPrefix: `${scope.path}%`,
   });
 }
-
-export function scopeContainsPath(scope: OrgScope, unitPath: string): boolean {
-  return scope.kind === 'all' || unitPath.startsWith(scope.path);
-}

@@ -23,15 +23,6 @@ export class OrgUnitsRepository {
     return this.db.getRepository(OrgUnitEntity).findOneBy({ id });
   }
 
-  /** Whether `id` is `ancestorId` itself or below it. */
-  async isWithin(id: string, ancestorId: string): Promise<boolean> {
-    const rows = await this.db.query<unknown[]>(
-      `SELECT 1 FROM org_units u, org_units a WHERE u.id = $1 AND a.id = $2 AND u.path LIKE a.path || '%'`,
-      [id, ancestorId],
-    );
-    return rows.length > 0;
-  }
-
   async insert(unit: Pick<OrgUnitEntity, 'id' | 'name' | 'kind' | 'parentId' | 'path'>, manager: EntityManager) {
     await manager.insert(OrgUnitEntity, unit);
     return manager.findOneByOrFail(OrgUnitEntity, { id: unit.id });

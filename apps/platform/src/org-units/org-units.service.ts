@@ -6,7 +6,7 @@ import type { createOrgUnitSchema, OrgUnitKind } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { AppError, notFound } from '../errors/app.errors';
-import { type OrgScope, scopeContainsPath } from './org-scope';
+import type { OrgScope } from './org-scope';
 import type { OrgUnitEntity } from './org-unit.entity';
 import { OrgUnitsRepository } from './org-units.repository';
 
@@ -29,17 +29,6 @@ export class OrgUnitsService {
 
   list(principal: Principal): Promise<OrgUnitEntity[]> {
     return this.units.listInScope(principal.scope);
-  }
-
-  /** The scope of someone placed in `unitId`: that unit and everything under it. */
-  async scopeOfUnit(unitId: string): Promise<OrgScope> {
-    const unit = await this.units.findById(unitId);
-    if (!unit) throw new AppError('unauthenticated', 'org unit of this user no longer exists');
-    return { kind: 'subtree', path: unit.path };
-  }
-
-  isWithin(unitId: string, ancestorId: string): Promise<boolean> {
-    return this.units.isWithin(unitId, ancestorId);
   }
 
   async create(principal: Principal, input: z.infer<typeof createOrgUnitSchema>): Promise<OrgUnitEntity> {
@@ -92,9 +81,5 @@ export class OrgUnitsService {
   async createRootCenter(name: string, manager = this.db.manager): Promise<OrgUnitEntity> {
     const id = randomUUID();
     return this.units.insert({ id, name, kind: 'center', parentId: null, path: `/${id}/` }, manager);
-  }
-
-  pathIsInScope(scope: OrgScope, unit: OrgUnitEntity): boolean {
-    return scopeContainsPath(scope, unit.path);
   }
 }

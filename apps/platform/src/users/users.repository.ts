@@ -58,8 +58,4 @@ export class UsersRepository {
     await manager.update(UserEntity, { id }, changes);
     return manager.findOneByOrFail(UserEntity, { id });
   }
-
-  count(): Promise<number> {
-    return this.db.getRepository(UserEntity).count();
-  }
 }
