@@ -176,6 +176,21 @@ describe('dispatch to caregivers', () => {
     expect(now.timeline.some((e: { note: string }) => e.note === 'offer timed out')).toBe(true);
   });
 
+  it('still times out the next caregiver’s offer after a decline', async () => {
+    const decliner = await addCaregiver(s.stationId);
+    await addCaregiver(s.stationId); // a caregiver who will not answer
+    const alertId = await sosAlert();
+    const order = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: decliner.id });
+    const passed = await decliner.api.post(`/api/v1/orders/${order.body.id}/decline`);
+    expect(passed.status).toBe(200);
+    const nextOffer = passed.body.offeredTo as string;
+    expect(nextOffer).not.toBe(decliner.id);
+    await sleep(4000);
+    const now = (await s.operator.get(`/api/v1/orders/${order.body.id}`)).body;
+    expect(now.offeredTo).not.toBe(nextOffer);
+    expect(now.timeline.filter((e: { note: string }) => e.note === 'offer timed out').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('lets exactly one of many parallel accepts win', async () => {
     const racer = await addCaregiver(s.stationId);
     const alertId = await sosAlert();

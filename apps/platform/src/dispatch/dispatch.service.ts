@@ -266,12 +266,11 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async decline(principal: Principal, orderId: string): Promise<OrderRow> {
-    await this.requireInScope(principal, orderId);
+    const declined = await this.requireInScope(principal, orderId);
     if (!(await this.passOn(orderId, principal.userId, null, 'declined')))
       throw new AppError('conflict', 'this order is not offered to you');
-    await this.jobs
-      .remove(`offer:${orderId}:${(await this.orders.findById(orderId))!.offerAttempt}`)
-      .catch(() => undefined);
+    // The declined offer's time-out, not the next caregiver's (passOn has already made a new offer).
+    await this.jobs.remove(`offer:${orderId}:${declined.offerAttempt}`).catch(() => undefined);
     return (await this.orders.findById(orderId))!;
   }
 
