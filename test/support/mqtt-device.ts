@@ -42,10 +42,15 @@ export async function refusalCode(port: number, device: DeviceCredentials, proto
   }
 }
 
-/** Publishes at QoS 1 and resolves with the PUBACK reason code (0 = stored). */
-export function publishQos1(client: MqttClient, topic: string, payload: string | Buffer): Promise<number> {
+/** Publishes at QoS 1 and resolves with the PUBACK reason code (0 = stored); `dup` flags it as a redelivery. */
+export function publishQos1(
+  client: MqttClient,
+  topic: string,
+  payload: string | Buffer,
+  options: { dup?: boolean } = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    client.publish(topic, payload, { qos: 1 }, (error, packet) => {
+    client.publish(topic, payload, { qos: 1, dup: options.dup ?? false }, (error, packet) => {
       if (error) {
         const code = (error as { code?: number }).code;
         return typeof code === 'number' ? resolve(code) : reject(error);

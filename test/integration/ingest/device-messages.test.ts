@@ -51,6 +51,43 @@ describe('device messages: validation and durable storage', () => {
     expect(rows.rows[0].n).toBe(1);
   });
 
+  it.each([4, 5] as const)(
+    'stores a telemetry reading redelivered with DUP once (MQTT %s), and keeps new readings after a seq reset',
+    async (version) => {
+      const bed = await connectDevice(t.mqttPort, mattress, version);
+      const since = new Date();
+      try {
+        const telemetry = topic(mattress.id, 'telemetry');
+        const reading = (seq: number, heartRate: number) =>
+          JSON.stringify({ ts: Date.now(), seq, heartRate, respirationRate: 14, inBed: true, movement: 5 });
+        const seq = nextSeq();
+        expect(await publishQos1(bed, telemetry, reading(seq, 71))).toBe(0);
+        // The PUBACK was lost: the device sends the same reading again, flagged DUP, and then a new one.
+        expect(await publishQos1(bed, telemetry, reading(seq, 71), { dup: true })).toBe(0);
+        expect(await publishQos1(bed, telemetry, reading(seq + 1, 72))).toBe(0);
+        // Original and retry in one batch: still one row.
+        await Promise.all([
+          publishQos1(bed, telemetry, reading(seq + 2, 73)),
+          publishQos1(bed, telemetry, reading(seq + 2, 73), { dup: true }),
+        ]);
+        // A rebooted device starts its seq again: not flagged DUP, so stored.
+        expect(await publishQos1(bed, telemetry, reading(1, 74))).toBe(0);
+        const rows = await db.query(
+          `SELECT seq::int, heart_rate::int FROM telemetry WHERE device_id = $1 AND received_at >= $2 ORDER BY received_at`,
+          [mattress.id, since],
+        );
+        expect(rows.rows).toEqual([
+          { seq, heart_rate: 71 },
+          { seq: seq + 1, heart_rate: 72 },
+          { seq: seq + 2, heart_rate: 73 },
+          { seq: 1, heart_rate: 74 },
+        ]);
+      } finally {
+        bed.end(true);
+      }
+    },
+  );
+
   it('records a device clock off by more than a day, keeping the server receive time', async () => {
     const seq = nextSeq();
     const twoDaysAgo = Date.now() - 2 * 86400_000;
@@ -135,6 +172,7 @@ describe('device messages: validation and durable storage', () => {
 
   it('stores QoS 0 mattress telemetry from an MQTT 3.1.1 client', async () => {
     const m = await connectDevice(t.mqttPort, mattress, 4);
+    const since = new Date();
     for (let i = 0; i < 5; i++) {
       m.publish(
         topic(mattress.id, 'telemetry'),
@@ -143,9 +181,10 @@ describe('device messages: validation and durable storage', () => {
       );
     }
     await new Promise((r) => setTimeout(r, 500));
-    const rows = await db.query('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND in_bed', [
-      mattress.id,
-    ]);
+    const rows = await db.query(
+      'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND in_bed AND received_at >= $2',
+      [mattress.id, since],
+    );
     expect(rows.rows[0].n).toBe(5);
     m.end();
     await closed(m);

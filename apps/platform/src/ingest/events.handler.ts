@@ -1,7 +1,7 @@
 import type { DeviceEvent } from '@anxin/contract';
 import type { PlatformMetrics } from '../metrics/metrics';
 import type { DeviceActivity } from './device-activity';
-import type { IngestRepository } from './ingest.repository';
+import type { EventRow } from './ingest.repository';
 import type { IngestedDevice, IngestSignals } from './ingest.signals';
 import { type IngestOutcome, STORED } from './ingest.outcome';
 
@@ -11,10 +11,13 @@ export interface CommandAcknowledger {
   acknowledge(deviceId: string, commandId: string, result: unknown): Promise<void>;
 }
 
+/** Stores one event (group-committed with others); answers its id, or null for a repeated (device, seq). */
+export type StoreEvent = (row: EventRow) => Promise<string | null>;
+
 /** Events: committed before the PUBACK, once per (device, seq). */
 export class EventsHandler {
   constructor(
-    private readonly repository: IngestRepository,
+    private readonly store: StoreEvent,
     private readonly activity: DeviceActivity,
     private readonly signals: IngestSignals,
     private readonly metrics: PlatformMetrics,
@@ -27,7 +30,7 @@ export class EventsHandler {
     const clockSkewed =
       !Number.isFinite(deviceTime.getTime()) ||
       Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
-    const id = await this.repository.insertEvent({
+    const id = await this.store({
       deviceId: device.id,
       residentId: device.residentId,
       orgUnitId: device.orgUnitId,

@@ -11,6 +11,8 @@ export interface TelemetryRow {
   inBed: boolean | null;
   battery: number | null;
   payload: string;
+  /** Sent again with MQTT's DUP flag: stored only if it was not stored the first time. */
+  redelivered: boolean;
 }
 
 export interface EventRow {
@@ -38,33 +40,71 @@ export interface SilentDevice {
 export class IngestRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Returns the new row id, or null when (device, seq) was stored before. */
-  async insertEvent(e: EventRow): Promise<string | null> {
-    const rows = await this.db.query<{ id: string }[]>(
+  /**
+   * Group commit: one statement for events that arrived together. Answers each
+   * row's new id, or null when its (device, seq) was stored before or earlier in the batch.
+   */
+  async insertEvents(events: EventRow[]): Promise<(string | null)[]> {
+    const keyOf = (deviceId: string, seq: number | string) => `${deviceId}/${seq}`;
+    const firstOfKey = new Map<string, EventRow>();
+    for (const e of events) if (!firstOfKey.has(keyOf(e.deviceId, e.seq))) firstOfKey.set(keyOf(e.deviceId, e.seq), e);
+    const rows = [...firstOfKey.values()];
+    const stored = await this.db.query<{ id: string; device_id: string; seq: string }[]>(
       `INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
+                            $7::timestamptz[], $8::boolean[], $9::jsonb[])
        ON CONFLICT (device_id, seq) DO NOTHING
-       RETURNING id`,
-      [e.deviceId, e.residentId, e.orgUnitId, e.seq, e.type, e.deviceTs, e.receivedAt, e.clockSkewed, e.payload],
+       RETURNING id, device_id, seq`,
+      [
+        rows.map((e) => e.deviceId),
+        rows.map((e) => e.residentId),
+        rows.map((e) => e.orgUnitId),
+        rows.map((e) => e.seq),
+        rows.map((e) => e.type),
+        rows.map((e) => e.deviceTs),
+        rows.map((e) => e.receivedAt),
+        rows.map((e) => e.clockSkewed),
+        rows.map((e) => JSON.stringify(e.payload)),
+      ],
     );
-    return rows[0]?.id ?? null;
+    const idByKey = new Map(stored.map((r) => [keyOf(r.device_id, r.seq), r.id]));
+    // Only the first row of a key may claim its id; a repeat inside the batch is a duplicate.
+    return events.map((e) =>
+      firstOfKey.get(keyOf(e.deviceId, e.seq)) === e ? (idByKey.get(keyOf(e.deviceId, e.seq)) ?? null) : null,
+    );
   }
 
-  /** One statement per batch: column arrays unnested server-side (≈ multi-row insert speed, fixed SQL text). */
-  async insertTelemetry(rows: TelemetryRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /**
+   * One statement per batch: column arrays unnested server-side (≈ multi-row
+   * insert speed, fixed SQL text). Seqs increase per device (CONTRACT §2), so a
+   * redelivery at or below the device's latest stored seq was stored already:
+   * dropped here, in the same statement as the insert.
+   */
+  async insertTelemetry(batch: TelemetryRow[]): Promise<void> {
+    if (batch.length === 0) return;
+    const inBatch = new Set<string>();
+    const rows = batch.filter((r) => {
+      const key = `${r.deviceId}/${r.seq}`;
+      const repeat = r.redelivered && inBatch.has(key);
+      inBatch.add(key);
+      return !repeat;
+    });
     await this.db.query(
       `WITH batch AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::real[], $6::real[],
-                              $7::boolean[], $8::smallint[], $9::jsonb[])
-           AS t(device_id, received_at, device_ts, seq, heart_rate, respiration_rate, in_bed, battery, payload)
+                              $7::boolean[], $8::smallint[], $9::jsonb[], $10::boolean[])
+           AS t(device_id, received_at, device_ts, seq, heart_rate, respiration_rate, in_bed, battery, payload, redelivered)
+       ), fresh AS (
+         SELECT b.* FROM batch b
+         WHERE NOT b.redelivered
+            OR b.seq > coalesce((SELECT l.seq FROM device_latest l WHERE l.device_id = b.device_id), -1)
        ), stored AS (
          INSERT INTO telemetry (device_id, received_at, device_ts, seq, heart_rate, respiration_rate, in_bed, battery, payload)
-         SELECT * FROM batch
+         SELECT device_id, received_at, device_ts, seq, heart_rate, respiration_rate, in_bed, battery, payload FROM fresh
        )
-       INSERT INTO device_latest (device_id, received_at, payload)
-       SELECT DISTINCT ON (device_id) device_id, received_at, payload FROM batch ORDER BY device_id, received_at DESC
-       ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, payload = excluded.payload
+       INSERT INTO device_latest (device_id, received_at, seq, payload)
+       SELECT DISTINCT ON (device_id) device_id, received_at, seq, payload FROM fresh ORDER BY device_id, received_at DESC, seq DESC
+       ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq, payload = excluded.payload
          WHERE device_latest.received_at <= excluded.received_at`,
       [
         rows.map((r) => r.deviceId),
@@ -76,6 +116,7 @@ export class IngestRepository {
         rows.map((r) => r.inBed),
         rows.map((r) => r.battery),
         rows.map((r) => r.payload),
+        rows.map((r) => r.redelivered),
       ],
     );
   }

@@ -3,16 +3,19 @@ import type { Logger } from 'pino';
 import { type DeviceChannel, type DeviceType, parseDeviceMessage } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { StatementBatcher } from '../database/statement-batcher';
 import { LOGGER } from '../logging/logger';
 import { PlatformMetrics } from '../metrics/metrics';
 import { DeviceActivity } from './device-activity';
 import { EventsHandler } from './events.handler';
-import { IngestRepository } from './ingest.repository';
+import { type EventRow, IngestRepository, type TelemetryRow } from './ingest.repository';
 import { type IngestedDevice, IngestSignals } from './ingest.signals';
 import type { IngestOutcome } from './ingest.outcome';
 import { StatusHandler } from './status.handler';
-import { TelemetryBuffer } from './telemetry-buffer';
 import { TelemetryHandler } from './telemetry.handler';
+
+const EVENT_BATCH_MAX = 500;
+const EVENT_BUFFER_MAX = 20_000;
 
 /** Expected heartbeat per device type (seconds); a device's own override wins. */
 export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
@@ -34,7 +37,10 @@ export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
 @Injectable()
 export class IngestService implements OnModuleInit, OnApplicationShutdown {
   readonly signals = new IngestSignals();
-  private readonly buffer: TelemetryBuffer;
+  /** Group commit: the PUBACKs of events that arrived together wait for one transaction. */
+  private readonly eventWriter: StatementBatcher<EventRow, string | null>;
+  /** Telemetry is acknowledged after its batch commits; a full buffer slows publishers down. */
+  private readonly telemetryWriter: StatementBatcher<TelemetryRow, void>;
   private readonly activity: DeviceActivity;
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
@@ -50,15 +56,25 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     commands: CommandsService,
   ) {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
-    this.buffer = new TelemetryBuffer(
-      repository,
-      { flushMs: telemetryFlushMs, batchSize: telemetryBatchSize, maxBuffered: telemetryBufferMax },
-      metrics,
-      log,
+    this.eventWriter = new StatementBatcher(
+      (rows) => repository.insertEvents(rows),
+      { maxWaitMs: 0, maxBatch: EVENT_BATCH_MAX, maxBuffered: EVENT_BUFFER_MAX },
+      (size) => metrics.eventBatchRows.observe(size),
+    );
+    this.telemetryWriter = new StatementBatcher<TelemetryRow, void>(
+      async (rows) => {
+        await repository.insertTelemetry(rows);
+        return rows.map(() => undefined);
+      },
+      { maxWaitMs: telemetryFlushMs, maxBatch: telemetryBatchSize, maxBuffered: telemetryBufferMax },
+      (size) => {
+        metrics.telemetryFlushRows.observe(size);
+        metrics.telemetryBufferDepth.set(this.telemetryWriter.depth);
+      },
     );
     this.activity = new DeviceActivity(repository, log);
-    this.events = new EventsHandler(repository, this.activity, this.signals, metrics, commands);
-    this.telemetry = new TelemetryHandler(this.buffer, this.activity, this.signals);
+    this.events = new EventsHandler((row) => this.eventWriter.add(row), this.activity, this.signals, metrics, commands);
+    this.telemetry = new TelemetryHandler((row) => this.telemetryWriter.add(row), this.activity, this.signals);
     this.status = new StatusHandler(this.activity);
   }
 
@@ -70,7 +86,13 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.pruneTimer.unref();
   }
 
-  async accept(device: IngestedDevice, channel: DeviceChannel, payload: Buffer): Promise<IngestOutcome> {
+  /** `redelivered`: the packet carried MQTT's DUP flag (a QoS 1 retry after a lost PUBACK). */
+  async accept(
+    device: IngestedDevice,
+    channel: DeviceChannel,
+    payload: Buffer,
+    redelivered = false,
+  ): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const parsed = parseDeviceMessage(device.type, channel, payload);
     if (!parsed.ok) {
@@ -83,7 +105,13 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         case 'events':
           return await this.events.handle(device, parsed.message as never, receivedAt);
         case 'telemetry':
-          return await this.telemetry.handle(device, parsed.message as never, payload.toString('utf8'), receivedAt);
+          return await this.telemetry.handle(
+            device,
+            parsed.message as never,
+            payload.toString('utf8'),
+            receivedAt,
+            redelivered,
+          );
         case 'status':
           return await this.status.handle(device, parsed.message as never, receivedAt);
         case 'commands':
@@ -133,7 +161,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    await this.buffer.close();
+    await Promise.all([this.eventWriter.close(), this.telemetryWriter.close()]);
     await this.activity.close();
   }
 }

@@ -2,14 +2,14 @@ import type { TelemetryMessage } from '@anxin/contract';
 import type { DeviceActivity } from './device-activity';
 import type { IngestedDevice, IngestSignals } from './ingest.signals';
 import { type IngestOutcome, STORED } from './ingest.outcome';
-import type { TelemetryBuffer } from './telemetry-buffer';
+import type { TelemetryRow } from './ingest.repository';
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** Telemetry: batched; the device's PUBACK (QoS 1) follows the batch commit. */
 export class TelemetryHandler {
   constructor(
-    private readonly buffer: TelemetryBuffer,
+    private readonly store: (row: TelemetryRow) => Promise<void>,
     private readonly activity: DeviceActivity,
     private readonly signals: IngestSignals,
   ) {}
@@ -19,6 +19,7 @@ export class TelemetryHandler {
     message: TelemetryMessage,
     raw: string,
     receivedAt: Date,
+    redelivered: boolean,
   ): Promise<IngestOutcome> {
     const m = message as Record<string, unknown>;
     const deviceTime = new Date(message.ts);
@@ -26,7 +27,7 @@ export class TelemetryHandler {
     // The rules see readings at once; storage follows in the batch.
     this.signals.emit('telemetryStored', device, m, receivedAt);
     this.activity.touch(device.id, receivedAt, battery === null ? null : Math.round(battery));
-    await this.buffer.add({
+    await this.store({
       deviceId: device.id,
       receivedAt,
       deviceTs: Number.isFinite(deviceTime.getTime()) ? deviceTime : receivedAt,
@@ -36,6 +37,7 @@ export class TelemetryHandler {
       inBed: typeof m.inBed === 'boolean' ? m.inBed : null,
       battery: battery === null ? null : Math.round(battery),
       payload: raw,
+      redelivered,
     });
     return STORED;
   }

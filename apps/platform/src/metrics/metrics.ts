@@ -37,6 +37,12 @@ export class PlatformMetrics {
     help: 'Telemetry rows waiting to be written',
     registers: [this.registry],
   });
+  readonly eventBatchRows = new Histogram({
+    name: 'anxin_event_batch_rows',
+    help: 'Events per group-commit statement',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+    registers: [this.registry],
+  });
   readonly telemetryFlushRows = new Histogram({
     name: 'anxin_telemetry_flush_rows',
     help: 'Rows per telemetry flush',

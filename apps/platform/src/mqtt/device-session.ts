@@ -8,7 +8,13 @@ import type { DeviceAuthResult } from './device-auth.service';
  */
 export interface DeviceGateway {
   verify(deviceId: string, secret: string): Promise<DeviceAuthResult>;
-  accept(device: IngestedDevice, topic: string, payload: Buffer): Promise<IngestOutcome | 'forbidden'>;
+  /** `redelivered`: the PUBLISH carried the DUP flag. */
+  accept(
+    device: IngestedDevice,
+    topic: string,
+    payload: Buffer,
+    redelivered?: boolean,
+  ): Promise<IngestOutcome | 'forbidden'>;
   subscribeAllowed(device: IngestedDevice, topicFilter: string): boolean;
   countRefusal(device: IngestedDevice, reason: string): void;
   connected(device: IngestedDevice, session: { close(): void }): void;

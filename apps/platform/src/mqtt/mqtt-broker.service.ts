@@ -66,13 +66,13 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private createGateway(): DeviceGateway {
     return {
       verify: (id, secret) => this.auth.verify(id, secret),
-      accept: async (device, topic, payload) => {
+      accept: async (device, topic, payload, redelivered = false) => {
         const channel = channelDevicePublishesTo(device.id, topic);
         if (!channel) {
           this.gateway.countRefusal(device, `publish to ${topic}`);
           return 'forbidden';
         }
-        return this.ingest.accept(device, channel, payload);
+        return this.ingest.accept(device, channel, payload, redelivered);
       },
       subscribeAllowed: (device, filter) => mayDeviceSubscribe(device.id, filter),
       countRefusal: (device, detail) => void this.ingest.reject(device, 'acl', detail),
@@ -121,7 +121,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         const device = deviceOf(client);
         if (!device) return done(null); // the platform's own publishes (commands)
         // CONTRACT §2: PUBACK only after the event is stored: aedes sends it when we call back.
-        this.gateway.accept(device, packet.topic, packet.payload as Buffer).then(
+        this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup).then(
           (outcome) => {
             if (outcome === 'forbidden') return done(new Error('not authorized')); // 3.1.1: drop and disconnect
             if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable')

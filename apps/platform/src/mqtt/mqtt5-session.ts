@@ -146,7 +146,7 @@ export class Mqtt5Session {
   private async onPublish(packet: IPublishPacket): Promise<void> {
     const device = this.device!;
     if (packet.qos === 2) return this.abort(RC.qosNotSupported, 'QoS 2 is not supported');
-    const outcome = await this.gateway.accept(device, packet.topic, packet.payload as Buffer);
+    const outcome = await this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup);
     let reasonCode: number = RC.success;
     if (outcome === 'forbidden') reasonCode = RC.notAuthorized;
     else if (outcome.kind === 'rejected') {

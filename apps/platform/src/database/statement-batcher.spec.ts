@@ -1,0 +1,72 @@
+import { StatementBatcher } from './statement-batcher';
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('StatementBatcher', () => {
+  it('answers a lone item at once and groups what arrives while a batch runs', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const batcher = new StatementBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return items.map((i) => i * 10);
+      },
+      { maxWaitMs: 0, maxBatch: 100 },
+    );
+    const first = batcher.add(1);
+    await tick();
+    const rest = [2, 3, 4].map((i) => batcher.add(i));
+    await tick();
+    expect(batches).toEqual([[1]]);
+    release();
+    expect(await first).toBe(10);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('fails only the batch whose statement failed', async () => {
+    const batcher = new StatementBatcher<number, number>(
+      async (items) => {
+        if (items.includes(13)) throw new Error('constraint violated');
+        return items;
+      },
+      { maxWaitMs: 0, maxBatch: 1 },
+    );
+    const results = await Promise.allSettled([batcher.add(12), batcher.add(13), batcher.add(14)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('never strands an item added while the last batch resolves', async () => {
+    const seen: number[] = [];
+    const batcher = new StatementBatcher<number, number>(
+      async (items) => {
+        seen.push(...items);
+        return items;
+      },
+      { maxWaitMs: 0, maxBatch: 10 },
+    );
+    // Each caller adds the next item the moment its own resolves.
+    let chain = batcher.add(0);
+    for (let i = 1; i < 50; i++) chain = chain.then(() => batcher.add(i));
+    await chain;
+    expect(seen).toEqual([...Array(50).keys()]);
+  });
+
+  it('holds callers back when full, and close() writes what is queued', async () => {
+    const written: number[] = [];
+    const batcher = new StatementBatcher<number, void>(
+      async (items) => {
+        await tick(5);
+        written.push(...items);
+        return items.map(() => undefined);
+      },
+      { maxWaitMs: 1000, maxBatch: 2, maxBuffered: 3 },
+    );
+    const adds = [1, 2, 3, 4, 5].map((i) => batcher.add(i));
+    expect(batcher.depth).toBeLessThanOrEqual(3);
+    await batcher.close();
+    await Promise.all(adds);
+    expect(written).toEqual([1, 2, 3, 4, 5]);
+  });
+});
