@@ -3,6 +3,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import mqttPacket from 'mqtt-packet';
+import type { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, event, publishQos1, topic } from '../../support/mqtt-device';
@@ -115,6 +116,51 @@ describe('broker robustness', () => {
     const client = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, 5);
     expect(await publishQos1(client, topic(s.deviceId, 'events'), event('sos'))).toBe(0);
     client.end(true);
+  });
+
+  it('a reconnect storm: 60 devices dialling at once are each authenticated, marked online and sent their own pending commands', async () => {
+    const devices: { id: string; secret: string; commandId: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const created = await s.operator.post('/api/v1/devices', { type: 'wearable', residentId: s.residentId });
+      const command = await s.operator.post(`/api/v1/devices/${created.body.id}/commands`, {
+        name: 'locate',
+        params: { n: i },
+      });
+      devices.push({ id: created.body.id, secret: created.body.secret, commandId: command.body.id });
+    }
+    // One bad secret in the middle of the storm must be refused without failing its neighbours.
+    const badSecret = await connectDevice(t.mqttPort, { id: devices[0]!.id, secret: 'wrong' }, 4).then(
+      () => 'connected',
+      (error: { code?: number }) => error.code,
+    );
+    expect(badSecret).toBe(5);
+    const clients: MqttClient[] = [];
+    try {
+      const received = await Promise.all(
+        devices.map(async (d, i) => {
+          const client = await connectDevice(t.mqttPort, d, i % 2 === 0 ? 4 : 5);
+          clients.push(client);
+          const message = new Promise<{ topic: string; commandId: string; n: number }>((resolve) =>
+            client.once('message', (topicName, payload) => {
+              const body = JSON.parse(payload.toString()) as { commandId: string; params: { n: number } };
+              resolve({ topic: topicName, commandId: body.commandId, n: body.params.n });
+            }),
+          );
+          await client.subscribeAsync(topic(d.id, 'commands'), { qos: 1 });
+          const got = await message;
+          return { client, got };
+        }),
+      );
+      received.forEach(({ got }, i) =>
+        expect(got).toEqual({ topic: topic(devices[i]!.id, 'commands'), commandId: devices[i]!.commandId, n: i }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const online = await s.operator.get(`/api/v1/devices?residentId=${s.residentId}&online=true&limit=200`);
+      const onlineIds = new Set((online.body as { id: string }[]).map((d) => d.id));
+      expect(devices.filter((d) => !onlineIds.has(d.id))).toEqual([]);
+    } finally {
+      for (const client of clients) client.end(true);
+    }
   });
 
   it('stores an event published by mosquitto_pub (3.1.1 and 5)', async () => {

@@ -37,11 +37,13 @@ export class CommandsRepository {
     );
   }
 
-  async listPending(deviceId: string): Promise<DeviceCommandRow[]> {
+  /** Unexpired pending commands of many devices in one query, oldest first. */
+  async listPending(deviceIds: string[]): Promise<DeviceCommandRow[]> {
     return await this.db.query<DeviceCommandRow[]>(
-      `SELECT ${COLUMNS} FROM device_commands WHERE device_id = $1 AND status = 'pending' AND expires_at > now()
+      `SELECT ${COLUMNS} FROM device_commands
+       WHERE device_id = ANY($1::uuid[]) AND status = 'pending' AND expires_at > now()
        ORDER BY created_at`,
-      [deviceId],
+      [deviceIds],
     );
   }
 

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DevicesService } from '../devices/devices.service';
+import { StatementBatcher } from '../database/statement-batcher';
 import { AppError } from '../errors/app.errors';
 import { type DeviceCommandRow, CommandsRepository } from './commands.repository';
 
@@ -19,13 +20,22 @@ export function toCommandMessage(row: DeviceCommandRow): CommandMessage {
 @Injectable()
 export class CommandsService {
   readonly signals = new CommandSignals();
+  private readonly pendingLookup: StatementBatcher<string, CommandMessage[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly commands: CommandsRepository,
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.pendingLookup = new StatementBatcher(
+      async (deviceIds) => {
+        const rows = await this.commands.listPending([...new Set(deviceIds)]);
+        return deviceIds.map((id) => rows.filter((r) => r.deviceId === id).map(toCommandMessage));
+      },
+      { maxWaitMs: 0, maxBatch: 500 },
+    );
+  }
 
   async send(
     principal: Principal,
@@ -59,8 +69,9 @@ export class CommandsService {
     return this.commands.listForDevice(deviceId, 100);
   }
 
-  async pendingFor(deviceId: string): Promise<CommandMessage[]> {
-    return (await this.commands.listPending(deviceId)).map(toCommandMessage);
+  /** Batched: a reconnect storm asks once for all devices that subscribed meanwhile. */
+  pendingFor(deviceId: string): Promise<CommandMessage[]> {
+    return this.pendingLookup.add(deviceId);
   }
 
   async acknowledge(deviceId: string, commandId: string, result: unknown): Promise<void> {

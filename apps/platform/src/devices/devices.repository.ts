@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import type { DeviceType } from '@anxin/contract';
 import { applyOrgScope, type OrgScope } from '../org-units/org-scope';
 import { DeviceEntity } from './device.entity';
@@ -27,8 +27,8 @@ export class DevicesRepository {
   }
 
   /** For the broker: any device by id, scoping does not apply to a device's own connection. */
-  findById(id: string): Promise<DeviceEntity | null> {
-    return this.db.getRepository(DeviceEntity).findOneBy({ id });
+  findByIds(ids: string[]): Promise<DeviceEntity[]> {
+    return this.db.getRepository(DeviceEntity).findBy({ id: In(ids) });
   }
 
   listInScope(scope: OrgScope, filter: DeviceListFilter): Promise<[DeviceEntity[], number]> {

@@ -1,16 +1,25 @@
 import type { Logger } from 'pino';
+import { StatementBatcher } from '../database/statement-batcher';
 import type { IngestRepository } from './ingest.repository';
+
+interface OnlineChange {
+  deviceId: string;
+  online: boolean;
+  at: Date;
+}
 
 /**
  * Coalesces "seen now" (and battery) per device and writes them once a second,
  * instead of one UPDATE per message on the hot path. Online/offline changes go
  * through the same serial chain, so a late "seen" write never marks a device
- * online after its disconnect was recorded.
+ * online after its disconnect was recorded; a reconnect storm's changes are
+ * written together, the last change of each device winning.
  */
 export class DeviceActivity {
   private seen = new Map<string, { at: Date; battery: number | null }>();
   private readonly timer: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
+  private readonly onlineWriter: StatementBatcher<OnlineChange, void>;
 
   constructor(
     private readonly repository: IngestRepository,
@@ -19,6 +28,13 @@ export class DeviceActivity {
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
     this.timer.unref();
+    this.onlineWriter = new StatementBatcher<OnlineChange, void>(
+      async (changes) => {
+        await this.serially(() => this.writeOnline(changes));
+        return changes.map(() => undefined);
+      },
+      { maxWaitMs: 0, maxBatch: 1000 },
+    );
   }
 
   touch(deviceId: string, at: Date, battery: number | null = null): void {
@@ -37,14 +53,19 @@ export class DeviceActivity {
 
   /** Connect and disconnect (and the retained status), ordered after pending activity. */
   setOnline(deviceId: string, online: boolean, at: Date): Promise<void> {
-    return this.serially(async () => {
+    return this.onlineWriter.add({ deviceId, online, at });
+  }
+
+  private async writeOnline(changes: OnlineChange[]): Promise<void> {
+    const lastOfDevice = new Map(changes.map((c) => [c.deviceId, c]));
+    const seenBefore = [...lastOfDevice.keys()].flatMap((deviceId) => {
       const seen = this.seen.get(deviceId);
-      if (seen) {
-        this.seen.delete(deviceId);
-        await this.repository.recordActivity([{ deviceId, ...seen }]);
-      }
-      await this.repository.setOnline(deviceId, online, at);
+      if (!seen) return [];
+      this.seen.delete(deviceId);
+      return [{ deviceId, ...seen }];
     });
+    await this.repository.recordActivity(seenBefore);
+    await this.repository.setOnline([...lastOfDevice.values()]);
   }
 
   private serially(work: () => Promise<void>): Promise<void> {
@@ -56,6 +77,7 @@ export class DeviceActivity {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.onlineWriter.close();
     await this.flush();
   }
 }

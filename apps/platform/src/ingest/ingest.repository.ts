@@ -134,10 +134,14 @@ export class IngestRepository {
     );
   }
 
-  async setOnline(deviceId: string, online: boolean, at: Date): Promise<void> {
+  /** Connects and disconnects of many devices in one statement (one change per device). */
+  async setOnline(changes: { deviceId: string; online: boolean; at: Date }[]): Promise<void> {
+    if (changes.length === 0) return;
     await this.db.query(
-      `UPDATE devices SET online = $2, last_seen_at = CASE WHEN $2 THEN $3 ELSE last_seen_at END WHERE id = $1`,
-      [deviceId, online, at],
+      `UPDATE devices d SET online = v.online, last_seen_at = CASE WHEN v.online THEN v.at ELSE d.last_seen_at END
+       FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, online, at)
+       WHERE d.id = v.id`,
+      [changes.map((c) => c.deviceId), changes.map((c) => c.online), changes.map((c) => c.at)],
     );
   }
 

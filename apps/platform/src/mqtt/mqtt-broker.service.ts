@@ -139,6 +139,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         done(new Error('not authorized'));
       },
     });
+    this.skipUnroutablePublishes();
     this.aedes.on('clientReady', (client) => {
       const device = deviceOf(client);
       if (device) this.gateway.connected(device, client);
@@ -191,6 +192,24 @@ export class MqttBrokerService implements OnApplicationShutdown {
         );
       else this.aedes.handle(stream);
     });
+  }
+
+  /**
+   * A device's uplink is consumed in authorizePublish, and the topic ACL lets no
+   * client subscribe to it or to $SYS; routing those through aedes' retained
+   * store and emitter (Redis round trips when clustered) would be pure cost.
+   * Commands, published by the platform itself, take aedes' normal path.
+   */
+  private skipUnroutablePublishes(): void {
+    // aedes' handlers call publish(packet, client, done); its typings only know publish(packet, done).
+    type Publish = (packet: AedesPublishPacket, client: unknown, done?: (error?: Error) => void) => void;
+    const publish = (this.aedes.publish as unknown as Publish).bind(this.aedes);
+    const skipping: Publish = (packet, client, done) => {
+      const callback = typeof client === 'function' ? (client as (error?: Error) => void) : done;
+      if (deviceOf(client) || packet.topic.startsWith('$SYS/')) return callback?.();
+      publish(packet, client, done);
+    };
+    this.aedes.publish = skipping as unknown as Aedes['publish'];
   }
 
   private async authenticate31(
