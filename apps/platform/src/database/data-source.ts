@@ -8,7 +8,7 @@ import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Ingest1763900100000 } from './migrations/1763900100000-ingest';
 import { Alerts1763900200000 } from './migrations/1763900200000-alerts';
 import { Dispatch1763900300000 } from './migrations/1763900300000-dispatch';
-import { TelemetrySeq1763900400000 } from './migrations/1763900400000-telemetry-seq';
+import { IngestThroughput1763900400000 } from './migrations/1763900400000-ingest-throughput';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -16,7 +16,7 @@ export const MIGRATIONS = [
   Ingest1763900100000,
   Alerts1763900200000,
   Dispatch1763900300000,
-  TelemetrySeq1763900400000,
+  IngestThroughput1763900400000,
 ];
 
 export function createDataSource(url: string, poolSize = 40): DataSource {

@@ -70,3 +70,34 @@ describe('StatementBatcher', () => {
     expect(written).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('StatementBatcher with a wait', () => {
+  it('lets each batch gather for maxWaitMs even while busy, unless it fills up', async () => {
+    const sizes: number[] = [];
+    const batcher = new StatementBatcher<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        await tick(2);
+        return items;
+      },
+      { maxWaitMs: 40, maxBatch: 25 },
+    );
+    const all: Promise<number>[] = [];
+    for (let i = 0; i < 60; i++) {
+      all.push(batcher.add(i));
+      await tick(1);
+    }
+    await Promise.all(all);
+    // 60 items over ≈ 60+ ms: a handful of gathered batches, not one statement per item.
+    expect(sizes.length).toBeLessThanOrEqual(6);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(25);
+  });
+
+  it('close() does not sit out the wait', async () => {
+    const batcher = new StatementBatcher<number, number>(async (items) => items, { maxWaitMs: 60_000, maxBatch: 10 });
+    const added = batcher.add(7);
+    await batcher.close();
+    expect(await added).toBe(7);
+  });
+});

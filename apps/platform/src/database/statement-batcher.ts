@@ -9,6 +9,7 @@ export interface StatementBatcherOptions {
 
 interface Pending<T, R> {
   item: T;
+  queuedAt: number;
   resolve: (result: R) => void;
   reject: (error: Error) => void;
 }
@@ -19,7 +20,8 @@ interface Pending<T, R> {
  * one `= ANY($1)` query for lookups during a reconnect storm. Batches run one
  * after another, which keeps arrival order and holds one pool connection;
  * whatever arrives while a batch runs goes into the next one, so batches grow
- * with load and an idle system answers a lone item at once.
+ * with load. With `maxWaitMs` 0 a lone item goes at once; otherwise every
+ * batch waits until its oldest item is that old (or the batch is full).
  */
 export class StatementBatcher<T, R> {
   private pending: Pending<T, R>[] = [];
@@ -28,6 +30,8 @@ export class StatementBatcher<T, R> {
   /** Set and cleared synchronously around the drain loop, so an item added as a batch resolves is never stranded. */
   private draining = false;
   private running: Promise<void> = Promise.resolve();
+  private endWait: (() => void) | null = null;
+  private closing = false;
   private inFlight = 0;
 
   /** `run` answers one result per item, in the items' order; its failure fails that batch only. */
@@ -44,19 +48,27 @@ export class StatementBatcher<T, R> {
   async add(item: T): Promise<R> {
     const room = this.options.maxBuffered ?? Number.POSITIVE_INFINITY;
     while (this.depth >= room) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
-    const result = new Promise<R>((resolve, reject) => this.pending.push({ item, resolve, reject }));
+    const result = new Promise<R>((resolve, reject) =>
+      this.pending.push({ item, queuedAt: performance.now(), resolve, reject }),
+    );
     this.schedule();
     return result;
   }
 
   /** Runs what is queued now and waits for it. */
   async close(): Promise<void> {
+    this.closing = true;
+    this.endWait?.();
     this.clearTimer();
     while (this.draining || this.pending.length > 0) await (this.draining ? this.running : this.start());
   }
 
   private schedule(): void {
-    if (this.draining) return; // the running loop takes it next
+    if (this.draining) {
+      // the running loop takes it next; a full batch need not sit out the rest of the wait
+      if (this.pending.length >= this.options.maxBatch) this.endWait?.();
+      return;
+    }
     if (this.pending.length >= this.options.maxBatch) {
       this.clearTimer();
       void this.start();
@@ -79,6 +91,12 @@ export class StatementBatcher<T, R> {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
+        // Under load too, the oldest item waits its full maxWaitMs for company: fewer, larger statements.
+        const waitMs = this.pending[0]!.queuedAt + this.options.maxWaitMs - performance.now();
+        if (!this.closing && waitMs >= 1 && this.pending.length < this.options.maxBatch) {
+          await this.waitAtMost(waitMs);
+          continue;
+        }
         const batch = this.pending.splice(0, this.options.maxBatch);
         this.inFlight += batch.length;
         try {
@@ -96,6 +114,17 @@ export class StatementBatcher<T, R> {
       // Same synchronous step as the loop's last check: nothing can be queued in between.
       this.draining = false;
     }
+  }
+
+  private waitAtMost(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endWait?.(), ms);
+      this.endWait = () => {
+        clearTimeout(timer);
+        this.endWait = null;
+        resolve();
+      };
+    });
   }
 
   private clearTimer(): void {

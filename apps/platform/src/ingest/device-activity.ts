@@ -2,6 +2,20 @@ import type { Logger } from 'pino';
 import { StatementBatcher } from '../database/statement-batcher';
 import type { IngestRepository } from './ingest.repository';
 
+/** Seen times are rewritten at most this often per device, or a quarter of its heartbeat if shorter. */
+const MAX_REWRITE_MS = 5000;
+
+interface Seen {
+  at: Date;
+  battery: number | null;
+  rewriteMs: number;
+}
+
+interface Written {
+  at: number;
+  battery: number | null;
+}
+
 interface OnlineChange {
   deviceId: string;
   online: boolean;
@@ -10,13 +24,16 @@ interface OnlineChange {
 
 /**
  * Coalesces "seen now" (and battery) per device and writes them once a second,
- * instead of one UPDATE per message on the hot path. Online/offline changes go
+ * instead of one UPDATE per message on the hot path; a device that keeps
+ * talking is rewritten only every few seconds (well inside its heartbeat, so
+ * the offline sweep never sees it stale), a battery change at once. Online/offline changes go
  * through the same serial chain, so a late "seen" write never marks a device
  * online after its disconnect was recorded; a reconnect storm's changes are
  * written together, the last change of each device winning.
  */
 export class DeviceActivity {
-  private seen = new Map<string, { at: Date; battery: number | null }>();
+  private seen = new Map<string, Seen>();
+  private readonly written = new Map<string, Written>();
   private readonly timer: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
   private readonly onlineWriter: StatementBatcher<OnlineChange, void>;
@@ -37,18 +54,34 @@ export class DeviceActivity {
     );
   }
 
-  touch(deviceId: string, at: Date, battery: number | null = null): void {
-    const previous = this.seen.get(deviceId);
-    this.seen.set(deviceId, { at, battery: battery ?? previous?.battery ?? null });
+  touch(device: { id: string; heartbeatSeconds: number }, at: Date, battery: number | null = null): void {
+    const previous = this.seen.get(device.id);
+    this.seen.set(device.id, {
+      at,
+      battery: battery ?? previous?.battery ?? null,
+      rewriteMs: Math.min(MAX_REWRITE_MS, device.heartbeatSeconds * 250),
+    });
   }
 
   flush(): Promise<void> {
     return this.serially(async () => {
-      if (this.seen.size === 0) return;
-      const entries = [...this.seen].map(([deviceId, v]) => ({ deviceId, ...v }));
-      this.seen = new Map();
-      await this.repository.recordActivity(entries);
+      const due = [...this.seen].filter(([deviceId, seen]) => {
+        const written = this.written.get(deviceId);
+        return (
+          !written ||
+          seen.at.getTime() - written.at >= seen.rewriteMs ||
+          (seen.battery !== null && seen.battery !== written.battery)
+        );
+      });
+      if (due.length === 0) return;
+      for (const [deviceId] of due) this.seen.delete(deviceId);
+      await this.write(due.map(([deviceId, seen]) => ({ deviceId, at: seen.at, battery: seen.battery })));
     });
+  }
+
+  private async write(entries: { deviceId: string; at: Date; battery: number | null }[]): Promise<void> {
+    await this.repository.recordActivity(entries);
+    for (const e of entries) this.written.set(e.deviceId, { at: e.at.getTime(), battery: e.battery });
   }
 
   /** Connect and disconnect (and the retained status), ordered after pending activity. */
@@ -62,9 +95,10 @@ export class DeviceActivity {
       const seen = this.seen.get(deviceId);
       if (!seen) return [];
       this.seen.delete(deviceId);
-      return [{ deviceId, ...seen }];
+      return [{ deviceId, at: seen.at, battery: seen.battery }];
     });
-    await this.repository.recordActivity(seenBefore);
+    await this.write(seenBefore);
+    for (const change of lastOfDevice.values()) if (!change.online) this.written.delete(change.deviceId);
     await this.repository.setOnline([...lastOfDevice.values()]);
   }
 
@@ -75,9 +109,18 @@ export class DeviceActivity {
     return this.chain;
   }
 
+  /** Everything seen is written, throttled or not (at shutdown). */
+  flushAll(): Promise<void> {
+    return this.serially(async () => {
+      const all = [...this.seen].map(([deviceId, seen]) => ({ deviceId, at: seen.at, battery: seen.battery }));
+      this.seen = new Map();
+      await this.write(all);
+    });
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.onlineWriter.close();
-    await this.flush();
+    await this.flushAll();
   }
 }

@@ -43,7 +43,7 @@ export class EventsHandler {
     });
     this.metrics.eventCommitSeconds.observe((Date.now() - receivedAt.getTime()) / 1000);
     this.activity.touch(
-      device.id,
+      device,
       receivedAt,
       event.type === 'low_battery' && 'battery' in event ? (event.battery ?? null) : null,
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query';
 
 export interface TelemetryRow {
   deviceId: string;
@@ -49,7 +50,9 @@ export class IngestRepository {
     const firstOfKey = new Map<string, EventRow>();
     for (const e of events) if (!firstOfKey.has(keyOf(e.deviceId, e.seq))) firstOfKey.set(keyOf(e.deviceId, e.seq), e);
     const rows = [...firstOfKey.values()];
-    const stored = await this.db.query<{ id: string; device_id: string; seq: string }[]>(
+    const stored = await preparedQuery<{ id: string; device_id: string; seq: string }>(
+      this.db,
+      'ingest_insert_events',
       `INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
                             $7::timestamptz[], $8::boolean[], $9::jsonb[])
@@ -89,7 +92,9 @@ export class IngestRepository {
       inBatch.add(key);
       return !repeat;
     });
-    await this.db.query(
+    await preparedQuery(
+      this.db,
+      'ingest_insert_telemetry',
       `WITH batch AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::real[], $6::real[],
                               $7::boolean[], $8::smallint[], $9::jsonb[], $10::boolean[])
@@ -124,7 +129,9 @@ export class IngestRepository {
   /** Last-seen, battery and online for many devices in one statement. */
   async recordActivity(entries: { deviceId: string; at: Date; battery: number | null }[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db.query(
+    await preparedQuery(
+      this.db,
+      'ingest_record_activity',
       `UPDATE devices d
        SET last_seen_at = greatest(coalesce(d.last_seen_at, v.at), v.at),
            battery = coalesce(v.battery, d.battery)

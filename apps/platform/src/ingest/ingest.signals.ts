@@ -7,6 +7,8 @@ export interface IngestedDevice {
   type: DeviceType;
   residentId: string;
   orgUnitId: string;
+  /** Expected heartbeat: the device's own interval or its type's default. */
+  heartbeatSeconds: number;
 }
 
 interface SignalMap {

@@ -26,7 +26,7 @@ export class TelemetryHandler {
     const battery = num(m.battery);
     // The rules see readings at once; storage follows in the batch.
     this.signals.emit('telemetryStored', device, m, receivedAt);
-    this.activity.touch(device.id, receivedAt, battery === null ? null : Math.round(battery));
+    this.activity.touch(device, receivedAt, battery === null ? null : Math.round(battery));
     await this.store({
       deviceId: device.id,
       receivedAt,

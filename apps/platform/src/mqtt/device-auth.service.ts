@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { DeviceRegistryService } from '../devices/device-registry.service';
 import { deviceSecretMatches } from '../devices/device-secret.util';
+import { DEFAULT_HEARTBEAT_SECONDS } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { LOGGER } from '../logging/logger';
 import { DEVICE_CHANGED_CHANNEL } from '../devices/device-changes';
@@ -58,7 +59,13 @@ export class DeviceAuthService implements OnApplicationShutdown {
       const row = await this.registry.findCredentials(deviceId);
       entry = row
         ? {
-            device: { id: row.id, type: row.type, residentId: row.residentId, orgUnitId: row.orgUnitId },
+            device: {
+              id: row.id,
+              type: row.type,
+              residentId: row.residentId,
+              orgUnitId: row.orgUnitId,
+              heartbeatSeconds: row.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS[row.type],
+            },
             secretHash: row.secretHash,
             enabled: row.enabled,
             expiresAt: now + CACHE_TTL_MS,
