@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { SilentDevice } from '../ingest/ingest.repository';
 import { IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
+import { StatementBatcher } from '../database/statement-batcher';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import type { RaiseParams } from './alerts.repository';
@@ -35,6 +36,11 @@ interface StoredEvent {
 }
 
 const SETTINGS_TTL_MS = 10_000;
+
+interface ResidentSeen {
+  residentId: string;
+  at: Date;
+}
 const CATCH_UP_MS = 2_000;
 
 /**
@@ -52,6 +58,14 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   private catchingUp = false;
   private passAgain = false;
   private stopped = false;
+  /** Steps arrive with nearly every wearable reading; the inactivity rule needs them to the second, not per message. */
+  private readonly stepsActivity = new StatementBatcher<ResidentSeen, void>(
+    async (seen) => {
+      await this.recordActivity(this.db.manager, seen);
+      return seen.map(() => undefined);
+    },
+    { maxWaitMs: 250, maxBatch: 1000 },
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -101,9 +115,10 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     this.catchingUp = false;
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+    await this.stepsActivity.close().catch(() => undefined);
   }
 
   /** Applies the rules to every unprocessed event, 200 per transaction. */
@@ -120,7 +135,9 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
              WHERE e.processed_at IS NULL
              ORDER BY e.id LIMIT 200 FOR UPDATE OF e SKIP LOCKED`,
           );
-          for (const event of events) announced.push(...(await this.applyEventRules(manager, event)));
+          const activity: ResidentSeen[] = [];
+          for (const event of events) announced.push(...(await this.applyEventRules(manager, event, activity)));
+          await this.recordActivity(manager, activity);
           if (events.length > 0) {
             await manager.query(`UPDATE device_events SET processed_at = now() WHERE id = ANY($1::bigint[])`, [
               events.map((e) => e.id),
@@ -136,7 +153,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
-  private async applyEventRules(manager: EntityManager, e: StoredEvent) {
+  /** Movement seen by `e` is added to `activity`, written once per pass. */
+  private async applyEventRules(manager: EntityManager, e: StoredEvent, activity: ResidentSeen[]) {
     const settings = ruleSettingsFor(e.careProfile);
     this.settings.set(e.residentId, { settings, expiresAt: Date.now() + SETTINGS_TTL_MS });
     const at = new Date(e.receivedAt);
@@ -180,7 +198,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           );
           break;
         case 'activity':
-          await this.recordActivity(manager, e.residentId, at);
+          activity.push({ residentId: e.residentId, at });
           break;
       }
     }
@@ -197,11 +215,18 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     return { ...source, kind, severity, readings, at };
   }
 
-  private recordActivity(manager: EntityManager, residentId: string, at: Date): Promise<unknown> {
-    return manager.query(
-      `INSERT INTO resident_activity (resident_id, last_activity_at) VALUES ($1, $2)
+  /**
+   * One statement, rows locked in resident order: the rule pass and the steps
+   * writer never wait on each other in opposite orders (no deadlock).
+   */
+  private async recordActivity(manager: EntityManager, seen: ResidentSeen[]): Promise<void> {
+    if (seen.length === 0) return;
+    await manager.query(
+      `INSERT INTO resident_activity (resident_id, last_activity_at)
+       SELECT resident_id, max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS v(resident_id, at)
+       GROUP BY resident_id ORDER BY resident_id
        ON CONFLICT (resident_id) DO UPDATE SET last_activity_at = greatest(resident_activity.last_activity_at, excluded.last_activity_at)`,
-      [residentId, at],
+      [seen.map((a) => a.residentId), seen.map((a) => a.at)],
     );
   }
 
@@ -260,7 +285,9 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
         const previous = this.lastSteps.get(device.id);
         if (steps !== null) this.lastSteps.set(device.id, steps);
         if (steps !== null && previous !== undefined && steps > previous)
-          await this.recordActivity(this.db.manager, device.residentId, at);
+          this.stepsActivity
+            .add({ residentId: device.residentId, at })
+            .catch((error: unknown) => this.log.warn({ err: error }, 'could not record resident activity'));
       }
       if (raises.length === 0) return;
       const results = await this.db.transaction(async (manager) =>

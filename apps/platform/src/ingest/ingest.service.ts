@@ -142,7 +142,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   async sweepSilentDevices(): Promise<void> {
     try {
       const silent = await this.repository.markSilentDevicesOffline(DEFAULT_HEARTBEAT_SECONDS);
-      if (silent.length > 0) this.signals.emit('devicesOffline', silent);
+      if (silent.length === 0) return;
+      this.log.info({ devices: silent.length }, 'devices silent past their heartbeat marked offline');
+      this.signals.emit('devicesOffline', silent);
     } catch (error) {
       this.log.warn({ err: error }, 'offline sweep failed');
     }

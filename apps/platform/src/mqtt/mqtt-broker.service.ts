@@ -196,9 +196,11 @@ export class MqttBrokerService implements OnApplicationShutdown {
 
   /**
    * A device's uplink is consumed in authorizePublish, and the topic ACL lets no
-   * client subscribe to it or to $SYS; routing those through aedes' retained
-   * store and emitter (Redis round trips when clustered) would be pure cost.
-   * Commands, published by the platform itself, take aedes' normal path.
+   * client subscribe to it; routing it through aedes' retained store and emitter
+   * (Redis round trips when clustered) would be pure cost. Commands, published
+   * by the platform itself, take aedes' normal path, and so does $SYS: aedes
+   * hears its own heartbeat there, and a broker that stops hearing it publishes
+   * every connected client's will as if the broker had died.
    */
   private skipUnroutablePublishes(): void {
     // aedes' handlers call publish(packet, client, done); its typings only know publish(packet, done).
@@ -206,7 +208,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     const publish = (this.aedes.publish as unknown as Publish).bind(this.aedes);
     const skipping: Publish = (packet, client, done) => {
       const callback = typeof client === 'function' ? (client as (error?: Error) => void) : done;
-      if (deviceOf(client) || packet.topic.startsWith('$SYS/')) return callback?.();
+      if (deviceOf(client)) return callback?.();
       publish(packet, client, done);
     };
     this.aedes.publish = skipping;
