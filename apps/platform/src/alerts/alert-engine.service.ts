@@ -290,34 +290,35 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
             .catch((error: unknown) => this.log.warn({ err: error }, 'could not record resident activity'));
       }
       if (raises.length === 0) return;
-      const results = await this.db.transaction(async (manager) =>
-        Promise.all(raises.map((r) => this.alerts.raise(manager, r))),
-      );
-      for (const result of results) this.alerts.announce(result);
+      await this.raiseAll(raises);
     } catch (error) {
       this.log.error({ err: error, deviceId: device.id }, 'telemetry rules failed');
     }
   }
 
+  /** In one transaction, one statement at a time: a transaction is one connection. */
+  private async raiseAll(raises: RaiseParams[]): Promise<void> {
+    const results = await this.db.transaction(async (manager) => {
+      const raised = [];
+      for (const r of raises) raised.push(await this.alerts.raise(manager, r));
+      return raised;
+    });
+    for (const result of results) this.alerts.announce(result);
+  }
+
   private async onDevicesOffline(devices: SilentDevice[]): Promise<void> {
     try {
-      const results = await this.db.transaction(async (manager) =>
-        Promise.all(
-          devices.map((d) =>
-            this.alerts.raise(
-              manager,
-              this.raiseParams(
-                { ...d, deviceId: d.id, eventId: null },
-                'device_offline',
-                'low',
-                { deviceId: d.id, deviceType: d.type, lastSeenAt: d.lastSeenAt },
-                new Date(),
-              ),
-            ),
+      await this.raiseAll(
+        devices.map((d) =>
+          this.raiseParams(
+            { ...d, deviceId: d.id, eventId: null },
+            'device_offline',
+            'low',
+            { deviceId: d.id, deviceType: d.type, lastSeenAt: d.lastSeenAt },
+            new Date(),
           ),
         ),
       );
-      for (const result of results) this.alerts.announce(result);
     } catch (error) {
       this.log.error({ err: error }, 'device-offline alerts failed');
     }

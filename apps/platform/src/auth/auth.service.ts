@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { LoginRequest, LoginResponse, Role } from '@anxin/contract';
@@ -17,6 +18,8 @@ interface TokenClaims {
 
 @Injectable()
 export class AuthService {
+  private key: KeyObject | null = null;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jwt: JwtService,
@@ -25,8 +28,16 @@ export class AuthService {
     private readonly audit: AuditService,
   ) {}
 
-  private async signingKey(): Promise<string | Buffer> {
-    return this.config.auth.jwtSecret ?? (await this.secrets.requireKey('jwt'));
+  /**
+   * A KeyObject, made once: given a string or Buffer, jsonwebtoken first tries
+   * (and fails, with a thrown error) to parse it as a public key on every verify.
+   */
+  private async signingKey(): Promise<KeyObject> {
+    if (!this.key) {
+      const secret = this.config.auth.jwtSecret ?? (await this.secrets.requireKey('jwt'));
+      this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    }
+    return this.key;
   }
 
   async login(input: LoginRequest, address: string | null): Promise<LoginResponse> {
@@ -47,7 +58,7 @@ export class AuthService {
     }
     const expiresIn = this.config.auth.tokenTtlSeconds;
     const claims: TokenClaims = { sub: user.id, role: user.role };
-    const accessToken = await this.jwt.signAsync(claims, { secret: await this.signingKey(), expiresIn });
+    const accessToken = await this.jwt.signAsync(claims, { privateKey: await this.signingKey(), expiresIn });
     await this.audit.record({
       actor: { userId: user.id, username: user.username, address },
       action: 'auth.login',
@@ -66,7 +77,10 @@ export class AuthService {
   async authenticate(token: string, address: string | null): Promise<Principal> {
     let claims: TokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token, { secret: await this.signingKey() });
+      // jsonwebtoken takes the KeyObject; @nestjs/jwt types verify's secret narrower than it passes it on.
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, {
+        secret: (await this.signingKey()) as unknown as Buffer,
+      });
     } catch {
       throw new AppError('unauthenticated', 'invalid or expired token');
     }
