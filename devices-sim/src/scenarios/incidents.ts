@@ -2,6 +2,7 @@
 // Rules whose defaults are minutes or hours (bed return 30 min, inactivity 12 h,
 // vitals sustained 60 s, apnoea 20 s) are shortened per resident through the care
 // profile's rule overrides, so a 40 s run can play them out in full.
+import type { VitalsOverride } from '../homes/home-model';
 import { offsetPoint } from '../homes/persona';
 import { nightWindowAvoiding, nightWindowCovering } from './night-window';
 import type { IncidentContext, ScenarioDef } from './scenario';
@@ -37,6 +38,36 @@ function instantEvent(
     pin: null,
     windowSeconds: 0,
     steps: [{ at: 0, run: (ctx) => ctx.markTrigger(ctx.sendEvent(device, type)) }],
+  };
+}
+
+/** Abnormal mattress vitals held for ABNORMAL_VITALS_SECONDS against a shortened sustain window. */
+function abnormalVitals(
+  name: string,
+  what: string,
+  vitals: VitalsOverride,
+  expect: 'abnormal_heart_rate' | 'abnormal_respiration',
+  window: 'vitalsSustainSeconds' | 'apnoeaSeconds',
+): ScenarioDef {
+  const windowName = window === 'apnoeaSeconds' ? 'apnoea window' : 'sustain window';
+  return {
+    name,
+    summary: `${what} in bed for ${ABNORMAL_VITALS_SECONDS} s (${windowName} ${SHORT_RULES[window]} s)`,
+    expect,
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: () => ({ rules: { [window]: SHORT_RULES[window] } }),
+    windowSeconds: SHORT_RULES[window],
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setVitals(vitals);
+          ctx.markTrigger(ctx.sendTelemetry('mattress'));
+        },
+      },
+      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
+    ],
   };
 }
 
@@ -77,64 +108,10 @@ export const INCIDENTS: ScenarioDef[] = [
   instantEvent('smoke', 'the smoke detector goes off', 'smoke_detector', 'smoke'),
   instantEvent('gas', 'the gas detector goes off', 'gas_detector', 'gas'),
   instantEvent('water_leak', 'the water leak sensor goes off', 'water_leak_sensor', 'water_leak'),
-  {
-    name: 'bradycardia',
-    summary: `heart rate ~36 in bed for ${ABNORMAL_VITALS_SECONDS} s (sustain window ${SHORT_RULES.vitalsSustainSeconds} s)`,
-    expect: 'abnormal_heart_rate',
-    devices: ['mattress'],
-    pin: 'asleep',
-    profile: () => ({ rules: { vitalsSustainSeconds: SHORT_RULES.vitalsSustainSeconds } }),
-    windowSeconds: SHORT_RULES.vitalsSustainSeconds,
-    steps: [
-      {
-        at: 0,
-        run: (ctx) => {
-          ctx.home.setVitals({ heartRate: 36 });
-          ctx.markTrigger(ctx.sendTelemetry('mattress'));
-        },
-      },
-      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
-    ],
-  },
-  {
-    // In bed, so the mattress (which reports vitals only in bed) and the wearable agree.
-    name: 'tachycardia',
-    summary: `heart rate ~145 in bed for ${ABNORMAL_VITALS_SECONDS} s (sustain window ${SHORT_RULES.vitalsSustainSeconds} s)`,
-    expect: 'abnormal_heart_rate',
-    devices: ['mattress'],
-    pin: 'asleep',
-    profile: () => ({ rules: { vitalsSustainSeconds: SHORT_RULES.vitalsSustainSeconds } }),
-    windowSeconds: SHORT_RULES.vitalsSustainSeconds,
-    steps: [
-      {
-        at: 0,
-        run: (ctx) => {
-          ctx.home.setVitals({ heartRate: 145 });
-          ctx.markTrigger(ctx.sendTelemetry('mattress'));
-        },
-      },
-      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
-    ],
-  },
-  {
-    name: 'apnoea',
-    summary: `respiration 0 in bed for ${ABNORMAL_VITALS_SECONDS} s (apnoea window ${SHORT_RULES.apnoeaSeconds} s)`,
-    expect: 'abnormal_respiration',
-    devices: ['mattress'],
-    pin: 'asleep',
-    profile: () => ({ rules: { apnoeaSeconds: SHORT_RULES.apnoeaSeconds } }),
-    windowSeconds: SHORT_RULES.apnoeaSeconds,
-    steps: [
-      {
-        at: 0,
-        run: (ctx) => {
-          ctx.home.setVitals({ respirationRate: 0 });
-          ctx.markTrigger(ctx.sendTelemetry('mattress'));
-        },
-      },
-      { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
-    ],
-  },
+  // In bed, so the mattress (which reports vitals only in bed) and the wearable agree.
+  abnormalVitals('bradycardia', 'heart rate ~36', { heartRate: 36 }, 'abnormal_heart_rate', 'vitalsSustainSeconds'),
+  abnormalVitals('tachycardia', 'heart rate ~145', { heartRate: 145 }, 'abnormal_heart_rate', 'vitalsSustainSeconds'),
+  abnormalVitals('apnoea', 'respiration 0', { respirationRate: 0 }, 'abnormal_respiration', 'apnoeaSeconds'),
   {
     name: 'not_back_in_bed',
     summary: `gets up at night and stays up (bed return window ${SHORT_RULES.bedReturnSeconds} s)`,

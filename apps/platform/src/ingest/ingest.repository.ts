@@ -36,6 +36,11 @@ export interface SilentDevice {
   lastSeenAt: Date;
 }
 
+/** Column arrays for an `unnest($1::…[], $2::…[], …)` statement, in `keys` order. */
+function columnsOf<T>(rows: T[], keys: (keyof T)[]): unknown[][] {
+  return keys.map((key) => rows.map((row) => row[key]));
+}
+
 /** Hot-path SQL of ingest, kept readable in one place (STYLE: data). */
 @Injectable()
 export class IngestRepository {
@@ -58,17 +63,10 @@ export class IngestRepository {
                             $7::timestamptz[], $8::boolean[], $9::jsonb[])
        ON CONFLICT (device_id, seq) DO NOTHING
        RETURNING id, device_id, seq`,
-      [
-        rows.map((e) => e.deviceId),
-        rows.map((e) => e.residentId),
-        rows.map((e) => e.orgUnitId),
-        rows.map((e) => e.seq),
-        rows.map((e) => e.type),
-        rows.map((e) => e.deviceTs),
-        rows.map((e) => e.receivedAt),
-        rows.map((e) => e.clockSkewed),
-        rows.map((e) => JSON.stringify(e.payload)),
-      ],
+      columnsOf(
+        rows.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })),
+        ['deviceId', 'residentId', 'orgUnitId', 'seq', 'type', 'deviceTs', 'receivedAt', 'clockSkewed', 'payload'],
+      ),
     );
     const idByKey = new Map(stored.map((r) => [keyOf(r.device_id, r.seq), r.id]));
     // Only the first row of a key may claim its id; a repeat inside the batch is a duplicate.
@@ -111,18 +109,18 @@ export class IngestRepository {
        SELECT DISTINCT ON (device_id) device_id, received_at, seq, payload FROM fresh ORDER BY device_id, received_at DESC, seq DESC
        ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq, payload = excluded.payload
          WHERE device_latest.received_at <= excluded.received_at`,
-      [
-        rows.map((r) => r.deviceId),
-        rows.map((r) => r.receivedAt),
-        rows.map((r) => r.deviceTs),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.heartRate),
-        rows.map((r) => r.respirationRate),
-        rows.map((r) => r.inBed),
-        rows.map((r) => r.battery),
-        rows.map((r) => r.payload),
-        rows.map((r) => r.redelivered),
-      ],
+      columnsOf(rows, [
+        'deviceId',
+        'receivedAt',
+        'deviceTs',
+        'seq',
+        'heartRate',
+        'respirationRate',
+        'inBed',
+        'battery',
+        'payload',
+        'redelivered',
+      ]),
     );
   }
 
