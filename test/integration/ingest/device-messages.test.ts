@@ -256,6 +256,30 @@ describe('device messages: validation and durable storage', () => {
     }
   });
 
+  it('brings a device the sweep took offline back online when it talks again on the same connection', async () => {
+    const created = await s.operator.post('/api/v1/devices', {
+      type: 'door_sensor',
+      residentId: s.residentId,
+      heartbeatIntervalSeconds: 1,
+    });
+    const door = await connectDevice(t.mqttPort, { id: created.body.id, secret: created.body.secret }, 5);
+    const online = async () => (await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online as boolean;
+    const waitFor = async (wanted: boolean) => {
+      const deadline = Date.now() + 10_000;
+      while ((await online()) !== wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      return online();
+    };
+    try {
+      const reading = (seq: number) => JSON.stringify({ ts: Date.now(), seq, battery: 90 });
+      await publishQos1(door, topic(created.body.id, 'telemetry'), reading(1));
+      expect(await waitFor(false)).toBe(false); // silent past 1 s: swept offline, connection still up
+      await publishQos1(door, topic(created.body.id, 'telemetry'), reading(2));
+      expect(await waitFor(true)).toBe(true);
+    } finally {
+      door.end(true);
+    }
+  });
+
   it('marks a device offline when it stays silent past its heartbeat interval', async () => {
     const created = await s.operator.post('/api/v1/devices', {
       type: 'door_sensor',

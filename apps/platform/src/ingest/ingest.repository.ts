@@ -125,6 +125,11 @@ export class IngestRepository {
   }
 
   /** Last-seen, battery and online for many devices in one statement. */
+  /**
+   * A device heard from is online again, even after a sweep took it offline
+   * while its connection stayed up. (A disconnect writes its device's pending
+   * activity first, so this never revives a device that has gone.)
+   */
   async recordActivity(entries: { deviceId: string; at: Date; battery: number | null }[]): Promise<void> {
     if (entries.length === 0) return;
     await preparedQuery(
@@ -132,7 +137,8 @@ export class IngestRepository {
       'ingest_record_activity',
       `UPDATE devices d
        SET last_seen_at = greatest(coalesce(d.last_seen_at, v.at), v.at),
-           battery = coalesce(v.battery, d.battery)
+           battery = coalesce(v.battery, d.battery),
+           online = true
        FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[]) AS v(id, at, battery)
        WHERE d.id = v.id`,
       [entries.map((e) => e.deviceId), entries.map((e) => e.at), entries.map((e) => e.battery)],

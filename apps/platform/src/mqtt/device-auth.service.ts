@@ -18,6 +18,8 @@ interface CachedDevice {
   expiresAt: number;
 }
 
+type CacheEntry = CachedDevice | { missing: true; expiresAt: number };
+
 const CACHE_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 5_000;
 
@@ -29,7 +31,7 @@ const NEGATIVE_TTL_MS = 5_000;
  */
 @Injectable()
 export class DeviceAuthService implements OnApplicationShutdown {
-  private readonly cache = new Map<string, CachedDevice | { missing: true; expiresAt: number }>();
+  private readonly cache = new Map<string, CacheEntry>();
   private listener: Client | null = null;
   /** Called with the id of a device whose row changed (the broker disconnects it). */
   onDeviceChanged: (deviceId: string) => void = () => undefined;
@@ -52,28 +54,44 @@ export class DeviceAuthService implements OnApplicationShutdown {
     this.listener = client;
   }
 
+  /**
+   * A cached refusal is checked against the database once more before it is
+   * given: a device re-enabled (or given a new secret) a moment ago must not
+   * be refused because the change notice is still on its way. Refusals are
+   * rare, so this costs little.
+   */
   async verify(deviceId: string, secret: string): Promise<DeviceAuthResult> {
+    const cached = this.cache.get(deviceId);
+    const fromCache = cached && cached.expiresAt >= Date.now() ? cached : null;
+    const entry = fromCache ?? (await this.load(deviceId));
+    const result = await this.check(entry, secret);
+    if (result.ok || !fromCache || 'missing' in fromCache) return result;
+    return this.check(await this.load(deviceId), secret);
+  }
+
+  private async load(deviceId: string): Promise<CacheEntry> {
     const now = Date.now();
-    let entry = this.cache.get(deviceId);
-    if (!entry || entry.expiresAt < now) {
-      const row = await this.registry.findCredentials(deviceId);
-      entry = row
-        ? {
-            device: {
-              id: row.id,
-              type: row.type,
-              residentId: row.residentId,
-              orgUnitId: row.orgUnitId,
-              heartbeatSeconds: row.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS[row.type],
-            },
-            secretHash: row.secretHash,
-            enabled: row.enabled,
-            expiresAt: now + CACHE_TTL_MS,
-          }
-        : { missing: true, expiresAt: now + NEGATIVE_TTL_MS };
-      if (this.cache.size > 200_000) this.cache.clear();
-      this.cache.set(deviceId, entry);
-    }
+    const row = await this.registry.findCredentials(deviceId);
+    const entry: CacheEntry = row
+      ? {
+          device: {
+            id: row.id,
+            type: row.type,
+            residentId: row.residentId,
+            orgUnitId: row.orgUnitId,
+            heartbeatSeconds: row.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS[row.type],
+          },
+          secretHash: row.secretHash,
+          enabled: row.enabled,
+          expiresAt: now + CACHE_TTL_MS,
+        }
+      : { missing: true, expiresAt: now + NEGATIVE_TTL_MS };
+    if (this.cache.size > 200_000) this.cache.clear();
+    this.cache.set(deviceId, entry);
+    return entry;
+  }
+
+  private async check(entry: CacheEntry, secret: string): Promise<DeviceAuthResult> {
     if ('missing' in entry) return { ok: false, reason: 'unknown_device' };
     const pepper = await this.registry.secretPepper();
     if (!deviceSecretMatches(pepper, secret, entry.secretHash)) return { ok: false, reason: 'bad_secret' };
