@@ -222,26 +222,38 @@ describe('device messages: validation and durable storage', () => {
     expect(list.body.find((c: { id: string }) => c.id === sent.body.id).status).toBe('acknowledged');
   });
 
-  it('keeps a device that keeps talking online across offline sweeps, even with a short heartbeat', async () => {
-    // Last-seen is written to the database only every few seconds per device; it must stay well inside the heartbeat.
+  /** A door sensor with its own heartbeat, connected over MQTT 5, and what the API says of it. */
+  async function doorSensor(heartbeatIntervalSeconds: number) {
     const created = await s.operator.post('/api/v1/devices', {
       type: 'door_sensor',
       residentId: s.residentId,
-      heartbeatIntervalSeconds: 4,
+      heartbeatIntervalSeconds,
     });
-    const door = await connectDevice(t.mqttPort, { id: created.body.id, secret: created.body.secret }, 5);
+    const id = created.body.id as string;
+    const client = await connectDevice(t.mqttPort, { id, secret: created.body.secret }, 5);
+    return {
+      client,
+      report: (seq: number) =>
+        publishQos1(client, topic(id, 'telemetry'), JSON.stringify({ ts: Date.now(), seq, battery: 90 })),
+      online: async () => (await s.operator.get(`/api/v1/devices/${id}`)).body.online as boolean,
+      /** Polls until the device's online flag is `wanted` (or 10 s pass) and returns it. */
+      waitForOnline: async function (wanted: boolean): Promise<boolean> {
+        const deadline = Date.now() + 10_000;
+        while ((await this.online()) !== wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        return this.online();
+      },
+    };
+  }
+
+  it('keeps a device that keeps talking online across offline sweeps, even with a short heartbeat', async () => {
+    // Last-seen is written to the database only every few seconds per device; it must stay well inside the heartbeat.
+    const door = await doorSensor(4);
     try {
       const until = Date.now() + 12_000; // a dozen sweeps (every second here)
-      let seq = 1;
       const states: boolean[] = [];
-      while (Date.now() < until) {
-        await publishQos1(
-          door,
-          topic(created.body.id, 'telemetry'),
-          JSON.stringify({ ts: Date.now(), seq, battery: 90 }),
-        );
-        seq += 1;
-        if (seq % 4 === 0) states.push((await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online);
+      for (let seq = 1; Date.now() < until; seq++) {
+        await door.report(seq);
+        if (seq % 4 === 0) states.push(await door.online());
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(states.length).toBeGreaterThan(5);
@@ -252,59 +264,32 @@ describe('device messages: validation and durable storage', () => {
       );
       expect(offline).toEqual([]);
     } finally {
-      door.end(true);
+      door.client.end(true);
     }
   });
 
   it('brings a device the sweep took offline back online when it talks again on the same connection', async () => {
-    const created = await s.operator.post('/api/v1/devices', {
-      type: 'door_sensor',
-      residentId: s.residentId,
-      heartbeatIntervalSeconds: 1,
-    });
-    const door = await connectDevice(t.mqttPort, { id: created.body.id, secret: created.body.secret }, 5);
-    const online = async () => (await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online as boolean;
-    const waitFor = async (wanted: boolean) => {
-      const deadline = Date.now() + 10_000;
-      while ((await online()) !== wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      return online();
-    };
+    const door = await doorSensor(1);
     try {
-      const reading = (seq: number) => JSON.stringify({ ts: Date.now(), seq, battery: 90 });
-      await publishQos1(door, topic(created.body.id, 'telemetry'), reading(1));
-      expect(await waitFor(false)).toBe(false); // silent past 1 s: swept offline, connection still up
-      await publishQos1(door, topic(created.body.id, 'telemetry'), reading(2));
-      expect(await waitFor(true)).toBe(true);
+      await door.report(1);
+      expect(await door.waitForOnline(false)).toBe(false); // silent past 1 s: swept offline, connection still up
+      await door.report(2);
+      expect(await door.waitForOnline(true)).toBe(true);
     } finally {
-      door.end(true);
+      door.client.end(true);
     }
   });
 
   it('marks a device offline when it stays silent past its heartbeat interval', async () => {
-    const created = await s.operator.post('/api/v1/devices', {
-      type: 'door_sensor',
-      residentId: s.residentId,
-      heartbeatIntervalSeconds: 2,
-    });
-    const door = await connectDevice(t.mqttPort, { id: created.body.id, secret: created.body.secret }, 5);
+    const door = await doorSensor(2);
     try {
-      await publishQos1(
-        door,
-        topic(created.body.id, 'telemetry'),
-        JSON.stringify({ ts: Date.now(), seq: 1, battery: 90 }),
-      );
+      await door.report(1);
       await new Promise((r) => setTimeout(r, 300));
-      expect((await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online).toBe(true);
+      expect(await door.online()).toBe(true);
       // connected but silent: the sweep (every second in this file) takes it offline
-      const deadline = Date.now() + 15_000;
-      let online = true;
-      while (online && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        online = (await s.operator.get(`/api/v1/devices/${created.body.id}`)).body.online as boolean;
-      }
-      expect(online).toBe(false);
+      expect(await door.waitForOnline(false)).toBe(false);
     } finally {
-      door.end(true);
+      door.client.end(true);
     }
   });
 });
