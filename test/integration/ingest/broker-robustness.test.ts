@@ -163,58 +163,28 @@ describe('broker robustness', () => {
     }
   });
 
+  /** One QoS 1 event from the stock Mosquitto client, as the device. */
+  const mosquittoPub = (version: 'mqttv311' | 'mqttv5', secret: string, message: string) =>
+    run('mosquitto_pub', [
+      ...['-V', version, '-h', '127.0.0.1', '-p', String(t.mqttPort)],
+      ...['-i', s.deviceId, '-u', s.deviceId, '-P', secret],
+      ...['-q', '1', '-t', topic(s.deviceId, 'events'), '-m', message],
+    ]);
+
   it('stores an event published by mosquitto_pub (3.1.1 and 5)', async () => {
     const db = new Client({ connectionString: t.database.url });
     await db.connect();
     try {
-      for (const version of ['mqttv311', 'mqttv5']) {
+      for (const version of ['mqttv311', 'mqttv5'] as const) {
         const seq = Math.floor(Math.random() * 1e9);
-        await run('mosquitto_pub', [
-          '-V',
-          version,
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(t.mqttPort),
-          '-i',
-          s.deviceId,
-          '-u',
-          s.deviceId,
-          '-P',
-          s.deviceSecret,
-          '-q',
-          '1',
-          '-t',
-          topic(s.deviceId, 'events'),
-          '-m',
-          JSON.stringify({ type: 'sos', ts: Date.now(), seq }),
-        ]);
+        await mosquittoPub(version, s.deviceSecret, JSON.stringify({ type: 'sos', ts: Date.now(), seq }));
         const rows = await db.query('SELECT type FROM device_events WHERE device_id = $1 AND seq = $2', [
           s.deviceId,
           seq,
         ]);
         expect(rows.rows).toEqual([{ type: 'sos' }]);
       }
-      const refused = await run('mosquitto_pub', [
-        '-V',
-        'mqttv5',
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(t.mqttPort),
-        '-i',
-        s.deviceId,
-        '-u',
-        s.deviceId,
-        '-P',
-        'wrong',
-        '-q',
-        '1',
-        '-t',
-        topic(s.deviceId, 'events'),
-        '-m',
-        '{}',
-      ]).then(
+      const refused = await mosquittoPub('mqttv5', 'wrong', '{}').then(
         () => 0,
         (e: { code: number }) => e.code,
       );
