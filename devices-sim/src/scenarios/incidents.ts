@@ -4,7 +4,7 @@
 // profile's rule overrides, so a 40 s run can play them out in full.
 import type { VitalsOverride } from '../homes/home-model';
 import { offsetPoint } from '../homes/persona';
-import { nightWindowAvoiding, nightWindowCovering } from './night-window';
+import { withNightWindow } from './night-window';
 import type { IncidentContext, ScenarioDef } from './scenario';
 
 /** Shortened rule windows (seconds) used by the scenarios and their look-alikes. */
@@ -118,10 +118,7 @@ export const INCIDENTS: ScenarioDef[] = [
     expect: 'not_back_in_bed',
     devices: ['mattress'],
     pin: 'asleep',
-    profile: (p) => ({
-      nightWindow: nightWindowCovering(p.nowMs, p.runSeconds, p.timeZone),
-      rules: { bedReturnSeconds: SHORT_RULES.bedReturnSeconds },
-    }),
+    profile: withNightWindow('covering', { rules: { bedReturnSeconds: SHORT_RULES.bedReturnSeconds } }),
     windowSeconds: SHORT_RULES.bedReturnSeconds,
     steps: [
       {
@@ -139,10 +136,7 @@ export const INCIDENTS: ScenarioDef[] = [
     expect: 'night_wandering',
     devices: ['mattress', 'door_sensor'],
     pin: 'asleep',
-    profile: (p) => ({
-      conditions: ['wandering_risk'],
-      nightWindow: nightWindowCovering(p.nowMs, p.runSeconds, p.timeZone),
-    }),
+    profile: withNightWindow('covering', { conditions: ['wandering_risk'] }),
     windowSeconds: 0,
     steps: [
       { at: 0, run: (ctx) => ctx.setActivity('awake') },
@@ -188,10 +182,7 @@ export const INCIDENTS: ScenarioDef[] = [
     devices: ['motion_sensor', 'wearable'],
     pin: 'awake',
     // Inactivity is a daytime rule (asleep is not inactive): keep the run out of the night window.
-    profile: (p) => ({
-      nightWindow: nightWindowAvoiding(p.nowMs, p.runSeconds, p.timeZone),
-      rules: { inactivitySeconds: SHORT_RULES.inactivitySeconds },
-    }),
+    profile: withNightWindow('avoiding', { rules: { inactivitySeconds: SHORT_RULES.inactivitySeconds } }),
     windowSeconds: SHORT_RULES.inactivitySeconds,
     steps: [
       {

@@ -4,7 +4,7 @@
 // 2 s heart-rate spike against a 5 s sustain window), so a false alert here is
 // the rule misfiring, not a borderline call.
 import { SHORT_RULES } from './incidents';
-import { nightWindowAvoiding, nightWindowCovering } from './night-window';
+import { withNightWindow } from './night-window';
 import type { ScenarioDef } from './scenario';
 
 export const LOOKALIKES: ScenarioDef[] = [
@@ -15,10 +15,7 @@ export const LOOKALIKES: ScenarioDef[] = [
     lookalikeOf: 'not_back_in_bed',
     devices: ['mattress'],
     pin: 'asleep',
-    profile: (p) => ({
-      nightWindow: nightWindowCovering(p.nowMs, p.runSeconds, p.timeZone),
-      rules: { bedReturnSeconds: SHORT_RULES.bedReturnSeconds },
-    }),
+    profile: withNightWindow('covering', { rules: { bedReturnSeconds: SHORT_RULES.bedReturnSeconds } }),
     windowSeconds: SHORT_RULES.bedReturnSeconds,
     steps: [
       {
@@ -64,10 +61,7 @@ export const LOOKALIKES: ScenarioDef[] = [
     lookalikeOf: 'night_wandering',
     devices: ['door_sensor'],
     pin: 'awake',
-    profile: (p) => ({
-      conditions: ['wandering_risk'],
-      nightWindow: nightWindowAvoiding(p.nowMs, p.runSeconds, p.timeZone),
-    }),
+    profile: withNightWindow('avoiding', { conditions: ['wandering_risk'] }),
     windowSeconds: 5,
     steps: [
       { at: 0, run: (ctx) => ctx.markTrigger(ctx.sendEvent('door_sensor', 'door_open')) },
@@ -81,10 +75,7 @@ export const LOOKALIKES: ScenarioDef[] = [
     lookalikeOf: 'inactivity',
     devices: ['motion_sensor', 'wearable'],
     pin: 'awake',
-    profile: (p) => ({
-      nightWindow: nightWindowAvoiding(p.nowMs, p.runSeconds, p.timeZone),
-      rules: { inactivitySeconds: SHORT_RULES.inactivitySeconds },
-    }),
+    profile: withNightWindow('avoiding', { rules: { inactivitySeconds: SHORT_RULES.inactivitySeconds } }),
     // The pinned routine keeps moving all run; the whole run is watched, this is the minimum.
     windowSeconds: SHORT_RULES.inactivitySeconds,
     steps: [{ at: 0, run: (ctx) => ctx.markTrigger(ctx.now()) }],

@@ -4,6 +4,9 @@
 // gives its resident a night window around the real time of the run, and a
 // daytime look-alike one that stays clear of it.
 
+import type { CareProfile } from '@anxin/contract';
+import type { ProfileContext } from './scenario';
+
 export interface NightWindow {
   start: string;
   end: string;
@@ -56,4 +59,10 @@ export function windowContains(window: NightWindow, minuteOfDay: number): boolea
   const start = toMin(window.start);
   const end = toMin(window.end);
   return start <= end ? minuteOfDay >= start && minuteOfDay < end : minuteOfDay >= start || minuteOfDay < end;
+}
+
+/** A scenario's care profile: a night window around the run (or clear of it), plus `rest`. */
+export function withNightWindow(placement: 'covering' | 'avoiding', rest: Omit<CareProfile, 'nightWindow'>) {
+  const place = placement === 'covering' ? nightWindowCovering : nightWindowAvoiding;
+  return (p: ProfileContext): CareProfile => ({ ...rest, nightWindow: place(p.nowMs, p.runSeconds, p.timeZone) });
 }
