@@ -169,6 +169,39 @@ describe('parseDeviceMessage', () => {
       );
     });
 
+    it('text PostgreSQL cannot store (NUL, unpaired surrogate), naming the field, as bytes or as a string', () => {
+      const bytes = (text: string) => new TextEncoder().encode(text);
+      const nulAck = '{"type":"command_ack","commandId":"p\\u0000","ts":1700000000000,"seq":7}';
+      expectRejected(
+        parseDeviceMessage('wearable', 'events', bytes(nulAck)),
+        'schema_violation',
+        /^commandId: contains a NUL/,
+      );
+      expectRejected(
+        parseDeviceMessage('wearable', 'events', nulAck),
+        'schema_violation',
+        /^commandId: contains a NUL/,
+      );
+      // Nested in the free-form result, and in a key.
+      const nested = '{"type":"command_ack","commandId":"c1","result":{"a":["x\\u0000"]},"ts":1700000000000,"seq":7}';
+      expectRejected(
+        parseDeviceMessage('wearable', 'events', bytes(nested)),
+        'schema_violation',
+        /^result\.a\.0: contains a NUL/,
+      );
+      const inKey = '{"type":"command_ack","commandId":"c1","result":{"k\\u0000":1},"ts":1700000000000,"seq":7}';
+      expectRejected(parseDeviceMessage('wearable', 'events', bytes(inKey)), 'schema_violation', /NUL/);
+      const surrogate = '{"type":"command_ack","commandId":"\\ud800x","ts":1700000000000,"seq":7}';
+      expectRejected(
+        parseDeviceMessage('wearable', 'events', bytes(surrogate)),
+        'schema_violation',
+        /^commandId: contains an unpaired/,
+      );
+      // An escaped backslash followed by "u0000" is ordinary text, and a paired surrogate is a real character.
+      const fine = '{"type":"command_ack","commandId":"a\\\\u0000 \\ud83d\\ude00","ts":1700000000000,"seq":7}';
+      expect(parseDeviceMessage('wearable', 'events', bytes(fine)).ok).toBe(true);
+    });
+
     it('a payload of 16 KiB + 1 byte, as bytes or as a string', () => {
       const text = '{' + ' '.repeat(MAX_PAYLOAD_BYTES - 1) + '}';
       expect(text.length).toBe(MAX_PAYLOAD_BYTES + 1);

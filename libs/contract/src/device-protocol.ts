@@ -114,6 +114,11 @@ function parseUnsafe(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('not_an_object', `payload: expected object, received ${describe(value)}`);
   }
+  // Raw control characters and surrogates cannot pass JSON.parse of UTF-8 text; escapes can.
+  if (typeof payload === 'string' || text.includes('\\u')) {
+    const unstorable = findUnstorableText(value, '');
+    if (unstorable !== null) return reject('schema_violation', unstorable);
+  }
 
   const picked = pickSchema(deviceType, channel, value as Record<string, unknown>);
   if ('rejected' in picked) return picked.rejected;
@@ -121,6 +126,33 @@ function parseUnsafe(
   const parsed = picked.schema.safeParse(value, { reportInput: true });
   if (parsed.success) return { ok: true, message: parsed.data };
   return reject('schema_violation', formatIssue(parsed.error.issues[0]));
+}
+
+/**
+ * PostgreSQL stores neither NUL (in text or jsonb) nor a lone UTF-16 surrogate
+ * (in jsonb): one such string would fail the whole group-committed batch, so it
+ * is refused here, naming the field.
+ */
+function findUnstorableText(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return unstorableReason(value, path);
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === '' ? truncate(key) : `${path}.${truncate(key)}`;
+    const inKey = unstorableReason(key, at);
+    if (inKey !== null) return inKey;
+    const inItem = findUnstorableText(item, at);
+    if (inItem !== null) return inItem;
+  }
+  return null;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorableReason(text: string, path: string): string | null {
+  const at = path === '' ? 'payload' : path;
+  if (text.includes('\u0000')) return `${at}: contains a NUL character (\\u0000), which cannot be stored`;
+  if (LONE_SURROGATE.test(text)) return `${at}: contains an unpaired UTF-16 surrogate, which cannot be stored`;
+  return null;
 }
 
 function pickSchema(

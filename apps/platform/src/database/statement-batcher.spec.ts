@@ -107,3 +107,43 @@ describe('StatementBatcher with a wait', () => {
     expect(await added).toBe(7);
   });
 });
+
+describe('StatementBatcher isolating failures', () => {
+  const refusing13 = (batches: number[][]) => async (items: number[]) => {
+    batches.push(items);
+    if (items.includes(13)) throw Object.assign(new Error('bad row'), { code: '22023' });
+    return items.map((i) => i * 10);
+  };
+
+  it('splits a failed batch so only the bad item fails and its neighbours commit', async () => {
+    const batches: number[][] = [];
+    const batcher = new StatementBatcher<number, number>(refusing13(batches), {
+      maxWaitMs: 5,
+      maxBatch: 100,
+      isolateFailures: (error) => (error as { code?: string }).code === '22023',
+    });
+    const results = await Promise.allSettled([10, 11, 12, 13, 14, 15, 16].map((i) => batcher.add(i)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'refused'))).toEqual([
+      100,
+      110,
+      120,
+      'refused',
+      140,
+      150,
+      160,
+    ]);
+    expect(batches[0]).toEqual([10, 11, 12, 13, 14, 15, 16]);
+  });
+
+  it('fails the whole batch at once for an error that is not about the data (e.g. a lost connection)', async () => {
+    const batches: number[][] = [];
+    const batcher = new StatementBatcher<number, number>(refusing13(batches), {
+      maxWaitMs: 5,
+      maxBatch: 100,
+      isolateFailures: () => false,
+    });
+    const results = await Promise.allSettled([12, 13, 14].map((i) => batcher.add(i)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(batches).toHaveLength(1);
+  });
+});

@@ -5,6 +5,12 @@ export interface StatementBatcherOptions {
   maxBatch: number;
   /** Items queued or in flight before `add` waits for room, so a flood slows its callers instead of growing memory. */
   maxBuffered?: number;
+  /**
+   * When a batch fails with an error this answers true for (bad data, not a lost
+   * connection), the batch is split and retried in halves, so one bad item fails
+   * alone and never takes its neighbours down with it.
+   */
+  isolateFailures?: (error: unknown) => boolean;
 }
 
 interface Pending<T, R> {
@@ -100,11 +106,8 @@ export class StatementBatcher<T, R> {
         const batch = this.pending.splice(0, this.options.maxBatch);
         this.inFlight += batch.length;
         try {
-          const results = await this.run(batch.map((p) => p.item));
+          await this.runSettling(batch);
           this.onBatch(batch.length);
-          batch.forEach((p, i) => p.resolve(results[i] as R));
-        } catch (error) {
-          for (const p of batch) p.reject(error as Error);
         } finally {
           this.inFlight -= batch.length;
           for (const wake of this.waitingForRoom.splice(0, batch.length)) wake();
@@ -113,6 +116,22 @@ export class StatementBatcher<T, R> {
     } finally {
       // Same synchronous step as the loop's last check: nothing can be queued in between.
       this.draining = false;
+    }
+  }
+
+  /** Runs one batch and settles every item of it; never throws. */
+  private async runSettling(batch: Pending<T, R>[]): Promise<void> {
+    try {
+      const results = await this.run(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i] as R));
+    } catch (error) {
+      if (batch.length > 1 && this.options.isolateFailures?.(error)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.runSettling(batch.slice(0, half));
+        await this.runSettling(batch.slice(half));
+        return;
+      }
+      for (const p of batch) p.reject(error as Error);
     }
   }
 

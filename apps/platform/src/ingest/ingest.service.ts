@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type DeviceChannel, type DeviceType, parseDeviceMessage } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { isDataError } from '../database/pg-errors.util';
 import { StatementBatcher } from '../database/statement-batcher';
 import { LOGGER } from '../logging/logger';
 import { PlatformMetrics } from '../metrics/metrics';
@@ -58,7 +59,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
     this.eventWriter = new StatementBatcher(
       (rows) => repository.insertEvents(rows),
-      { maxWaitMs: 0, maxBatch: EVENT_BATCH_MAX, maxBuffered: EVENT_BUFFER_MAX },
+      { maxWaitMs: 0, maxBatch: EVENT_BATCH_MAX, maxBuffered: EVENT_BUFFER_MAX, isolateFailures: isDataError },
       (size) => metrics.eventBatchRows.observe(size),
     );
     this.telemetryWriter = new StatementBatcher<TelemetryRow, void>(
@@ -66,7 +67,12 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         await repository.insertTelemetry(rows);
         return rows.map(() => undefined);
       },
-      { maxWaitMs: telemetryFlushMs, maxBatch: telemetryBatchSize, maxBuffered: telemetryBufferMax },
+      {
+        maxWaitMs: telemetryFlushMs,
+        maxBatch: telemetryBatchSize,
+        maxBuffered: telemetryBufferMax,
+        isolateFailures: isDataError,
+      },
       (size) => {
         metrics.telemetryFlushRows.observe(size);
         metrics.telemetryBufferDepth.set(this.telemetryWriter.depth);
@@ -119,6 +125,12 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
           return { kind: 'rejected', reason: 'schema_violation', detail: 'commands are sent by the platform' };
       }
     } catch (error) {
+      if (isDataError(error)) {
+        // The database refused this message's content: a retry would fail forever, so it is rejected and counted.
+        const detail = `payload: refused by the database (${(error as Error).message})`.slice(0, 200);
+        await this.reject(device, 'schema_violation', detail);
+        return { kind: 'rejected', reason: 'schema_violation', detail };
+      }
       this.log.error({ err: error, deviceId: device.id, channel }, 'could not store a device message');
       // Not acknowledged: the device keeps it and retries (QoS 1).
       return { kind: 'rejected', reason: 'storage_unavailable', detail: 'storage unavailable' };
