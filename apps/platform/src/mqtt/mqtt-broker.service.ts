@@ -19,6 +19,7 @@ import { routeByProtocolLevel } from './connection-router';
 import { DeviceAuthService } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 import { Mqtt5Session } from './mqtt5-session';
+import { guardPacketSizes, MAX_PUBLISH_BYTES } from './packet-size-guard';
 import { channelDevicePublishesTo, mayDeviceSubscribe } from './topic-acl.util';
 
 type DeviceClient = Client & { device?: IngestedDevice };
@@ -172,7 +173,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
       );
       await this.listen(server, port, 'MQTTS_PORT');
     }
-    this.wss = new WebSocketServer({ noServer: true });
+    // ws buffers a whole message before our packet guard sees it: cap it at the largest packet.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PUBLISH_BYTES });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!req.url || new URL(req.url, 'http://x').pathname !== '/mqtt') return;
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.route(createWebSocketStream(ws)));
@@ -183,6 +185,13 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private route(stream: Duplex): void {
     stream.on('error', () => undefined);
     routeByProtocolLevel(stream, (level) => {
+      guardPacketSizes(stream, (type, declared) => {
+        this.metrics.rejected.inc({ reason: 'packet_too_large' });
+        this.log.warn(
+          { packetType: type, declaredBytes: declared },
+          'MQTT packet over its size limit: connection closed',
+        );
+      });
       if (level === 5)
         new Mqtt5Session(
           stream,
