@@ -20,7 +20,10 @@ export interface TestPlatform {
  * The platform in this process on its own fresh database of the machine's
  * PostgreSQL server (server mode), on free ports.
  */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -32,7 +35,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const platform = await startPlatform(config, log);
   const api = new ApiClient(`http://127.0.0.1:${platform.httpPort}`);
   const admin = await api.login('admin', ADMIN_PASSWORD);
   return {

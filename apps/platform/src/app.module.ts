@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AuditModule } from './audit/audit.module';
@@ -21,6 +21,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { JobsModule } from './jobs/jobs.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { InputTextGuard } from './http/input-text.guard';
 
 export interface PlatformRuntime {
   config: AppConfig;
@@ -67,7 +68,10 @@ export class AppModule {
         RealtimeModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+        { provide: APP_GUARD, useClass: InputTextGuard },
+      ],
     };
   }
 }

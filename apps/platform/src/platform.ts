@@ -11,7 +11,7 @@ import type { AppConfig } from './config/config';
 import { acquireDataDirLock } from './database/data-dir-lock';
 import { createDataSource, migrate } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
-import { NestPinoLogger } from './logging/logger';
+import { NestPinoLogger, withoutLoggedValues } from './logging/logger';
 import { DeviceAuthService } from './mqtt/device-auth.service';
 import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
@@ -51,7 +51,8 @@ function listenOrExplain(server: Server, port: number, host: string, variable: s
  * Starts everything `npm start` runs (CONTRACT §1) and returns how to stop it.
  * Order on stop is the reverse: stop taking input, drain, then close storage.
  */
-export async function startPlatform(config: AppConfig, log: Logger): Promise<RunningPlatform> {
+export async function startPlatform(config: AppConfig, rootLog: Logger): Promise<RunningPlatform> {
+  const log = withoutLoggedValues(rootLog);
   const cleanups: [string, () => Promise<void> | void][] = [];
   const stopAll = async () => {
     for (const [name, cleanup] of cleanups.reverse()) {

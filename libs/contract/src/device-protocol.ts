@@ -130,10 +130,10 @@ function parseUnsafe(
 
 /**
  * PostgreSQL stores neither NUL (in text or jsonb) nor a lone UTF-16 surrogate
- * (in jsonb): one such string would fail the whole group-committed batch, so it
- * is refused here, naming the field.
+ * (in jsonb): one such string would fail a whole group-committed batch (or an
+ * HTTP request), so it is refused up front. Answers `field: why`, or null.
  */
-function findUnstorableText(value: unknown, path: string): string | null {
+export function findUnstorableText(value: unknown, path = ''): string | null {
   if (typeof value === 'string') return unstorableReason(value, path);
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, item] of Object.entries(value)) {

@@ -1,6 +1,12 @@
 /** The closed list of failure kinds a use case may report; edges map them (HTTP filter, socket acks). */
 export type AppErrorCode =
-  'invalid_input' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unsupported_media_type'
+  | 'rate_limited';
 
 export class AppError extends Error {
   constructor(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { isDataError } from '../database/pg-errors.util';
 import { AppError, type AppErrorCode } from '../errors/app.errors';
 import { LOGGER } from '../logging/logger';
 
@@ -12,6 +13,7 @@ const STATUS: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -29,6 +31,8 @@ function statusOf(code: AppErrorCode): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'unsupported_media_type':
+      return 415;
     case 'rate_limited':
       return 429;
   }
@@ -51,9 +55,18 @@ export class ApiErrorFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+      // Nest wraps body-parser's and Express' own 400s; answer them in our words, not the parser's.
+      if (exception.cause instanceof SyntaxError) message = 'body: malformed JSON';
+      if (exception.cause instanceof URIError) message = 'path: malformed percent-encoding';
     } else if (isBodyParserError(exception)) {
       status = exception.status;
       message = exception.type === 'entity.parse.failed' ? 'body: malformed JSON' : exception.message;
+    } else if (isDataError(driverErrorOf(exception))) {
+      // The database refused a value the validation let through: still the caller's input, never a 500.
+      const unique = (driverErrorOf(exception) as { code: string }).code === '23505';
+      status = unique ? 409 : 400;
+      message = unique ? 'a record with these values already exists' : 'body: a value could not be stored';
+      this.log.warn({ err: exception }, 'database refused a request value');
     } else {
       const correlationId = randomUUID();
       this.log.error({ err: exception, correlationId }, 'unhandled error in HTTP request');
@@ -62,6 +75,11 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (res.headersSent) return;
     res.status(status).json({ statusCode: status, error: STATUS[status] ?? 'Error', message });
   }
+}
+
+/** TypeORM wraps the driver's error; a raw pg error is its own driver error. */
+function driverErrorOf(e: unknown): unknown {
+  return (e as { driverError?: unknown } | null)?.driverError ?? e;
 }
 
 function isBodyParserError(e: unknown): e is { status: number; type: string; message: string } {

@@ -7,6 +7,28 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'anxin-platform' }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
+/** Fields of a database error that carry values: password and secret hashes, names, responders' notes. */
+const VALUE_FIELDS = ['parameters', 'detail', 'where', 'driverError'] as const;
+
+/**
+ * Logs errors without the values they carry: TypeORM's QueryFailedError holds
+ * the statement's parameters and pg's error a `detail` quoting the row. The
+ * statement text and SQLSTATE stay, which is what diagnosis needs.
+ */
+function errorWithoutValues(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (typeof serialized !== 'object' || serialized === null) return serialized;
+  const driverCode = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  for (const field of VALUE_FIELDS) delete serialized[field];
+  if (driverCode !== undefined) serialized['code'] = driverCode;
+  return serialized;
+}
+
+/** The platform's log: whatever root logger it is given, errors are logged without their values. */
+export function withoutLoggedValues(log: Logger): Logger {
+  return log.child({}, { serializers: { err: errorWithoutValues } });
+}
+
 /** Routes Nest's own log lines into the structured pino log. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly pinoLog: Logger) {}

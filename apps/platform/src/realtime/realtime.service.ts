@@ -51,6 +51,8 @@ export class RealtimeService implements OnApplicationShutdown {
       this.redisClients = [pub, sub];
       io.adapter(createAdapter(pub, sub));
     }
+    // Nothing is served on the default namespace: refuse it rather than hold idle, unauthenticated sockets.
+    io.of('/').use((_socket, next) => next(new Error('connect to /console or /caregiver with a token')));
     setUpConsole(io.of(CONSOLE_NAMESPACE) as ConsoleNamespace, {
       auth: this.auth,
       alerts: this.alerts,
