@@ -45,7 +45,8 @@ export default defineConfig({
   build: {
     outDir: path.join(repoRoot, 'dist/apps/web'),
     emptyOutDir: true,
-    sourcemap: true,
+    // No public source maps: production builds ship the minified bundles only.
+    sourcemap: false,
     rolldownOptions: {
       input: {
         console: path.join(here, 'index.html'),

@@ -17,6 +17,7 @@ import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
 import { UsersService } from './users/users.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { mountWebApps } from './web/web-static';
+import { securityHeaders } from './http/security-headers';
 import { JobsService } from './jobs/jobs.service';
 
 export class StartupError extends Error {}
@@ -92,6 +93,7 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
       },
     );
     app.disable('x-powered-by');
+    app.use(securityHeaders);
     app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
     const openApi = new DocumentBuilder().setTitle('Anxin platform API').setVersion('1').addBearerAuth().build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));

@@ -5,7 +5,12 @@ import path from 'node:path';
  * a bad value throws a ConfigError whose message is one line naming the variable.
  */
 export interface AppConfig {
-  http: { port: number; host: string };
+  http: {
+    port: number;
+    host: string;
+    /** Bearer token for GET /metrics; without one, /metrics answers loopback clients only. */
+    metricsToken: string | null;
+  };
   mqtt: { port: number; host: string; tls: { port: number; certPath: string; keyPath: string } | null };
   ingest: {
     telemetryRetentionDays: number;
@@ -126,6 +131,12 @@ function readTls(env: Env): AppConfig['mqtt']['tls'] {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+function readMetricsToken(env: Env, name: string): string | null {
+  const token = env[name] || null;
+  if (token !== null && token.length < 16) throw new ConfigError(name, 'must be at least 16 characters');
+  return token;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -140,7 +151,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError('ANXIN_ADMIN_PASSWORD', 'must be at least 8 characters');
   }
   return {
-    http: { port: readPort(env, 'HTTP_PORT', 3000), host: env.HTTP_HOST || '0.0.0.0' },
+    http: {
+      port: readPort(env, 'HTTP_PORT', 3000),
+      host: env.HTTP_HOST || '0.0.0.0',
+      metricsToken: readMetricsToken(env, 'ANXIN_METRICS_TOKEN'),
+    },
     mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0', tls: readTls(env) },
     ingest: {
       telemetryRetentionDays: readPositiveInt(env, 'ANXIN_TELEMETRY_RETENTION_DAYS', 30),
