@@ -146,12 +146,17 @@ export function findUnstorableText(value: unknown, path = ''): string | null {
   return null;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A device's own words (a topic, a field) quoted in a note we store: NUL escaped, lone surrogates replaced. */
+export function toStorableText(text: string): string {
+  return text.replace(/\u0000/g, '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+}
 
 function unstorableReason(text: string, path: string): string | null {
   const at = path === '' ? 'payload' : path;
   if (text.includes('\u0000')) return `${at}: contains a NUL character (\\u0000), which cannot be stored`;
-  if (LONE_SURROGATE.test(text)) return `${at}: contains an unpaired UTF-16 surrogate, which cannot be stored`;
+  if (text.search(LONE_SURROGATE) !== -1) return `${at}: contains an unpaired UTF-16 surrogate, which cannot be stored`;
   return null;
 }
 

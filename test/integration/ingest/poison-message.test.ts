@@ -84,6 +84,15 @@ describe('a poisoned event never takes its neighbours down', () => {
     expect(await rejectedMessages()).toBe(before + poisonAcks.length);
   });
 
+  it('counts an ACL refusal whose topic carries a NUL (the note quoting it must be storable too)', async () => {
+    const before = await rejectedMessages();
+    const code = await publishQos1(attacker, `anxin/v1/devices/${s.deviceId}/x\u0000y`, '{}');
+    expect(code).toBe(0x87);
+    // Refusals are counted after the answer; give the write a moment.
+    for (let i = 0; i < 50 && (await rejectedMessages()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await rejectedMessages()).toBe(before + 1);
+  });
+
   it('splits a batch the database refuses, so only the bad row fails and every other one commits', async () => {
     // Inject a row that passes validation but fails in PostgreSQL (defence in depth behind validation).
     await db.query(`

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { type DeviceChannel, type DeviceType, parseDeviceMessage } from '@anxin/contract';
+import { type DeviceChannel, type DeviceType, parseDeviceMessage, toStorableText } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { isDataError } from '../database/pg-errors.util';
@@ -141,7 +141,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   async reject(device: Pick<IngestedDevice, 'id'>, reason: string, detail: string): Promise<void> {
     this.metrics.rejected.inc({ reason });
     try {
-      await this.repository.recordRejection(device.id, `${reason}: ${detail}`, new Date());
+      await this.repository.recordRejection(device.id, toStorableText(`${reason}: ${detail}`), new Date());
     } catch (error) {
       this.log.warn({ err: error, deviceId: device.id }, 'could not count a rejected message');
     }
