@@ -21,6 +21,14 @@ export class AuthController {
     return this.auth.login(parseInput(loginRequestSchema, body), request.ip ?? null);
   }
 
+  /** Issue 12 item 9: ends every session of the caller (all its tokens, its open sockets on every process). */
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.logout(principal);
+  }
+
   @Get('me')
   @ApiBearerAuth()
   me(@CurrentPrincipal() principal: Principal): Omit<Principal, 'scope' | 'address'> {

@@ -7,11 +7,14 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottleRepository } from './login-throttle.repository';
+import { PasswordModule } from './password.module';
+import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [JwtModule.register({}), AuditModule, SecretsModule, UsersModule],
+  imports: [JwtModule.register({}), AuditModule, PasswordModule, SecretsModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, LoginThrottleRepository, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { LoginRequest, LoginResponse, Role } from '@anxin/contract';
@@ -8,17 +9,28 @@ import { AppError } from '../errors/app.errors';
 import { ALL_UNITS } from '../org-units/org-scope';
 import { PlatformSecretsService } from '../secrets/platform-secrets.service';
 import { UsersService } from '../users/users.service';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.util';
+import { clientAddress, proxyMatcher } from './client-address.util';
+import { LoginThrottleRepository, type ThrottleLimits } from './login-throttle.repository';
+import { PasswordService } from './password.service';
+import { DUMMY_PASSWORD_HASH } from './password.util';
 import type { Principal } from './principal';
+import { SessionsService } from './sessions.service';
 
 interface TokenClaims {
   sub: string;
   role: Role;
+  /** The user's token version at issue; tokens from before issue 12 have none and count as 0. */
+  ver?: number;
 }
+
+/** One failed login in this many also sweeps throttle rows whose window passed. */
+const SWEEP_EVERY = 50;
 
 @Injectable()
 export class AuthService {
   private key: KeyObject | null = null;
+  private readonly limits: ThrottleLimits;
+  private readonly trustedProxy: (address: string) => boolean;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -26,7 +38,24 @@ export class AuthService {
     private readonly secrets: PlatformSecretsService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
-  ) {}
+    private readonly throttle: LoginThrottleRepository,
+    private readonly passwords: PasswordService,
+    readonly sessions: SessionsService,
+  ) {
+    const auth = config.auth;
+    this.limits = {
+      perUser: auth.loginMaxFailuresPerUser,
+      perAddress: auth.loginMaxFailuresPerAddress,
+      firstDelaySeconds: auth.loginDelaySeconds,
+      windowSeconds: auth.loginWindowSeconds,
+    };
+    this.trustedProxy = proxyMatcher(config.http.trustedProxies);
+  }
+
+  /** A socket.io handshake's client address, trusting X-Forwarded-For as HTTP does (ANXIN_TRUSTED_PROXIES). */
+  clientAddressOf(request: IncomingMessage): string | null {
+    return clientAddress(request, this.trustedProxy);
+  }
 
   /**
    * A KeyObject, made once: given a string or Buffer, jsonwebtoken first tries
@@ -41,23 +70,35 @@ export class AuthService {
   }
 
   async login(input: LoginRequest, address: string | null): Promise<LoginResponse> {
-    const { loginWindowSeconds, loginMaxFailuresPerUser, loginMaxFailuresPerAddress } = this.config.auth;
-    // Counted from the audit log, so every platform process sharing the database agrees.
-    const failures = await this.audit.countRecentLoginFailures(input.username, address, loginWindowSeconds);
-    if (failures.byUser >= loginMaxFailuresPerUser || failures.byAddress >= loginMaxFailuresPerAddress) {
+    const key = address ?? '';
+    // Issue 12 item 6: the attempt is counted before the password is checked, atomically.
+    const wait = await this.throttle.reserveAttempt(input.username, key, this.limits);
+    if (wait !== null) {
       throw new AppError(
         'rate_limited',
-        `too many failed logins for this username or address; try again in ${Math.ceil(loginWindowSeconds / 60)} minutes`,
+        `too many failed logins for this username from your address; try again in ${wait} seconds`,
       );
     }
-    const user = await this.users.findByUsername(input.username);
-    const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    let user: Awaited<ReturnType<UsersService['findByUsername']>>;
+    let valid: boolean;
+    try {
+      user = await this.users.findByUsername(input.username);
+      valid = await this.passwords.verify(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    } catch (error) {
+      // Never checked (hashing queue full, database error): the attempt is not a failure.
+      await this.throttle.giveBack(input.username, key, this.limits, false);
+      throw error;
+    }
     if (!user || !valid || user.disabled) {
       await this.audit.record({ actor: null, action: LOGIN_FAILED, actorUsername: input.username, address });
+      // Best effort, off the request: a sweep that loses a race with a login is simply tried next time.
+      if (Math.random() * SWEEP_EVERY < 1)
+        void this.throttle.forgetOld(this.limits.windowSeconds).catch(() => undefined);
       throw new AppError('unauthenticated', 'invalid username or password');
     }
+    await this.throttle.giveBack(input.username, key, this.limits, true);
     const expiresIn = this.config.auth.tokenTtlSeconds;
-    const claims: TokenClaims = { sub: user.id, role: user.role };
+    const claims: TokenClaims = { sub: user.id, role: user.role, ver: user.tokenVersion };
     const accessToken = await this.jwt.signAsync(claims, { privateKey: await this.signingKey(), expiresIn });
     await this.audit.record({
       actor: { userId: user.id, username: user.username, address },
@@ -73,8 +114,18 @@ export class AuthService {
     };
   }
 
-  /** Verifies a bearer token (HTTP or socket handshake) and loads who it is now. */
-  async authenticate(token: string, address: string | null): Promise<Principal> {
+  /** Issue 12 item 9: every token of the caller is refused from now on, on every process. */
+  async logout(principal: Principal): Promise<void> {
+    await this.users.revokeTokens(principal);
+    this.sessions.forget(principal.userId);
+  }
+
+  /**
+   * Verifies a bearer token (HTTP, socket handshake, each socket action) and
+   * loads who it is now: a disabled user or a revoked token (older version) is
+   * refused. `cached` (socket actions) may use this process' short cache.
+   */
+  async authenticate(token: string, address: string | null, cached = false): Promise<Principal> {
     let claims: TokenClaims;
     try {
       // jsonwebtoken takes the KeyObject; @nestjs/jwt types verify's secret narrower than it passes it on.
@@ -84,8 +135,10 @@ export class AuthService {
     } catch {
       throw new AppError('unauthenticated', 'invalid or expired token');
     }
-    const user = await this.users.findActiveWithUnitPath(claims.sub);
-    if (!user) throw new AppError('unauthenticated', 'invalid or expired token');
+    const user = await this.sessions.findActiveUser(claims.sub, cached);
+    if (!user || user.tokenVersion !== (claims.ver ?? 0)) {
+      throw new AppError('unauthenticated', 'invalid or expired token');
+    }
     return {
       userId: user.id,
       username: user.username,

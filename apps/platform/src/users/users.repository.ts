@@ -30,7 +30,8 @@ export class UsersRepository {
   /** The caller's own row with its unit's path, in one round trip per request. */
   async findActiveWithUnitPath(id: string): Promise<(UserEntity & { unitPath: string }) | null> {
     const rows = await this.db.query<(UserEntity & { unitPath: string })[]>(
-      `SELECT u.id, u.username, u.role, u.org_unit_id AS "orgUnitId", o.path AS "unitPath"
+      `SELECT u.id, u.username, u.role, u.org_unit_id AS "orgUnitId", o.path AS "unitPath",
+              u.token_version AS "tokenVersion"
        FROM users u JOIN org_units o ON o.id = u.org_unit_id
        WHERE u.id = $1 AND NOT u.disabled`,
       [id],

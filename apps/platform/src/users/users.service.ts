@@ -3,17 +3,19 @@ import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { createUserSchema, updateUserSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
-import { hashPassword } from '../auth/password.util';
+import { PasswordService } from '../auth/password.service';
 import type { Principal } from '../auth/principal';
 import { AppError, isUniqueViolation, notFound } from '../errors/app.errors';
 import { OrgUnitsService } from '../org-units/org-units.service';
+import { ServiceOrgsService } from '../service-orgs/service-orgs.service';
 import type { UserEntity } from './user.entity';
+import { revokeUserTokens } from './user-changes';
 import { type UserListFilter, UsersRepository } from './users.repository';
 
-export type UserView = Omit<UserEntity, 'passwordHash'>;
+export type UserView = Omit<UserEntity, 'passwordHash' | 'tokenVersion'>;
 
 export function toUserView(user: UserEntity): UserView {
-  const { passwordHash: _hidden, ...view } = user;
+  const { passwordHash: _hidden, tokenVersion: _version, ...view } = user;
   return view;
 }
 
@@ -24,6 +26,8 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly orgUnits: OrgUnitsService,
     private readonly audit: AuditService,
+    private readonly passwords: PasswordService,
+    private readonly serviceOrgs: ServiceOrgsService,
   ) {}
 
   findByUsername(username: string): Promise<UserEntity | null> {
@@ -40,7 +44,9 @@ export class UsersService {
       throw new AppError('forbidden', `role: an operator may only create caregivers`);
     }
     await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
-    const passwordHash = await hashPassword(input.password);
+    if (input.serviceOrgId)
+      await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
+    const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.db.transaction(async (manager) => {
         const user = await this.users.insert(
@@ -92,13 +98,21 @@ export class UsersService {
     if (principal.role !== 'admin' && existing.role !== 'caregiver') {
       throw new AppError('forbidden', 'an operator may only change caregivers');
     }
+    // Issue 12 item 2: a caregiver serving units beyond the operator's (through its organisation) is not its to manage.
+    if (existing.serviceOrgId)
+      await this.serviceOrgs.requireWithinScope(principal.scope, existing.serviceOrgId, 'serviceOrgId');
+    if (input.serviceOrgId)
+      await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
     const changes: Partial<UserEntity> = {};
-    if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
+    if (input.password !== undefined) changes.passwordHash = await this.passwords.hash(input.password);
     if (input.displayName !== undefined) changes.displayName = input.displayName;
     if (input.skills !== undefined) changes.skills = input.skills;
     if (input.onDuty !== undefined) changes.onDuty = input.onDuty;
     if (input.disabled !== undefined) changes.disabled = input.disabled;
+    if (input.serviceOrgId !== undefined) changes.serviceOrgId = input.serviceOrgId;
     return this.db.transaction(async (manager) => {
+      // Issue 12 items 5, 9: a new password, or disabling (or re-enabling), ends every session of the user now.
+      if (input.password !== undefined || input.disabled !== undefined) await revokeUserTokens(manager, id);
       const user = await this.users.update(id, changes, manager);
       const changed = Object.keys(input).filter((k) => k !== 'password');
       await this.audit.record(
@@ -116,9 +130,26 @@ export class UsersService {
     });
   }
 
+  /** Logout: every token of the user is refused from now on, and its sockets on every process are closed. */
+  async revokeTokens(principal: Principal): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await revokeUserTokens(manager, principal.userId);
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'auth.logout',
+          subjectType: 'user',
+          subjectId: principal.userId,
+          orgUnitId: principal.orgUnitId,
+        },
+        manager,
+      );
+    });
+  }
+
   /** CONTRACT §1: with no users yet, create `admin` in a root centre. Safe when processes race. */
   async bootstrapAdmin(password: string): Promise<boolean> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.passwords.hash(password);
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin.bootstrap_admin'))`);
       const [{ n }] = await manager.query<[{ n: number }]>(`SELECT count(*)::int AS n FROM users`);

@@ -13,6 +13,12 @@ export const APP_ROLES: Record<AppName, readonly Role[]> = {
 
 const storageKey = (app: AppName) => `anxin.${app}.session`;
 
+/** Everything the app keeps in this browser lives under `anxin.<app>.` (the session, the caregiver's history). */
+function clearStoredData(app: AppName): void {
+  for (const key of Object.keys(localStorage)) if (key.startsWith(`anxin.${app}.`)) localStorage.removeItem(key);
+  sessionStorage.clear();
+}
+
 function loadSession(app: AppName): Session | null {
   try {
     const raw = localStorage.getItem(storageKey(app));
@@ -47,8 +53,12 @@ const SessionContext = createContext<SessionValue | null>(null);
 export function SessionProvider({ app, children }: { app: AppName; children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(() => loadSession(app));
 
+  // Sign-out (or a 401): the platform revokes every token of the user and closes its sockets
+  // (issue 12 item 9); nothing of the session is left in the browser (item 14).
   const logout = useCallback(() => {
-    localStorage.removeItem(storageKey(app));
+    const token = loadSession(app)?.accessToken;
+    if (token) void new ApiClient(token).post('/auth/logout').catch(() => undefined);
+    clearStoredData(app);
     setSession(null);
   }, [app]);
 
