@@ -43,7 +43,7 @@ export interface BenchConfig {
   s7: { consoles: number; targetRate: number; durationMs: number; rounds: number };
 }
 
-const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
+const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'FAULTS'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';

@@ -22,6 +22,7 @@ import { runS3, runS4 } from './scenarios/s3-s4-alerts';
 import { runS5 } from './scenarios/s5-storage';
 import { runS6 } from './scenarios/s6-dispatch';
 import { runS7 } from './scenarios/s7-fanout';
+import { runFaults } from './scenarios/faults';
 
 type Scenario = { id: string; title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> };
 
@@ -36,6 +37,8 @@ const SCENARIOS: Scenario[] = [
   { id: 'S7', title: 'console fan-out', run: runS7 },
   // Last: its million raw rows (and the autovacuum they start) must not weigh on the other scenarios.
   { id: 'S5', title: 'storage', run: runS5 },
+  // Issue 11 §4: its own two processes, private Redis and proxied database; nothing it does touches the above.
+  { id: 'FAULTS', title: 'faults', run: runFaults },
 ];
 
 const started = performance.now();

@@ -2,12 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAllIfJest } from './after-all';
 
-const MAIN = path.resolve(__dirname, '../../dist/apps/platform/main.js');
+// The repository root: two levels up in the source tree, further when the bench compiles this file.
+let root = path.resolve(__dirname, '../..');
+while (!fs.existsSync(path.join(root, 'package.json')) && path.dirname(root) !== root) root = path.dirname(root);
+const MAIN = path.join(root, 'dist/apps/platform/main.js');
 
 // A failed test must not leave platforms (and their embedded PostgreSQL) running.
 const children = new Set<ChildProcess>();
-afterAll(async () => {
+afterAllIfJest(async () => {
   for (const child of children) {
     child.kill('SIGKILL');
     await exited(child);

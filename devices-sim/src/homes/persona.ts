@@ -48,7 +48,10 @@ export function createPersona(rng: Rng, home: GeoPoint): Persona {
   for (let i = 0; i < count; i++) {
     // Spread the visits over the middle of the night, never in the first hour or the last half hour.
     const offset = Math.round(rng.range(60, Math.max(61, nightLen - 30)));
-    visits.push({ atMin: (sleepMin + offset) % DAY_MIN, lenMin: rng.int(4, 12) });
+    const visit = { atMin: (sleepMin + offset) % DAY_MIN, lenMin: rng.int(4, 12) };
+    // Overlapping visits would merge into one longer than a visit may last: keep the first.
+    const gap = (a: BathroomVisit, b: BathroomVisit) => (b.atMin - a.atMin + DAY_MIN) % DAY_MIN;
+    if (visits.every((v) => gap(v, visit) > v.lenMin && gap(visit, v) > visit.lenMin)) visits.push(visit);
   }
   return {
     wakeMin,

@@ -3,7 +3,16 @@ import { Client } from 'pg';
 import { watchConsole, type ConsoleWatcher } from '../../support/console-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
+import { inspectJobs, type JobInspector } from '../../support/job-inspector';
 import { createHome, sleep } from './alert-harness';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
 
 /** The same behaviour on both backends; each backend runs in its own test file (own process). */
 export function describeAlertLifecycle(label: string, env: Record<string, string>): void {
@@ -14,14 +23,20 @@ export function describeAlertLifecycle(label: string, env: Record<string, string
     let consoleA: ConsoleWatcher;
     let consoleB: ConsoleWatcher;
     let adminConsole: ConsoleWatcher;
+    let jobs: JobInspector;
+    const queuePrefix = unique('q');
+    // Long enough that an acknowledgement sent on seeing level 1 lands before level 2 is due.
+    const ESCALATE_SECONDS = 2;
+    const MAX_LEVEL = 4;
 
     beforeAll(async () => {
       t = await startTestPlatform({
         ...env,
-        ANXIN_QUEUE_PREFIX: unique('q'),
-        ANXIN_ESCALATE_CRITICAL_SECONDS: '1',
-        ANXIN_ESCALATE_MAX_LEVEL: '2',
+        ANXIN_QUEUE_PREFIX: queuePrefix,
+        ANXIN_ESCALATE_CRITICAL_SECONDS: String(ESCALATE_SECONDS),
+        ANXIN_ESCALATE_MAX_LEVEL: String(MAX_LEVEL),
       });
+      jobs = inspectJobs({ redisUrl: env.REDIS_URL, databaseUrl: t.database.url }, queuePrefix);
       const center = await createCenter(t.admin);
       a = await createStation(t.admin, center);
       b = await createStation(t.admin, center);
@@ -31,6 +46,7 @@ export function describeAlertLifecycle(label: string, env: Record<string, string
     });
     afterAll(async () => {
       [consoleA, consoleB, adminConsole].forEach((c) => c.close());
+      await jobs.close();
       await t.stop();
     });
 
@@ -96,14 +112,23 @@ export function describeAlertLifecycle(label: string, env: Record<string, string
         15_000,
       );
       expect(level1.status).toBe('open');
+      // The next level is a delayed job: it must exist before the acknowledgement and be gone after it.
+      const levelJob = (level: number) => `escalate:${raised.id}:${level}`;
+      await until(async () => (await jobs.state(levelJob(2))) !== null);
       const acked = await a.operator.post(`/api/v1/alerts/${raised.id}/acknowledge`, { note: '已电话联系' });
       expect(acked.status).toBe(200);
       expect(acked.body).toMatchObject({ status: 'acknowledged', note: '已电话联系' });
-      await sleep(2500);
-      const after = (await a.operator.get(`/api/v1/alerts/${raised.id}`)).body;
-      expect(after.escalationLevel).toBeLessThanOrEqual(2);
       const levelAtAck = acked.body.escalationLevel as number;
+      expect(levelAtAck).toBeLessThan(MAX_LEVEL);
+      // The delayed wake-up may be removed just after the answer (its durable timer goes with the acknowledgement).
+      await until(async () => (await jobs.state(levelJob(levelAtAck + 1))) === null, 5_000);
+      // Well past the time the next level was due: it never ran (not even as a no-op) and nothing escalated.
+      await sleep(ESCALATE_SECONDS * 2000 + 1000);
+      expect(await jobs.state(levelJob(levelAtAck + 1))).toBeNull();
+      const after = (await a.operator.get(`/api/v1/alerts/${raised.id}`)).body;
       expect(after.escalationLevel).toBe(levelAtAck);
+      expect(after.status).toBe('acknowledged');
+      expect(consoleA.updated.filter((x) => x.id === raised.id && x.escalationLevel > levelAtAck)).toEqual([]);
       home.close();
     });
 

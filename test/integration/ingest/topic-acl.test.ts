@@ -55,10 +55,25 @@ describe('device topic ACL', () => {
     expect(events.body.lastSeenAt).toBeNull();
   });
 
-  it('disconnects an MQTT 3.1.1 client that subscribes to another device’s commands', async () => {
+  it('disconnects an MQTT 3.1.1 client that subscribes to another device’s commands, and counts it', async () => {
+    const before = await rejected();
+    // Its own commands topic is granted and the session stays up.
+    const own = await connectDevice(t.mqttPort, { id: a.deviceId, secret: a.deviceSecret }, 4);
+    expect((await own.subscribeAsync(topic(a.deviceId, 'commands'), { qos: 1 })).map((g) => g.qos)).toEqual([1]);
+    expect(own.connected).toBe(true);
+    own.end();
+    await closed(own);
+
     const client = await connectDevice(t.mqttPort, { id: a.deviceId, secret: a.deviceSecret }, 4);
-    const gone = closed(client);
+    const gone = closed(client).then(() => 'closed');
     client.subscribe(topic(b.deviceId, 'commands'), { qos: 1 });
-    await gone;
+    const outcome = await Promise.race([gone, new Promise((r) => setTimeout(() => r('still connected'), 5_000))]);
+    expect(outcome).toBe('closed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await rejected()).toBe(before + 1);
+    const device = (await a.operator.get(`/api/v1/devices/${a.deviceId}`)).body;
+    expect(device.lastRejection.reason).toMatch(
+      new RegExp(`^acl: subscribe to anxin/v1/devices/${b.deviceId}/commands`),
+    );
   });
 });
