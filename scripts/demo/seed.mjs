@@ -37,8 +37,8 @@ export const SERVICE_ORGS = [
     name: '社区志愿者服务队',
     kind: 'volunteer',
     caregivers: [
-      { username: 'volunteer1', displayName: '志愿者 李志强', skills: ['meal', 'mobility'] },
-      { username: 'volunteer2', displayName: '志愿者 赵晓梅', skills: ['meal', 'cleaning'] },
+      { username: 'volunteer1', displayName: '志愿者 李志强', skills: ['meal', 'mobility', 'emergency'] },
+      { username: 'volunteer2', displayName: '志愿者 赵晓梅', skills: ['meal', 'cleaning', 'emergency'] },
     ],
   },
   {
@@ -52,7 +52,7 @@ export const SERVICE_ORGS = [
   {
     name: '安居物业公司',
     kind: 'property',
-    caregivers: [{ username: 'property1', displayName: '物业维修 刘师傅', skills: ['maintenance'] }],
+    caregivers: [{ username: 'property1', displayName: '物业维修 刘师傅', skills: ['maintenance', 'emergency'] }],
   },
   {
     name: '好帮手家政服务公司',

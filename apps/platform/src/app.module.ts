@@ -22,6 +22,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { InputTextGuard } from './http/input-text.guard';
+import { RedisModule } from './redis/redis.module';
 
 export interface PlatformRuntime {
   config: AppConfig;
@@ -53,6 +54,7 @@ export class AppModule {
       imports: [
         RuntimeModule.of(runtime),
         MetricsModule,
+        RedisModule,
         JobsModule,
         AuditModule,
         AuthModule,

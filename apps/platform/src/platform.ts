@@ -19,8 +19,15 @@ import { RealtimeService } from './realtime/realtime.service';
 import { mountWebApps } from './web/web-static';
 import { securityHeaders } from './http/security-headers';
 import { JobsService } from './jobs/jobs.service';
+import { requireRedisReachable } from './redis/redis-startup.util';
 
 export class StartupError extends Error {}
+
+const STOP_STEP_TIMEOUT_MS = 5_000;
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 export interface RunningPlatform {
   httpPort: number;
@@ -59,7 +66,13 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     for (const [name, cleanup] of cleanups.reverse()) {
       try {
         log.debug({ step: name }, 'stopping');
-        await cleanup();
+        // CONTRACT §1: SIGTERM exits within 10 s. A step stuck on a dead dependency is abandoned, not waited on.
+        const outcome = await Promise.race([
+          Promise.resolve(cleanup()).then(() => 'done' as const),
+          sleep(STOP_STEP_TIMEOUT_MS).then(() => 'stuck' as const),
+        ]);
+        if (outcome === 'stuck')
+          log.error({ step: name }, `stopping did not finish in ${STOP_STEP_TIMEOUT_MS} ms; going on`);
       } catch (error) {
         log.error({ err: error }, 'error while stopping');
       }
@@ -67,6 +80,13 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     cleanups.length = 0;
   };
   try {
+    if (config.redis.url) {
+      try {
+        await requireRedisReachable(config.redis.url);
+      } catch (error) {
+        throw new StartupError((error as Error).message);
+      }
+    }
     let databaseUrl = config.database.url;
     if (!databaseUrl) {
       fs.mkdirSync(config.database.dataDir, { recursive: true });
@@ -94,6 +114,8 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     );
     app.disable('x-powered-by');
     app.use(securityHeaders);
+    // Issue 12 item 8: the client address (login throttling, audit) comes from X-Forwarded-For only via these.
+    app.set('trust proxy', config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false);
     app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
     const openApi = new DocumentBuilder().setTitle('Anxin platform API').setVersion('1').addBearerAuth().build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));

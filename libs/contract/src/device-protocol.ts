@@ -150,7 +150,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** A device's own words (a topic, a field) quoted in a note we store: NUL escaped, lone surrogates replaced. */
 export function toStorableText(text: string): string {
-  return text.replace(/\u0000/g, '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+  return text.replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
 }
 
 function unstorableReason(text: string, path: string): string | null {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, type Role } from './domain';
+import { CAREGIVER_SKILLS, DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, type Role } from './domain';
 
 // CONTRACT §3: request bodies of the HTTP API. Objects are strict: an unknown
 // field is a 400 naming it, never silently dropped.
@@ -22,7 +22,11 @@ export const createOrgUnitSchema = z.strictObject({
 export const updateOrgUnitSchema = z.strictObject({ name: text(100) });
 
 const password = z.string().min(8, 'must be at least 8 characters').max(256);
-const skills = z.array(text(40)).max(30);
+// CONTRACT §3 (v1.1): skills are the fixed service kinds, so a free-text skill that can never match is refused.
+const skills = z
+  .array(z.enum(CAREGIVER_SKILLS, { error: `expected one of ${CAREGIVER_SKILLS.join(', ')}` }))
+  .max(CAREGIVER_SKILLS.length)
+  .transform((list) => [...new Set(list)]);
 
 export const createUserSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
@@ -40,6 +44,8 @@ export const updateUserSchema = z.strictObject({
   skills: skills.optional(),
   onDuty: z.boolean().optional(),
   disabled: z.boolean().optional(),
+  /** null: no organisation (serves its own unit and below). */
+  serviceOrgId: id.nullish(),
 });
 
 export const emergencyContactSchema = z.strictObject({
@@ -86,6 +92,8 @@ export const ruleOverridesSchema = z.strictObject({
     .optional(),
   sosCancelSeconds: z.number().int().min(1).max(600).optional(),
   fallConfirmSeconds: z.number().int().min(0).max(600).optional(),
+  /** In bed with no heart rate or respiration for this long raises `reading_missing`. */
+  readingMissingSeconds: z.number().int().min(1).max(86400).optional(),
 });
 
 export const careProfileSchema = z.strictObject({

@@ -43,12 +43,28 @@ export interface ConsoleClientToServerEvents {
 
 // --- /caregiver -------------------------------------------------------------
 
+/**
+ * Ours (issue 12 item 12): what a caregiver whose offer ended (taken by someone else, timed out, declined,
+ * cancelled) is told, once: only that the order is no longer theirs — no notes, no resident details.
+ */
+export interface TaskWithdrawnView {
+  id: string;
+  kind: ServiceOrderView['kind'];
+  status: ServiceOrderView['status'];
+  withdrawn: true;
+  updatedAt: string;
+}
+
 export interface CaregiverServerToClientEvents {
   /** CONTRACT §4: on connect, the caregiver's offered and active tasks. */
   'tasks:snapshot': (orders: ServiceOrderView[]) => void;
   'task:offered': (order: ServiceOrderView) => void;
-  'task:updated': (order: ServiceOrderView) => void;
+  /** The whole order for its assignee; a withdrawal notice for a caregiver who lost it. */
+  'task:updated': (order: ServiceOrderView | TaskWithdrawnView) => void;
 }
+
+export const isTaskWithdrawn = (o: ServiceOrderView | TaskWithdrawnView): o is TaskWithdrawnView =>
+  'withdrawn' in o && o.withdrawn === true;
 
 export interface TaskRequest {
   id: string;
@@ -62,6 +78,8 @@ export interface TaskProgressRequest {
   id: string;
   status: TaskProgressStatus;
   note?: string;
+  /** With `completed`: what it turned out to be; without one the operator resolves the alert. */
+  outcome?: ResolveOutcome;
 }
 
 export interface CaregiverClientToServerEvents {

@@ -12,6 +12,8 @@ export interface JobMeta<K extends string = string> {
   /** 1 on the first run, 2 on the first retry, ... */
   readonly attempt: number;
   readonly name: K;
+  /** True for a run of a {@link JobQueues.schedule} repeating job, false or absent for an added job. */
+  readonly scheduled?: boolean;
 }
 
 /** One handler per job name of `M`; the mapped type makes a missing handler a compile error. */
@@ -50,7 +52,7 @@ export interface JobQueuesOptions {
   queueName: string;
   /** Called on each failed run; `willRetry` is false once the job has failed for good. */
   onJobFailed?: (error: Error, meta: JobMeta & { willRetry: boolean }) => void;
-  /** Called on worker-level errors (connection loss and the like); defaults to `console.error`. */
+  /** Called on worker- and queue-level errors (connection loss and the like); defaults to `console.error`. */
   onWorkerError?: (error: Error) => void;
 }
 
@@ -85,7 +87,8 @@ export class JobQueues<M extends object> {
     private readonly options: JobQueuesOptions,
   ) {
     this.backend = openQueueBackend(config, options.prefix, options.queueName);
-    this.queue = this.backend.createQueue(DEFAULT_JOB_OPTIONS);
+    const { onWorkerError = (error: Error) => console.error('job queue error', error) } = options;
+    this.queue = this.backend.createQueue(DEFAULT_JOB_OPTIONS, onWorkerError);
   }
 
   /** Enqueues a job and resolves to its id (the existing id when `jobId` is already taken). */
@@ -174,7 +177,12 @@ async function runJob<M>(handlers: JobHandlers<M>, job: BullJob): Promise<void> 
     throw new UnrecoverableError(`no handler for job "${job.name}"`);
   }
   try {
-    await handler(job.data, { jobId: requireJobId(job), attempt: job.attemptsMade + 1, name: job.name });
+    await handler(job.data, {
+      jobId: requireJobId(job),
+      attempt: job.attemptsMade + 1,
+      name: job.name,
+      scheduled: job.repeatJobKey !== undefined,
+    });
   } catch (error) {
     if (error instanceof PermanentJobError) {
       throw new UnrecoverableError(error.message);

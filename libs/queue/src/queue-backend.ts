@@ -33,7 +33,8 @@ export interface WorkerSpec {
 
 /** Builds the BullMQ queue and workers of one named queue on the configured backend. */
 export interface QueueBackend {
-  createQueue(defaultJobOptions: DefaultJobOptions): BullQueue;
+  /** `onError`: connection errors of the producer (it reconnects by itself); an unhandled one is noise or worse. */
+  createQueue(defaultJobOptions: DefaultJobOptions, onError: (error: Error) => void): BullQueue;
   createWorker(spec: WorkerSpec): BullWorker;
 }
 
@@ -52,7 +53,8 @@ export function openQueueBackend(config: QueueBackendConfig, prefix: string, que
       // concept), so the prefix goes into the queue name instead.
       const name = `${prefix}.${queueName}`;
       return {
-        createQueue: (defaultJobOptions) => new Queue(name, { connection, defaultJobOptions }, createPostgresBackend),
+        createQueue: (defaultJobOptions, onError) =>
+          new Queue(name, { connection, defaultJobOptions }, createPostgresBackend).on('error', onError),
         createWorker: ({ processor, concurrency, onError, onFailed }) =>
           new Worker(name, processor, { connection, concurrency }, createPostgresBackend)
             .on('error', onError)
@@ -61,8 +63,8 @@ export function openQueueBackend(config: QueueBackendConfig, prefix: string, que
     }
     case 'redis':
       return {
-        createQueue: (defaultJobOptions) =>
-          new Queue(queueName, { connection: { url: config.url }, prefix, defaultJobOptions }),
+        createQueue: (defaultJobOptions, onError) =>
+          new Queue(queueName, { connection: { url: config.url }, prefix, defaultJobOptions }).on('error', onError),
         // Workers block on Redis and must retry forever rather than fail a command.
         createWorker: ({ processor, concurrency, onError, onFailed }) =>
           new Worker(queueName, processor, {

@@ -70,7 +70,7 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
       role: 'caregiver',
       orgUnitId: stationA.stationId,
       displayName: '刘芳',
-      skills: ['急救'],
+      skills: ['emergency'],
     });
     expect(created.status).toBe(201);
     caregiverId = created.body.id;
@@ -227,6 +227,9 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
     }
     await screenshot(page, 'flow-7-caregiver-on-site');
     await page.getByTestId('task-note').fill('老人摔倒后已扶起，无明显外伤，已联系家属');
+    // The caregiver says what it was (CONTRACT §3 v1.1); completion cannot be sent before choosing.
+    expect(await page.getByTestId('progress-completed').isDisabled()).toBe(true);
+    await page.getByTestId('task-outcome').selectOption('real_emergency');
     await page.getByTestId('progress-completed').click();
     await page.getByTestId('tasks-empty').waitFor({ timeout: LIVE_MS });
     await eventually(
@@ -252,8 +255,8 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
     // Independent of the steps before: close whatever dialog a failed step left open.
     if ((await page.locator('dialog[open]').count()) > 0) await page.keyboard.press('Escape');
     await page.getByTestId('alert-detail').waitFor();
-    // The platform closes an alert when its emergency order is completed, with the caregiver's
-    // note: seen live here (it may still be on its way). A second SOS gives the operator one to resolve by hand.
+    // The platform closes an alert when its emergency order is completed with the caregiver's
+    // outcome and note: seen live here (it may still be on its way). A second SOS gives the operator one to resolve by hand.
     await eventually(async () => expect(await attr(page, 'alert-detail', 'data-status')).toBe('resolved'), LIVE_MS);
     let toResolve = alertId;
     let outcome: 'real_emergency' | 'false_alarm' = 'real_emergency';
@@ -294,5 +297,34 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
 
   it('logged no console errors on any of the three pages', () => {
     expect([...consoleA.errors, ...consoleB.errors, ...phone.errors]).toEqual([]);
+  });
+
+  // Issue 12 items 9 and 14: signing out revokes the token on the platform and leaves nothing behind.
+  it('signs out of both apps: the tokens are refused and no resident data is left in the browser', async () => {
+    // Evaluated in the browser (the tests have no DOM types): localStorage as a plain object.
+    const storageOf = (page: Page) =>
+      page.evaluate(() => ({ ...(globalThis as unknown as { localStorage: Record<string, string> }).localStorage }));
+    const storage = async (page: Page) => JSON.stringify(await storageOf(page));
+    const tokenOf = async (page: Page, app: string) =>
+      (JSON.parse((await storageOf(page))[`anxin.${app}.session`] ?? '{}') as { accessToken?: string }).accessToken;
+    // Signed in, the phone's history keeps no key-safe note, contact or caregiver's note at rest.
+    const atRest = await storage(phone.page);
+    expect(atRest).toContain(`anxin.caregiver.history.${caregiverId}`);
+    for (const secret of ['钥匙箱密码', '13912345678', '老人摔倒后已扶起', '新兴路'])
+      expect(atRest).not.toContain(secret);
+    for (const [{ page }, app] of [
+      [phone, 'caregiver'],
+      [consoleA, 'console'],
+    ] as const) {
+      const token = await tokenOf(page, app);
+      expect(token).toEqual(expect.any(String));
+      expect((await web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(200);
+      await page.getByTestId('logout').click();
+      await page.getByTestId('login-form').waitFor();
+      await eventually(async () => expect((await web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(401));
+      const left = await storage(page);
+      expect(left).not.toContain(`anxin.${app}.`);
+      expect(left).not.toContain(residentName);
+    }
   });
 });

@@ -1,5 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
-import type { CaregiverClientToServerEvents, CaregiverServerToClientEvents, ServiceOrderView } from '@anxin/contract';
+import type {
+  CaregiverClientToServerEvents,
+  CaregiverServerToClientEvents,
+  ServiceOrderView,
+  TaskWithdrawnView,
+} from '@anxin/contract';
 import type { ApiClient } from '../../support/api-client';
 import { watchConsole, type ConsoleWatcher } from '../../support/console-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
@@ -13,7 +18,7 @@ interface Caregiver {
   api: ApiClient;
   socket: CaregiverSocket;
   offers: ServiceOrderView[];
-  updates: ServiceOrderView[];
+  updates: (ServiceOrderView | TaskWithdrawnView)[];
 }
 
 describe('dispatch to caregivers', () => {
@@ -21,6 +26,7 @@ describe('dispatch to caregivers', () => {
   let s: StationFixture;
   let other: StationFixture;
   let consoleA: ConsoleWatcher;
+  let center: string;
   const caregivers: Caregiver[] = [];
 
   async function addCaregiver(unitId: string, skills: string[] = []): Promise<Caregiver> {
@@ -57,10 +63,10 @@ describe('dispatch to caregivers', () => {
         resolve(o);
       });
     });
-  async function sosAlert(): Promise<string> {
-    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['sos_button']);
+  async function sosAlert(station = s, watcher = consoleA): Promise<string> {
+    const home = await createHome(station.operator, t.mqttPort, station.communityId, ['sos_button']);
     await home.event('sos_button', 'sos');
-    const alert = await consoleA.waitFor('alert:raised', (a) => a.residentId === home.residentId);
+    const alert = await watcher.waitFor('alert:raised', (a) => a.residentId === home.residentId);
     home.close();
     return alert.id;
   }
@@ -69,9 +75,11 @@ describe('dispatch to caregivers', () => {
     t = await startTestPlatform({
       ANXIN_QUEUE_PREFIX: unique('q'),
       ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS: '2',
+      // Non-emergency orders are offered one caregiver at a time; a short time-out lets the tests watch it run out.
+      ANXIN_OFFER_TIMEOUT_SECONDS: '2',
       ANXIN_MAINTENANCE_ORDERS: 'false',
     });
-    const center = await createCenter(t.admin);
+    center = await createCenter(t.admin);
     s = await createStation(t.admin, center);
     other = await createStation(t.admin, center);
     consoleA = await watchConsole(t.api.baseUrl, s.operator.token!);
@@ -129,6 +137,7 @@ describe('dispatch to caregivers', () => {
     const done = await second.api.post(`/api/v1/orders/${offer.id}/progress`, {
       status: 'completed',
       note: '老人安全，已送医',
+      outcome: 'real_emergency',
     });
     expect(done.status).toBe(200);
     expect(done.body.timeline.map((e: { status: string }) => e.status)).toEqual([
@@ -150,19 +159,30 @@ describe('dispatch to caregivers', () => {
   });
 
   it('re-offers on time-out and reports unassigned to the console when nobody is left', async () => {
-    const lonely = await addCaregiver(s.stationId, ['bathing']);
+    // The only two bathing-skilled caregivers; a non-emergency order goes to one at a time, and neither answers.
+    const bathers = [await addCaregiver(s.stationId, ['bathing']), await addCaregiver(s.stationId, ['bathing'])];
     const home = await createHome(s.operator, t.mqttPort, s.communityId, []);
-    const unassigned = new Promise<ServiceOrderView>((resolve) => consoleA.socket.on('order:unassigned', resolve));
+    const unassigned = new Promise<ServiceOrderView>((resolve) =>
+      consoleA.socket.on('order:unassigned', (o) => o.id === order.body.id && resolve(o)),
+    );
     const order = await s.operator.post('/api/v1/orders', {
       kind: 'bathing',
       residentId: home.residentId,
       notes: '周二助浴',
     });
-    expect(order.body).toMatchObject({ status: 'offered', offeredTo: lonely.id });
-    // the only bathing-skilled caregiver lets the offer run out (10 min by default; 600 s here too, so decline instead)
-    await lonely.api.post(`/api/v1/orders/${order.body.id}/decline`);
+    expect(order.body.status).toBe('offered');
+    const first = bathers.find((c) => c.id === order.body.offeredTo);
+    const second = bathers.find((c) => c !== first)!;
+    expect(first).toBeDefined();
+    await offeredTo(first!, order.body.id);
+    // Its 2 s offer runs out: the order passes to the other, whose offer runs out in turn.
+    const reOffer = await offeredTo(second, order.body.id, 10_000);
+    expect(reOffer.offeredTo).toBe(second.id);
     expect((await unassigned).id).toBe(order.body.id);
-    expect((await s.operator.get(`/api/v1/orders/${order.body.id}`)).body.status).toBe('unassigned');
+    const final = (await s.operator.get(`/api/v1/orders/${order.body.id}`)).body;
+    expect(final.status).toBe('unassigned');
+    expect(final.timeline.filter((e: { note: string }) => e.note === 'offer timed out')).toHaveLength(2);
+    expect(first!.offers.filter((o) => o.id === order.body.id)).toHaveLength(1);
   });
 
   it('passes an emergency offer on when it times out', async () => {
@@ -237,9 +257,31 @@ describe('dispatch to caregivers', () => {
   });
 
   it('ranks caregivers by current load', async () => {
-    const alertId = await sosAlert();
-    const ranked = (await s.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as { load: number }[];
-    const loads = ranked.map((c) => c.load);
-    expect(loads).toEqual([...loads].sort((a, b) => a - b));
+    // A station of its own, so no other test's caregivers or orders count.
+    const station = await createStation(t.admin, center);
+    const watcher = await watchConsole(t.api.baseUrl, station.operator.token!);
+    const [busy, idle, busiest] = [
+      await addCaregiver(station.stationId),
+      await addCaregiver(station.stationId),
+      await addCaregiver(station.stationId),
+    ];
+    // Each accepted order is one unit of load: busy holds 1, busiest 2, idle none.
+    for (const c of [busy, busiest, busiest]) {
+      const alertId = await sosAlert(station, watcher);
+      const order = await station.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: c.id });
+      expect(order.body.offeredTo).toBe(c.id);
+      expect((await c.api.post(`/api/v1/orders/${order.body.id}/accept`)).status).toBe(200);
+    }
+    const alertId = await sosAlert(station, watcher);
+    watcher.close();
+    const ranked = (await station.operator.get(`/api/v1/alerts/${alertId}/candidates`)).body as {
+      userId: string;
+      load: number;
+    }[];
+    expect(ranked.map((c) => [c.userId, c.load])).toEqual([
+      [idle.id, 0],
+      [busy.id, 1],
+      [busiest.id, 2],
+    ]);
   });
 });

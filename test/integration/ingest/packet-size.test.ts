@@ -28,7 +28,8 @@ function streamUntilClosed(connect: () => net.Socket | WebSocket, head: Buffer, 
     let timer: NodeJS.Timeout | undefined;
     const deadline = setTimeout(() => {
       clearInterval(timer);
-      conn instanceof net.Socket ? conn.destroy() : conn.terminate();
+      if (conn instanceof net.Socket) conn.destroy();
+      else conn.terminate();
       reject(new Error(`still connected after ${seconds} s and ${sent} bytes`));
     }, seconds * 1000);
     const closed = () => {
@@ -90,6 +91,7 @@ describe('MQTT packet size limits', () => {
   it.each([4, 5] as const)(
     'hangs up on a PUBLISH of 1 MiB after a good CONNECT (MQTT %s), and the broker keeps serving',
     async (version) => {
+      const rejectedBefore = (await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.rejectedMessages as number;
       const client = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, version);
       const gone = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('still connected 15 s after a 1 MiB PUBLISH')), 15_000);
@@ -101,6 +103,8 @@ describe('MQTT packet size limits', () => {
       const again = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, version);
       expect(await publishQos1(again, topic(s.deviceId, 'events'), event('sos'))).toBe(0);
       again.end(true);
+      // Counted on the device's health (issue 12 item 17), as any other rejected message.
+      expect((await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.rejectedMessages).toBe(rejectedBefore + 1);
     },
   );
 

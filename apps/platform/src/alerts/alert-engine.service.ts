@@ -7,9 +7,8 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AlertView, CareProfile, DeviceType } from '@anxin/contract';
+import type { AlertView, CareProfile } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { SilentDevice } from '../ingest/ingest.repository';
 import { IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { StatementBatcher } from '../database/statement-batcher';
@@ -17,23 +16,12 @@ import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import type { RaiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
+import { type StoredEvent, takePendingEvents } from './pending-events.repository';
 import { decideForEvent } from './rules/event-rules';
 import { isInNightWindow } from './rules/night-window';
 import { type RuleSettings, ruleSettingsFor } from './rules/rule-settings';
 import { isOutsideSafeZone } from './rules/safe-zone';
 import { VitalsTracker } from './rules/vitals-tracker';
-
-interface StoredEvent {
-  id: string;
-  deviceId: string;
-  deviceType: DeviceType;
-  residentId: string;
-  orgUnitId: string;
-  type: string;
-  receivedAt: Date;
-  payload: { type: string; battery?: number };
-  careProfile: CareProfile;
-}
 
 const SETTINGS_TTL_MS = 10_000;
 
@@ -80,7 +68,6 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     // Coalesce: every stored event asks for a pass; one pass takes all pending events in batches.
     this.ingest.signals.on('eventStored', () => this.requestPass());
     this.ingest.signals.on('telemetryStored', (device, message, at) => void this.onTelemetry(device, message, at));
-    this.ingest.signals.on('devicesOffline', (devices) => void this.onDevicesOffline(devices));
     this.jobs.handle('check-bed-return', ({ residentId, exitEventId }) => this.checkBedReturn(residentId, exitEventId));
     this.jobs.handle('inactivity-sweep', () => this.sweepInactivity(new Date()));
   }
@@ -128,13 +115,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       for (;;) {
         const announced: { alert: AlertView; created: boolean }[] = [];
         const count = await this.db.transaction(async (manager) => {
-          const events = await manager.query<StoredEvent[]>(
-            `SELECT e.id::text, e.device_id AS "deviceId", d.type AS "deviceType", e.resident_id AS "residentId",
-                    e.org_unit_id AS "orgUnitId", e.type, e.received_at AS "receivedAt", e.payload, r.care_profile AS "careProfile"
-             FROM device_events e JOIN devices d ON d.id = e.device_id JOIN residents r ON r.id = e.resident_id
-             WHERE e.processed_at IS NULL
-             ORDER BY e.id LIMIT 200 FOR UPDATE OF e SKIP LOCKED`,
-          );
+          // CONTRACT: life-safety events first (issue 11 §3), each resident's events in order.
+          const events = await takePendingEvents(manager, 200);
           const activity: ResidentSeen[] = [];
           for (const event of events) announced.push(...(await this.applyEventRules(manager, event, activity)));
           await this.recordActivity(manager, activity);
@@ -194,7 +176,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           await this.jobs.add(
             'check-bed-return',
             { residentId: e.residentId, exitEventId: e.id },
-            { jobId: `bed-return-${e.id}`, delayMs: decision.delaySeconds * 1000 },
+            { jobId: `bed-return-${e.id}`, delayMs: decision.delaySeconds * 1000, manager },
           );
           break;
         case 'activity':
@@ -304,24 +286,6 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       return raised;
     });
     for (const result of results) this.alerts.announce(result);
-  }
-
-  private async onDevicesOffline(devices: SilentDevice[]): Promise<void> {
-    try {
-      await this.raiseAll(
-        devices.map((d) =>
-          this.raiseParams(
-            { ...d, deviceId: d.id, eventId: null },
-            'device_offline',
-            'low',
-            { deviceId: d.id, deviceType: d.type, lastSeenAt: d.lastSeenAt },
-            new Date(),
-          ),
-        ),
-      );
-    } catch (error) {
-      this.log.error({ err: error }, 'device-offline alerts failed');
-    }
   }
 
   /** The bed-return timer: alert unless a bed_enter was stored after the exit. Idempotent. */

@@ -7,12 +7,24 @@ import { AlertEngineService } from './alert-engine.service';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
+import { NotificationOutboxRepository } from './notification-outbox.repository';
+import { NotificationOutboxService } from './notification-outbox.service';
 import { ResidentVitalsController } from './resident-vitals.controller';
+import { SupervisionRepository } from './supervision.repository';
+import { SupervisionService } from './supervision.service';
 
 @Module({
   imports: [AuditModule, DevicesModule, IngestModule, ResidentsModule],
   controllers: [AlertsController, ResidentVitalsController],
-  providers: [AlertsService, AlertsRepository, AlertEngineService],
+  providers: [
+    AlertsService,
+    AlertsRepository,
+    AlertEngineService,
+    NotificationOutboxService,
+    NotificationOutboxRepository,
+    SupervisionService,
+    SupervisionRepository,
+  ],
   exports: [AlertsService],
 })
 export class AlertsModule {}

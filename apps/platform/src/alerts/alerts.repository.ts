@@ -1,13 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AlertKind, AlertStatus, AlertView, ResolveOutcome, Severity } from '@anxin/contract';
+import {
+  type AlertKind,
+  type AlertOutcome,
+  type AlertStatus,
+  type AlertView,
+  DEVICE_HEALTH_KINDS,
+  type Severity,
+} from '@anxin/contract';
+import { degradedDevicesSql } from '../devices/device-protection.util';
 import type { OrgScope } from '../org-units/org-scope';
 
 const VIEW = `a.id, a.resident_id AS "residentId", r.name AS "residentName", a.org_unit_id AS "orgUnitId",
   a.device_id AS "deviceId", a.event_id::text AS "eventId", a.kind, a.severity, a.status, a.opened_at AS "openedAt",
   a.last_occurred_at AS "lastOccurredAt", a.occurrences, a.escalation_level AS "escalationLevel",
   a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy", a.resolved_at AS "resolvedAt",
-  a.outcome, a.note, a.readings`;
+  a.outcome, a.note, a.readings,
+  (SELECT o.status FROM service_orders o WHERE o.alert_id = a.id ORDER BY o.created_at DESC LIMIT 1) AS "orderStatus",
+  EXISTS (SELECT 1 FROM service_orders o WHERE o.alert_id = a.id AND o.arrival_overdue_at IS NOT NULL
+          AND o.status IN ('accepted', 'en_route')) AS "arrivalOverdue",
+  EXISTS (SELECT 1 FROM notification_outbox n WHERE n.alert_id = a.id AND n.status = 'failed') AS "notificationFailed",
+  ${degradedDevicesSql('a.resident_id')} AS "degradedDevices"`;
 
 type Row = Omit<AlertView, 'openedAt' | 'lastOccurredAt' | 'acknowledgedAt' | 'resolvedAt'> & {
   openedAt: Date;
@@ -24,8 +37,13 @@ function toView(row: Row): AlertView {
     lastOccurredAt: iso(row.lastOccurredAt)!,
     acknowledgedAt: iso(row.acknowledgedAt),
     resolvedAt: iso(row.resolvedAt),
+    protectionDegraded: (row.degradedDevices ?? []).length > 0,
   };
 }
+
+const HEALTH_KINDS = `(${DEVICE_HEALTH_KINDS.map((k) => `'${k}'`).join(', ')})`;
+/** CONTRACT §3 Supervision: device-health alerts are one open alert per device, the others one per resident. */
+const isPerDevice = (kind: AlertKind) => (DEVICE_HEALTH_KINDS as readonly AlertKind[]).includes(kind);
 
 function scopeClause(scope: OrgScope, params: unknown[]): string {
   if (scope.kind === 'all') return 'true';
@@ -66,14 +84,19 @@ export class AlertsRepository {
   }
 
   /**
-   * Opens an alert, or adds an occurrence to the open one of the same (resident, kind).
-   * The partial unique index makes this one atomic statement safe under races.
+   * Opens an alert, or adds an occurrence to the open one of the same (resident, kind),
+   * or (device, kind) for device health. The partial unique indexes make this one
+   * atomic statement safe under races.
    */
   async raiseOrRecur(manager: EntityManager, p: RaiseParams): Promise<{ alert: AlertView; created: boolean }> {
     const rows = await manager.query<{ id: string; created: boolean }[]>(
       `INSERT INTO alerts (resident_id, org_unit_id, kind, severity, device_id, event_id, readings, opened_at, last_occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-       ON CONFLICT (resident_id, kind) WHERE status <> 'resolved'
+       ON CONFLICT ${
+         isPerDevice(p.kind)
+           ? `(device_id, kind) WHERE status <> 'resolved' AND kind IN ${HEALTH_KINDS}`
+           : `(resident_id, kind) WHERE status <> 'resolved' AND kind NOT IN ${HEALTH_KINDS}`
+       }
        DO UPDATE SET occurrences = alerts.occurrences + 1,
                      last_occurred_at = greatest(alerts.last_occurred_at, excluded.last_occurred_at),
                      updated_at = now()
@@ -167,7 +190,7 @@ export class AlertsRepository {
     manager: EntityManager,
     id: string,
     userId: string | null,
-    outcome: ResolveOutcome,
+    outcome: AlertOutcome,
     note: string | null,
   ): Promise<AlertView | null> {
     const [rows] = await manager.query<[{ id: string }[], number]>(
@@ -194,12 +217,44 @@ export class AlertsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Device faults open (not yet dispatched) longer than `afterSeconds` that have not had their maintenance order. */
+  async findDueForMaintenance(kinds: readonly AlertKind[], afterSeconds: number): Promise<AlertView[]> {
+    const rows = await this.db.query<Row[]>(
+      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id
+       WHERE a.status IN ('open', 'acknowledged') AND a.kind = ANY($1) AND a.maintenance_ordered_at IS NULL
+         AND a.opened_at < now() - make_interval(secs => $2)
+       ORDER BY a.opened_at LIMIT 100`,
+      [kinds, afterSeconds],
+    );
+    return rows.map(toView);
+  }
+
+  /** Marks the alert's maintenance order as opened; only one caller (of any process) gets true. */
+  async claimMaintenance(manager: EntityManager, id: string): Promise<boolean> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET maintenance_ordered_at = now() WHERE id = $1 AND maintenance_ordered_at IS NULL
+         AND status IN ('open', 'acknowledged') RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
   /** Raises the escalation level only if still unacknowledged and still at the level before. */
-  async escalate(id: string, level: number): Promise<AlertView | null> {
-    const [rows] = await this.db.query<[{ id: string }[], number]>(
+  async escalate(id: string, level: number, manager: EntityManager = this.db.manager): Promise<AlertView | null> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
       `UPDATE alerts SET escalation_level = $2, updated_at = now() WHERE id = $1 AND status = 'open' AND escalation_level = $2 - 1 RETURNING id`,
       [id, level],
     );
-    return rows.length ? this.viewById(this.db.manager, id) : null;
+    return rows.length ? this.viewById(manager, id) : null;
+  }
+
+  /** Issue 12 item 3: a resident moved to another unit takes its unresolved alerts along. */
+  async moveUnresolvedOfResident(manager: EntityManager, residentId: string, orgUnitId: string): Promise<string[]> {
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE alerts SET org_unit_id = $2, updated_at = now()
+       WHERE resident_id = $1 AND status <> 'resolved' AND org_unit_id <> $2 RETURNING id`,
+      [residentId, orgUnitId],
+    );
+    return rows.map((r) => r.id);
   }
 }

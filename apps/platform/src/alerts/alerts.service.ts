@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AlertView, ResolveOutcome } from '@anxin/contract';
+import type { AlertKind, AlertOutcome, AlertView, ResolveOutcome } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -9,9 +9,10 @@ import { AppError, notFound } from '../errors/app.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import type { OrgScope } from '../org-units/org-scope';
+import { ResidentsService } from '../residents/residents.service';
 import { AlertSignals } from './alert-signals';
 import { type AlertListFilter, AlertsRepository, type RaiseParams } from './alerts.repository';
-import { type ContactNotifier, LoggingNotifier, WebhookNotifier } from './contact-notifier';
+import { NotificationOutboxService } from './notification-outbox.service';
 
 const escalationJobId = (alertId: string, level: number) => `escalate:${alertId}:${level}`;
 
@@ -19,7 +20,6 @@ const escalationJobId = (alertId: string, level: number) => `escalate:${alertId}
 @Injectable()
 export class AlertsService implements OnModuleInit {
   readonly signals = new AlertSignals();
-  private readonly notifier: ContactNotifier;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,20 +28,36 @@ export class AlertsService implements OnModuleInit {
     private readonly alerts: AlertsRepository,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
-  ) {
-    const logging = new LoggingNotifier(log);
-    this.notifier = config.alerts.notifyWebhookUrl
-      ? new WebhookNotifier(config.alerts.notifyWebhookUrl, logging, log)
-      : logging;
-  }
+    private readonly notifications: NotificationOutboxService,
+    private readonly residents: ResidentsService,
+  ) {}
 
   onModuleInit(): void {
     this.jobs.handle('escalate-alert', ({ alertId, level }) => this.escalate(alertId, level));
+    // The operator sees that the contacts were not reached (alert detail, board badge).
+    this.notifications.signals.on('failed', (alertId) => void this.announceById(alertId));
+    // A moved resident's open alerts belong to its new station; its consoles hear of them after commit.
+    this.residents.onMove(async (manager, residentId, orgUnitId) => {
+      const moved = await this.alerts.moveUnresolvedOfResident(manager, residentId, orgUnitId);
+      return async () => {
+        for (const id of moved) await this.announceById(id);
+      };
+    });
+  }
+
+  /** After commit: re-sends the whole alert (e.g. its order's status changed) to the consoles. */
+  async announceById(id: string): Promise<void> {
+    try {
+      const alert = await this.alerts.findById(id);
+      if (alert) this.signals.emit('updated', alert);
+    } catch (error) {
+      this.log.warn({ err: error, alertId: id }, 'could not announce an alert');
+    }
   }
 
   /**
-   * Raises (or recurs) inside the caller's transaction. The first escalation is
-   * queued before commit: if the transaction rolls back the job finds no open alert.
+   * Raises (or recurs) inside the caller's transaction. The first escalation is a
+   * timer row in that transaction: it exists exactly when the alert does.
    */
   async raise(manager: EntityManager, params: RaiseParams): Promise<{ alert: AlertView; created: boolean }> {
     const result = await this.alerts.raiseOrRecur(manager, params);
@@ -50,7 +66,8 @@ export class AlertsService implements OnModuleInit {
       await this.jobs.add(
         'escalate-alert',
         { alertId: result.alert.id, level: 1 },
-        { jobId: escalationJobId(result.alert.id, 1), delayMs: after * 1000 },
+        // The timer row commits with the alert; its Redis wake-up is queued after commit, never awaited.
+        { jobId: escalationJobId(result.alert.id, 1), delayMs: after * 1000, manager },
       );
     }
     return result;
@@ -99,7 +116,7 @@ export class AlertsService implements OnModuleInit {
   /** Also used when a caregiver completes an emergency order or a resident cancels. */
   async resolveUnscoped(
     id: string,
-    outcome: ResolveOutcome,
+    outcome: AlertOutcome,
     note: string | null,
     actor: Principal | null,
     manager?: EntityManager,
@@ -121,6 +138,16 @@ export class AlertsService implements OnModuleInit {
     return alert;
   }
 
+  /** Device faults open longer than `afterSeconds` still waiting for their maintenance order. */
+  findDueForMaintenance(kinds: readonly AlertKind[], afterSeconds: number): Promise<AlertView[]> {
+    return this.alerts.findDueForMaintenance(kinds, afterSeconds);
+  }
+
+  /** In the order's transaction: true for exactly one caller, so an alert gets one maintenance order. */
+  claimMaintenance(manager: EntityManager, alertId: string): Promise<boolean> {
+    return this.alerts.claimMaintenance(manager, alertId);
+  }
+
   findCancellable(
     manager: EntityManager,
     residentId: string,
@@ -131,30 +158,42 @@ export class AlertsService implements OnModuleInit {
   }
 
   private async escalate(alertId: string, level: number): Promise<void> {
-    const alert = await this.alerts.escalate(alertId, level);
-    if (!alert) return; // acknowledged, resolved, or this level already ran
-    this.signals.emit('updated', alert);
-    await this.audit.record({
-      actor: null,
-      action: 'alert.escalate',
-      subjectType: 'alert',
-      subjectId: alertId,
-      orgUnitId: alert.orgUnitId,
-      detail: { level },
-    });
-    const contacts = await this.db.query<{ contacts: [] }[]>(
-      `SELECT emergency_contacts AS contacts FROM residents WHERE id = $1`,
-      [alert.residentId],
-    );
-    await this.notifier.notify(alert, contacts[0]?.contacts ?? [], level);
-    const after = this.config.alerts.escalateAfterSeconds[alert.severity];
-    if (level < this.config.alerts.maxEscalationLevel && after > 0) {
-      await this.jobs.add(
-        'escalate-alert',
-        { alertId, level: level + 1 },
-        { jobId: escalationJobId(alertId, level + 1), delayMs: after * 1000 },
+    // The level, its audit entry and the contacts' notification commit together: none is lost to a crash.
+    const escalated = await this.db.transaction(async (manager) => {
+      const alert = await this.alerts.escalate(alertId, level, manager);
+      if (!alert) return null; // acknowledged, resolved, or this level already ran
+      await this.audit.record(
+        {
+          actor: null,
+          action: 'alert.escalate',
+          subjectType: 'alert',
+          subjectId: alertId,
+          orgUnitId: alert.orgUnitId,
+          detail: { level },
+        },
+        manager,
       );
-    }
+      const contacts = await manager.query<{ contacts: [] }[]>(
+        `SELECT emergency_contacts AS contacts FROM residents WHERE id = $1`,
+        [alert.residentId],
+      );
+      const outboxId = await this.notifications.enqueue(manager, alert, contacts[0]?.contacts ?? [], level);
+      // The next level's timer commits with this one: a re-run after a crash finds the level done and must
+      // not be the only way to the next.
+      const after = this.config.alerts.escalateAfterSeconds[alert.severity];
+      if (level < this.config.alerts.maxEscalationLevel && after > 0) {
+        await this.jobs.add(
+          'escalate-alert',
+          { alertId, level: level + 1 },
+          { jobId: escalationJobId(alertId, level + 1), delayMs: after * 1000, manager },
+        );
+      }
+      return { alert, outboxId };
+    });
+    if (!escalated) return;
+    const { alert } = escalated;
+    this.signals.emit('updated', alert);
+    await this.notifications.wake(escalated.outboxId, alertId);
     this.log.info({ alertId, escalationLevel: level }, 'alert escalated');
   }
 

@@ -1,39 +1,37 @@
-import type { AlertView, EmergencyContact } from '@anxin/contract';
-import type { Logger } from 'pino';
+import { createHmac } from 'node:crypto';
 
-/** Tells a resident's emergency contacts about an escalated alert (SMS comes later behind the same interface). */
-export interface ContactNotifier {
-  notify(alert: AlertView, contacts: EmergencyContact[], level: number): Promise<void>;
+/** The header a receiver checks: `sha256=<hex HMAC-SHA256 of the raw body under ANXIN_NOTIFY_WEBHOOK_SECRET>`. */
+export const SIGNATURE_HEADER = 'X-Anxin-Signature';
+
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
-export class LoggingNotifier implements ContactNotifier {
-  constructor(private readonly log: Logger) {}
-  async notify(alert: AlertView, contacts: EmergencyContact[], level: number): Promise<void> {
-    this.log.warn(
-      { alertId: alert.id, kind: alert.kind, escalationLevel: level, contacts: contacts.map((c) => c.name) },
-      'alert escalated: notifying emergency contacts',
-    );
-  }
-}
+export type WebhookResult = { ok: true } | { ok: false; error: string };
 
-export class WebhookNotifier implements ContactNotifier {
-  constructor(
-    private readonly url: string,
-    private readonly fallback: ContactNotifier,
-    private readonly log: Logger,
-  ) {}
-  async notify(alert: AlertView, contacts: EmergencyContact[], level: number): Promise<void> {
-    await this.fallback.notify(alert, contacts, level);
-    try {
-      const res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'alert.escalated', escalationLevel: level, alert, contacts }),
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) this.log.warn({ status: res.status, alertId: alert.id }, 'notification webhook refused');
-    } catch (error) {
-      this.log.warn({ err: error, alertId: alert.id }, 'notification webhook failed');
-    }
+/**
+ * One POST of a notification to the gateway (SMS, voice, WeChat) behind ANXIN_NOTIFY_WEBHOOK_URL;
+ * docs/NOTIFICATIONS.md describes the payload and the signature. Any 2xx counts as delivered.
+ */
+export async function postWebhook(
+  url: string,
+  secret: string | null,
+  delivery: { id: string; attempt: number },
+  body: string,
+  timeoutMs = 10_000,
+): Promise<WebhookResult> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'X-Anxin-Delivery': delivery.id,
+    'X-Anxin-Attempt': String(delivery.attempt),
+  };
+  if (secret) headers[SIGNATURE_HEADER] = signBody(secret, body);
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.ok ? { ok: true } : { ok: false, error: `HTTP ${res.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { ok: false, error: cause ?? (error instanceof Error ? error.message : String(error)) };
   }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -8,10 +9,20 @@ export interface AppConfig {
   http: {
     port: number;
     host: string;
+    /** Proxies (addresses / CIDRs) whose X-Forwarded-For is believed; none by default (express 'trust proxy'). */
+    trustedProxies: string[];
     /** Bearer token for GET /metrics; without one, /metrics answers loopback clients only. */
     metricsToken: string | null;
   };
-  mqtt: { port: number; host: string; tls: { port: number; certPath: string; keyPath: string } | null };
+  mqtt: {
+    port: number;
+    host: string;
+    tls: { port: number; certPath: string; keyPath: string } | null;
+    /** Connections still waiting for their CONNECT to be answered; beyond this, new ones are closed. */
+    maxPendingConnections: number;
+    /** Time a new connection has to send its CONNECT and have it answered, on every front-end. */
+    connectTimeoutMs: number;
+  };
   ingest: {
     telemetryRetentionDays: number;
     telemetryFlushMs: number;
@@ -26,9 +37,16 @@ export interface AppConfig {
     jwtSecret: string | null;
     tokenTtlSeconds: number;
     adminPassword: string | null;
+    /** Failed logins per (username, address), and per address, before each further try must wait. */
     loginMaxFailuresPerUser: number;
     loginMaxFailuresPerAddress: number;
+    /** The first wait; it doubles with each further failure up to loginWindowSeconds. */
+    loginDelaySeconds: number;
+    /** The longest wait, and how long a failure is remembered. */
     loginWindowSeconds: number;
+    /** Password hashes computed at once (each is a core's work), and how many more may wait before a 429. */
+    passwordHashConcurrency: number;
+    passwordHashQueue: number;
   };
   time: { timezone: string };
   alerts: {
@@ -36,12 +54,29 @@ export interface AppConfig {
     escalateAfterSeconds: Record<'critical' | 'high' | 'medium' | 'low', number>;
     maxEscalationLevel: number;
     notifyWebhookUrl: string | null;
+    /** HMAC-SHA256 key for the X-Anxin-Signature header of each webhook POST (docs/NOTIFICATIONS.md). */
+    notifyWebhookSecret: string | null;
+    /** Tries per notification before it is recorded as failed; retries back off exponentially from notifyRetrySeconds. */
+    notifyMaxAttempts: number;
+    notifyRetrySeconds: number;
     inactivitySweepSeconds: number;
   };
   queue: { prefix: string };
-  dispatch: { offerTimeoutSeconds: Record<'emergency' | 'other', number>; maintenanceOrders: boolean };
+  dispatch: {
+    offerTimeoutSeconds: Record<'emergency' | 'other', number>;
+    maintenanceOrders: boolean;
+    /** A device fault (offline, low battery, readings missing) still open this long opens one maintenance order. */
+    maintenanceAfterSeconds: number;
+    /** broadcast: an emergency is offered to every eligible caregiver at once; sequential: one at a time. */
+    emergencyOfferStrategy: EmergencyOfferStrategy;
+    /** An accepted emergency not on site within this is flagged to the operators once. */
+    arrivalSlaSeconds: number;
+  };
   log: { level: string };
 }
+
+export const EMERGENCY_OFFER_STRATEGIES = ['broadcast', 'sequential'] as const;
+export type EmergencyOfferStrategy = (typeof EMERGENCY_OFFER_STRATEGIES)[number];
 
 export class ConfigError extends Error {
   constructor(
@@ -119,6 +154,30 @@ function readDuration(env: Env, name: string, fallbackSeconds: number): number {
   return Number(match[1]) * unit;
 }
 
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!choices.includes(raw as T)) throw new ConfigError(name, `must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A comma-separated list of IP addresses, CIDRs or express' names (loopback, linklocal, uniquelocal). */
+function readTrustedProxies(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    const [address, bits, extra] = value.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (PROXY_NAMES.includes(value) || (family !== 0 && bitsOk && extra === undefined)) return value;
+    throw new ConfigError(name, `"${value}" is not an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`);
+  });
+}
+
 function readTls(env: Env): AppConfig['mqtt']['tls'] {
   if (!env.MQTTS_PORT) return null;
   const port = readPort(env, 'MQTTS_PORT', 8883);
@@ -154,9 +213,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     http: {
       port: readPort(env, 'HTTP_PORT', 3000),
       host: env.HTTP_HOST || '0.0.0.0',
+      trustedProxies: readTrustedProxies(env, 'ANXIN_TRUSTED_PROXIES'),
       metricsToken: readMetricsToken(env, 'ANXIN_METRICS_TOKEN'),
     },
-    mqtt: { port: readPort(env, 'MQTT_PORT', 1883), host: env.MQTT_HOST || '0.0.0.0', tls: readTls(env) },
+    mqtt: {
+      port: readPort(env, 'MQTT_PORT', 1883),
+      host: env.MQTT_HOST || '0.0.0.0',
+      tls: readTls(env),
+      maxPendingConnections: readPositiveInt(env, 'ANXIN_MQTT_MAX_PENDING_CONNECTIONS', 5000),
+      connectTimeoutMs: readDuration(env, 'ANXIN_MQTT_CONNECT_TIMEOUT', 30) * 1000,
+    },
     ingest: {
       telemetryRetentionDays: readPositiveInt(env, 'ANXIN_TELEMETRY_RETENTION_DAYS', 30),
       telemetryFlushMs: readPositiveInt(env, 'ANXIN_TELEMETRY_FLUSH_MS', 25),
@@ -176,7 +242,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       adminPassword,
       loginMaxFailuresPerUser: readPositiveInt(env, 'ANXIN_LOGIN_MAX_FAILURES', 5),
       loginMaxFailuresPerAddress: readPositiveInt(env, 'ANXIN_LOGIN_MAX_FAILURES_PER_ADDRESS', 20),
+      loginDelaySeconds: readDuration(env, 'ANXIN_LOGIN_DELAY', 30),
       loginWindowSeconds: readDuration(env, 'ANXIN_LOGIN_WINDOW', 15 * 60),
+      passwordHashConcurrency: readPositiveInt(env, 'ANXIN_PASSWORD_HASH_CONCURRENCY', 1),
+      passwordHashQueue: readNonNegativeInt(env, 'ANXIN_PASSWORD_HASH_QUEUE', 16),
     },
     time: { timezone: readTimezone(env) },
     alerts: {
@@ -188,6 +257,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       },
       maxEscalationLevel: readPositiveInt(env, 'ANXIN_ESCALATE_MAX_LEVEL', 3),
       notifyWebhookUrl: readUrl(env, 'ANXIN_NOTIFY_WEBHOOK_URL', ['http:', 'https:']),
+      notifyWebhookSecret: env.ANXIN_NOTIFY_WEBHOOK_SECRET || null,
+      notifyMaxAttempts: readPositiveInt(env, 'ANXIN_NOTIFY_MAX_ATTEMPTS', 6),
+      notifyRetrySeconds: readPositiveInt(env, 'ANXIN_NOTIFY_RETRY_SECONDS', 10),
       inactivitySweepSeconds: readPositiveInt(env, 'ANXIN_INACTIVITY_SWEEP_SECONDS', 5),
     },
     queue: { prefix: env.ANXIN_QUEUE_PREFIX || 'anxin' },
@@ -197,6 +269,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         other: readPositiveInt(env, 'ANXIN_OFFER_TIMEOUT_SECONDS', 600),
       },
       maintenanceOrders: (env.ANXIN_MAINTENANCE_ORDERS ?? 'true') !== 'false',
+      maintenanceAfterSeconds: readDuration(env, 'ANXIN_MAINTENANCE_AFTER_SECONDS', 2 * 3600),
+      emergencyOfferStrategy: readChoice(
+        env,
+        'ANXIN_EMERGENCY_OFFER_STRATEGY',
+        EMERGENCY_OFFER_STRATEGIES,
+        'broadcast',
+      ),
+      arrivalSlaSeconds: readDuration(env, 'ANXIN_ARRIVAL_SLA_SECONDS', 15 * 60),
     },
     log: { level: logLevel },
   };

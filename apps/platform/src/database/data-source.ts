@@ -9,6 +9,10 @@ import { Ingest1763900100000 } from './migrations/1763900100000-ingest';
 import { Alerts1763900200000 } from './migrations/1763900200000-alerts';
 import { Dispatch1763900300000 } from './migrations/1763900300000-dispatch';
 import { IngestThroughput1763900400000 } from './migrations/1763900400000-ingest-throughput';
+import { Supervision1763901000000 } from './migrations/1763901000000-supervision';
+import { DispatchSafety1763901100000 } from './migrations/1763901100000-dispatch-safety';
+import { DueTimers1763901250000 } from './migrations/1763901250000-due-timers';
+import { Sessions1763901412000 } from './migrations/1763901412000-sessions';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -17,6 +21,10 @@ export const MIGRATIONS = [
   Alerts1763900200000,
   Dispatch1763900300000,
   IngestThroughput1763900400000,
+  Supervision1763901000000,
+  DispatchSafety1763901100000,
+  DueTimers1763901250000,
+  Sessions1763901412000,
 ];
 
 export function createDataSource(url: string, poolSize = 40): DataSource {

@@ -3,13 +3,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ORDER_KINDS, ORDER_STATUSES, pageQuerySchema, SERVICE_ORG_KINDS } from '@anxin/contract';
+import { dispatchForAlert, ORDER_KINDS, ORDER_STATUSES, pageQuerySchema, RESOLVE_OUTCOMES } from '@anxin/contract';
 import { AlertsService } from '../alerts/alerts.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiJsonBody } from '../http/openapi.util';
 import { commaList, parseInput } from '../http/parse-input.util';
-import { OrgUnitsService } from '../org-units/org-units.service';
 import { DispatchService } from './dispatch.service';
 
 export const dispatchAlertSchema = z.strictObject({
@@ -26,6 +25,8 @@ export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().min(
 export const progressSchema = z.strictObject({
   status: z.enum(['en_route', 'on_site', 'completed']),
   note: z.string().max(2000).optional(),
+  /** With `completed`: what it turned out to be (CONTRACT §3 v1.1); without one the operator resolves. */
+  outcome: z.enum(RESOLVE_OUTCOMES).optional(),
 });
 const orderQuerySchema = pageQuerySchema.extend({
   status: commaList(ORDER_STATUSES).optional(),
@@ -39,11 +40,6 @@ const orderQuerySchema = pageQuerySchema.extend({
     .datetime({ offset: true })
     .transform((d) => new Date(d))
     .optional(),
-});
-const serviceOrgSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  kind: z.enum(SERVICE_ORG_KINDS),
-  orgUnitIds: z.array(z.uuid()).min(1).max(200),
 });
 const carePlanSchema = z.strictObject({
   residentId: z.uuid(),
@@ -65,7 +61,6 @@ export class DispatchController {
   constructor(
     private readonly dispatch: DispatchService,
     private readonly alerts: AlertsService,
-    private readonly orgUnits: OrgUnitsService,
     private readonly db: DataSource,
   ) {}
 
@@ -80,9 +75,9 @@ export class DispatchController {
   @Get('alerts/:id/candidates')
   @Roles('admin', 'operator')
   async candidates(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: unknown) {
-    const { kind } = parseInput(z.object({ kind: z.enum(ORDER_KINDS).default('emergency') }), query, 'query');
+    const { kind } = parseInput(z.object({ kind: z.enum(ORDER_KINDS).optional() }), query, 'query');
     const alert = await this.alerts.requireInScope(p.scope, id);
-    return this.dispatch.candidatesFor(kind, alert.orgUnitId);
+    return this.dispatch.candidatesFor(kind ?? dispatchForAlert(alert.kind).orderKind, alert.orgUnitId, alert.kind);
   }
 
   @Get('orders')
@@ -143,7 +138,8 @@ export class DispatchController {
   @ApiJsonBody(progressSchema)
   async progress(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
     const input = parseInput(progressSchema, body);
-    return this.dispatch.withResident(await this.dispatch.progress(p, id, input.status, input.note ?? null), p.userId);
+    const order = await this.dispatch.progress(p, id, input.status, input.note ?? null, input.outcome ?? null);
+    return this.dispatch.withResident(order, p.userId);
   }
 
   @Get('tasks/mine')
@@ -173,33 +169,5 @@ export class DispatchController {
   @ApiJsonBody(carePlanSchema)
   createPlan(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     return this.dispatch.createPlan(p, parseInput(carePlanSchema, body));
-  }
-
-  @Post('service-orgs')
-  @Roles('admin')
-  @ApiJsonBody(serviceOrgSchema)
-  async createServiceOrg(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    const input = parseInput(serviceOrgSchema, body);
-    for (const unitId of input.orgUnitIds) await this.orgUnits.requireInScope(p.scope, unitId);
-    return this.db.transaction(async (manager) => {
-      const [org] = await manager.query<{ id: string }[]>(
-        `INSERT INTO service_orgs (name, kind) VALUES ($1, $2) RETURNING id, name, kind`,
-        [input.name, input.kind],
-      );
-      await manager.query(`INSERT INTO service_org_units (service_org_id, org_unit_id) SELECT $1, unnest($2::uuid[])`, [
-        org!.id,
-        input.orgUnitIds,
-      ]);
-      return { ...org, orgUnitIds: input.orgUnitIds };
-    });
-  }
-
-  @Get('service-orgs')
-  @Roles('admin', 'operator')
-  listServiceOrgs() {
-    return this.db.query(
-      `SELECT s.id, s.name, s.kind, array_agg(su.org_unit_id) AS "orgUnitIds" FROM service_orgs s
-       LEFT JOIN service_org_units su ON su.service_org_id = s.id GROUP BY s.id ORDER BY s.name`,
-    );
   }
 }

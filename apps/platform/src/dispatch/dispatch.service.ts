@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { OrderKind } from '@anxin/contract';
+import { type AlertKind, dispatchForAlert, type OrderKind, type ResolveOutcome } from '@anxin/contract';
 import { AlertsService } from '../alerts/alerts.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
@@ -11,6 +11,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import { ResidentsService } from '../residents/residents.service';
 import { upcomingSlots } from './care-plans';
+import { OrderOffersService } from './order-offers.service';
 import { OrderSignals } from './order-signals';
 import { type Candidate, type OrderRow, OrdersRepository } from './orders.repository';
 
@@ -21,16 +22,21 @@ const PROGRESS_FROM: Record<ProgressStatus, string[]> = {
   completed: ['accepted', 'en_route', 'on_site'],
 };
 
+/** The skills that can serve an order: those of the alert it answers when it is the alert's own kind of order. */
+export function skillsFor(kind: OrderKind, alertKind?: AlertKind): readonly string[] {
+  if (alertKind) {
+    const mapped = dispatchForAlert(alertKind);
+    if (mapped.orderKind === kind) return mapped.skills;
+  }
+  return kind === 'emergency' ? ['emergency', 'medical'] : [kind];
+}
+
 /**
- * Service orders and their assignment: offered to one caregiver at a time;
- * a decline or time-out (a delayed job, so it survives restarts) offers it to
- * the next; nobody left means `unassigned` and the consoles are told.
- * Every transition is a guarded UPDATE, so of two racing accepts exactly one wins.
+ * Service orders: creation, progress and completion. Offering and accepting live in
+ * OrderOffersService; every transition is a guarded UPDATE, so of racing writers exactly one wins.
  */
 @Injectable()
 export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
-  readonly signals = new OrderSignals();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -40,27 +46,26 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     private readonly residents: ResidentsService,
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
+    private readonly offers: OrderOffersService,
+    readonly signals: OrderSignals,
   ) {}
 
   onModuleInit(): void {
     this.jobs.handle('generate-recurring-orders', async () => {
       await this.generateRecurringOrders(new Date());
     });
-    this.jobs.handle('offer-timeout', async ({ orderId, caregiverId, attempt }) => {
-      await this.passOn(orderId, caregiverId, attempt, 'offer timed out');
+    this.jobs.handle('arrival-sla', ({ orderId }) => this.checkArrival(orderId));
+    // A moved resident's unfinished orders belong to its new station (issue 12 item 3).
+    this.residents.onMove(async (manager, residentId, orgUnitId) => {
+      const moved = await this.orders.moveOpenOfResident(manager, residentId, orgUnitId);
+      return async () => {
+        for (const id of moved) {
+          const order = await this.orders.findById(id);
+          if (order) this.signals.emit('updated', order);
+        }
+      };
     });
-    if (this.config.dispatch.maintenanceOrders) {
-      this.alerts.signals.on('raised', (alert) => {
-        if (alert.kind !== 'device_offline' && alert.kind !== 'low_battery') return;
-        void this.createOrder(null, {
-          kind: 'maintenance',
-          residentId: alert.residentId,
-          orgUnitId: alert.orgUnitId,
-          alertId: alert.id,
-          notes: `${alert.kind}`,
-        }).catch((e: unknown) => this.log.warn({ err: e, alertId: alert.id }, 'could not create a maintenance order'));
-      });
-    }
+    // Maintenance orders for device faults are opened by MaintenanceOrdersService, after a delay (issue 11).
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -121,6 +126,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             createdBy: null,
             planId: plan.id,
             scheduledFor: slot,
+            requiredSkills: skillsFor(plan.kind),
           }),
         );
         if (!id) continue;
@@ -135,7 +141,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     const order = await this.orders.findById(id);
     if (!order) throw notFound(`order ${id}`);
     if (principal.role === 'caregiver') {
-      if (order.offeredTo !== principal.userId && order.assigneeId !== principal.userId) throw notFound(`order ${id}`);
+      const offered = order.status === 'offered' && order.offeredToAll.includes(principal.userId);
+      if (!offered && order.offeredTo !== principal.userId && order.assigneeId !== principal.userId)
+        throw notFound(`order ${id}`);
       return order;
     }
     await this.residents.requireInScope(principal.scope, order.residentId).catch(() => {
@@ -152,10 +160,12 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   ): Promise<OrderRow> {
     const alert = await this.alerts.requireInScope(principal.scope, alertId);
     if (alert.status === 'resolved') throw new AppError('conflict', 'alert is already resolved');
+    const kind = input.kind ?? dispatchForAlert(alert.kind).orderKind;
     const { orderId, updated } = await this.db.transaction(async (manager) => {
       const updatedAlert = await this.alerts.markDispatched(manager, principal, alertId);
       const id = await this.orders.insert(manager, {
-        kind: input.kind ?? 'emergency',
+        kind,
+        requiredSkills: skillsFor(kind, alert.kind),
         residentId: alert.residentId,
         orgUnitId: alert.orgUnitId,
         alertId,
@@ -193,105 +203,37 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       planId?: string;
       scheduledFor?: Date;
     },
+    /** Runs in the order's transaction; false = this order must not be created (e.g. another process made it). */
+    guard?: (manager: EntityManager) => Promise<boolean>,
   ): Promise<OrderRow> {
-    const id = await this.db.transaction((manager) =>
-      this.orders.insert(manager, { ...o, createdBy: principal?.userId ?? null }),
-    );
+    const id = await this.db.transaction(async (manager) => {
+      if (guard && !(await guard(manager))) return null;
+      return this.orders.insert(manager, {
+        ...o,
+        createdBy: principal?.userId ?? null,
+        requiredSkills: skillsFor(o.kind),
+      });
+    });
     if (!id) throw new AppError('conflict', 'this order exists already');
     return this.offerNext(id);
   }
 
-  candidatesFor(orderKind: OrderKind, orgUnitId: string, exclude: string[] = []): Promise<Candidate[]> {
-    return this.orders.candidates(this.db.manager, { kind: orderKind, orgUnitId }, exclude);
+  candidatesFor(orderKind: OrderKind, orgUnitId: string, alertKind?: AlertKind): Promise<Candidate[]> {
+    return this.orders.candidates(this.db.manager, { requiredSkills: skillsFor(orderKind, alertKind), orgUnitId }, []);
   }
 
-  /** Offers the order to the best eligible caregiver not yet passed over, or marks it unassigned. */
-  private async offerNext(orderId: string, preferred?: string): Promise<OrderRow> {
-    const event = await this.db.transaction(async (manager) => {
-      const order = await this.orders.findById(orderId, manager, true);
-      if (!order || (order.status !== 'pending' && order.status !== 'offered')) return null;
-      const candidates = await this.orders.candidates(manager, order, order.passedBy);
-      const chosen = candidates.find((c) => c.userId === preferred) ?? candidates[0];
-      if (!chosen) {
-        await this.orders.transition(
-          manager,
-          orderId,
-          `status = 'unassigned', offered_to = NULL, offer_expires_at = NULL`,
-          `status IN ('pending', 'offered')`,
-          [],
-        );
-        await this.orders.addTimeline(manager, orderId, 'unassigned', null, 'no eligible caregiver left');
-        return 'unassigned' as const;
-      }
-      const timeout = this.config.dispatch.offerTimeoutSeconds[order.kind === 'emergency' ? 'emergency' : 'other'];
-      const attempt = order.offerAttempt + 1;
-      await this.orders.transition(
-        manager,
-        orderId,
-        `status = 'offered', offered_to = $2, offer_attempt = $3, offer_expires_at = now() + make_interval(secs => $4)`,
-        `status IN ('pending', 'offered')`,
-        [chosen.userId, attempt, timeout],
-      );
-      await this.orders.addTimeline(manager, orderId, 'offered', null, chosen.username);
-      // Queued before commit with a deterministic id; the handler re-checks attempt and caregiver, so a stale job is a no-op.
-      await this.jobs.add(
-        'offer-timeout',
-        { orderId, caregiverId: chosen.userId, attempt },
-        { jobId: `offer:${orderId}:${attempt}`, delayMs: timeout * 1000 },
-      );
-      return 'offered' as const;
-    });
-    const order = (await this.orders.findById(orderId))!;
-    if (event === 'offered') this.signals.emit('offered', order);
-    if (event === 'unassigned') this.signals.emit('unassigned', order);
-    if (event) this.signals.emit('updated', order);
-    return order;
-  }
-
-  /** Decline or time-out: only the caregiver currently offered, only for this attempt. */
-  private async passOn(orderId: string, caregiverId: string, attempt: number | null, note: string): Promise<boolean> {
-    const passed = await this.db.transaction(async (manager) => {
-      const ok = await this.orders.transition(
-        manager,
-        orderId,
-        `status = 'pending', offered_to = NULL, offer_expires_at = NULL, passed_by = array_append(passed_by, $2::uuid)`,
-        `status = 'offered' AND offered_to = $2 AND ($3::int IS NULL OR offer_attempt = $3)`,
-        [caregiverId, attempt],
-      );
-      if (ok) await this.orders.addTimeline(manager, orderId, 'pending', caregiverId, note);
-      return ok;
-    });
-    if (passed) await this.offerNext(orderId);
-    return passed;
+  offerNext(orderId: string, preferred?: string): Promise<OrderRow> {
+    return this.offers.offerNext(orderId, preferred);
   }
 
   async decline(principal: Principal, orderId: string): Promise<OrderRow> {
-    const declined = await this.requireInScope(principal, orderId);
-    if (!(await this.passOn(orderId, principal.userId, null, 'declined')))
-      throw new AppError('conflict', 'this order is not offered to you');
-    // The declined offer's time-out, not the next caregiver's (passOn has already made a new offer).
-    await this.jobs.remove(`offer:${orderId}:${declined.offerAttempt}`).catch(() => undefined);
-    return (await this.orders.findById(orderId))!;
+    await this.requireInScope(principal, orderId);
+    return this.offers.decline(principal, orderId);
   }
 
   async accept(principal: Principal, orderId: string): Promise<OrderRow> {
-    const before = await this.requireInScope(principal, orderId);
-    const won = await this.db.transaction(async (manager) => {
-      const ok = await this.orders.transition(
-        manager,
-        orderId,
-        `status = 'accepted', assignee_id = $2, offered_to = NULL, offer_expires_at = NULL, accepted_at = now()`,
-        `status = 'offered' AND offered_to = $2`,
-        [principal.userId],
-      );
-      if (!ok) return false;
-      await this.orders.addTimeline(manager, orderId, 'accepted', principal.userId, null);
-      await manager.query(`UPDATE users SET last_assigned_at = now() WHERE id = $1`, [principal.userId]);
-      return true;
-    });
-    if (!won) throw new AppError('conflict', 'this order is no longer offered to you');
-    await this.jobs.remove(`offer:${orderId}:${before.offerAttempt}`).catch(() => undefined);
-    return this.announce(orderId);
+    await this.requireInScope(principal, orderId);
+    return this.offers.accept(principal, orderId);
   }
 
   async progress(
@@ -299,7 +241,10 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     orderId: string,
     status: ProgressStatus,
     note: string | null,
+    outcome: ResolveOutcome | null = null,
   ): Promise<OrderRow> {
+    if (outcome && status !== 'completed')
+      throw new AppError('invalid_input', 'outcome: only given with status "completed"');
     const order = await this.requireInScope(principal, orderId);
     if (order.assigneeId !== principal.userId)
       throw new AppError('forbidden', 'only the assigned caregiver reports progress');
@@ -309,19 +254,20 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       const moved = await this.orders.transition(
         manager,
         orderId,
-        `status = $2${stamp}`,
+        `status = $2${stamp}, outcome = coalesce($5, outcome)`,
         `status = ANY($3) AND assignee_id = $4`,
-        [status, PROGRESS_FROM[status], principal.userId],
+        [status, PROGRESS_FROM[status], principal.userId, outcome],
       );
       if (!moved) return false;
       await this.orders.addTimeline(manager, orderId, status, principal.userId, note);
       return true;
     });
     if (!ok) throw new AppError('conflict', `cannot move from ${order.status} to ${status}`);
-    // Completing an emergency order resolves its alert with the caregiver's note.
-    if (status === 'completed' && order.kind === 'emergency' && order.alertId) {
+    // CONTRACT §3 (v1.1): completion resolves the alert only with the outcome the caregiver chose;
+    // without one the alert stays for the operator (it is pushed again showing the order completed).
+    if (status === 'completed' && outcome && order.alertId) {
       await this.alerts
-        .resolveUnscoped(order.alertId, 'real_emergency', note ?? 'completed by caregiver', principal)
+        .resolveUnscoped(order.alertId, outcome, note ?? 'completed by caregiver', principal)
         .catch((e: unknown) => {
           if (!(e instanceof AppError)) throw e;
         });
@@ -330,12 +276,12 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async cancel(principal: Principal, orderId: string, reason: string): Promise<OrderRow> {
-    await this.requireInScope(principal, orderId);
+    const before = await this.requireInScope(principal, orderId);
     const ok = await this.db.transaction(async (manager) => {
       const moved = await this.orders.transition(
         manager,
         orderId,
-        `status = 'cancelled', cancel_reason = $2, offered_to = NULL`,
+        `status = 'cancelled', cancel_reason = $2, offered_to = NULL, offered_to_all = '{}'`,
         `status NOT IN ('completed', 'cancelled')`,
         [reason],
       );
@@ -350,12 +296,32 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       subjectId: orderId,
       detail: { reason },
     });
-    return this.announce(orderId);
+    const order = await this.announce(orderId);
+    if (before.status === 'offered' && before.offeredToAll.length)
+      this.signals.emit('withdrawn', order, before.offeredToAll);
+    return order;
   }
 
+  /** The arrival SLA ran out: flag once to the operators if the caregiver is still not on site. */
+  private async checkArrival(orderId: string): Promise<void> {
+    if (!(await this.orders.flagArrivalOverdue(orderId))) return;
+    const order = await this.announce(orderId);
+    this.log.warn({ orderId, alertId: order.alertId }, 'emergency arrival overdue');
+    await this.audit.record({
+      actor: null,
+      action: 'order.arrival_overdue',
+      subjectType: order.alertId ? 'alert' : 'order',
+      subjectId: order.alertId ?? orderId,
+      orgUnitId: order.orgUnitId,
+      detail: { orderId, slaSeconds: this.config.dispatch.arrivalSlaSeconds, assigneeId: order.assigneeId },
+    });
+  }
+
+  /** After commit: consoles and the assignee hear of the order; its alert is pushed with the new order status. */
   private async announce(orderId: string): Promise<OrderRow> {
     const order = (await this.orders.findById(orderId))!;
     this.signals.emit('updated', order);
+    if (order.alertId) await this.alerts.announceById(order.alertId);
     return order;
   }
 

@@ -65,12 +65,13 @@ export class DeviceActivity {
 
   flush(): Promise<void> {
     return this.serially(async () => {
+      const now = Date.now();
       const due = [...this.seen].filter(([deviceId, seen]) => {
         const written = this.written.get(deviceId);
+        // Measured against now, not the message: a device's last message before it falls silent is
+        // written within rewriteMs, so the offline sweep times its heartbeat from the real last sign of life.
         return (
-          !written ||
-          seen.at.getTime() - written.at >= seen.rewriteMs ||
-          (seen.battery !== null && seen.battery !== written.battery)
+          !written || now - written.at >= seen.rewriteMs || (seen.battery !== null && seen.battery !== written.battery)
         );
       });
       if (due.length === 0) return;

@@ -28,14 +28,6 @@ export interface EventRow {
   payload: unknown;
 }
 
-export interface SilentDevice {
-  id: string;
-  type: string;
-  residentId: string;
-  orgUnitId: string;
-  lastSeenAt: Date;
-}
-
 /** Column arrays for an `unnest($1::…[], $2::…[], …)` statement, in `keys` order. */
 function columnsOf<T>(rows: T[], keys: (keyof T)[]): unknown[][] {
   return keys.map((key) => rows.map((row) => row[key]));
@@ -124,11 +116,12 @@ export class IngestRepository {
     );
   }
 
-  /** Last-seen, battery and online for many devices in one statement. */
   /**
-   * A device heard from is online again, even after a sweep took it offline
-   * while its connection stayed up. (A disconnect writes its device's pending
-   * activity first, so this never revives a device that has gone.)
+   * Last-seen, battery and online for many devices in one statement. A device
+   * heard from is online again, even after a sweep took it offline while its
+   * connection stayed up, and no longer silent (its device_offline resolves).
+   * (A disconnect writes its device's pending activity first, so this never
+   * revives a device that has gone.)
    */
   async recordActivity(entries: { deviceId: string; at: Date; battery: number | null }[]): Promise<void> {
     if (entries.length === 0) return;
@@ -138,7 +131,8 @@ export class IngestRepository {
       `UPDATE devices d
        SET last_seen_at = greatest(coalesce(d.last_seen_at, v.at), v.at),
            battery = coalesce(v.battery, d.battery),
-           online = true
+           online = true,
+           offline_since = NULL
        FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[]) AS v(id, at, battery)
        WHERE d.id = v.id`,
       [entries.map((e) => e.deviceId), entries.map((e) => e.at), entries.map((e) => e.battery)],
@@ -149,7 +143,8 @@ export class IngestRepository {
   async setOnline(changes: { deviceId: string; online: boolean; at: Date }[]): Promise<void> {
     if (changes.length === 0) return;
     await this.db.query(
-      `UPDATE devices d SET online = v.online, last_seen_at = CASE WHEN v.online THEN v.at ELSE d.last_seen_at END
+      `UPDATE devices d SET online = v.online, last_seen_at = CASE WHEN v.online THEN v.at ELSE d.last_seen_at END,
+         offline_since = CASE WHEN v.online THEN NULL ELSE d.offline_since END
        FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, online, at)
        WHERE d.id = v.id`,
       [changes.map((c) => c.deviceId), changes.map((c) => c.online), changes.map((c) => c.at)],
@@ -162,19 +157,6 @@ export class IngestRepository {
        WHERE id = $1`,
       [deviceId, reason.slice(0, 500), at],
     );
-  }
-
-  /** Devices silent past their heartbeat interval go offline; returns them for the alert rules. */
-  async markSilentDevicesOffline(defaults: Record<string, number>): Promise<SilentDevice[]> {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows] = await this.db.query<[SilentDevice[], number]>(
-      `UPDATE devices d SET online = false
-       WHERE d.online AND d.enabled
-         AND d.last_seen_at < now() - make_interval(secs => coalesce(d.heartbeat_interval_s, ($1::jsonb ->> d.type)::int))
-       RETURNING d.id, d.type, d.resident_id AS "residentId", d.org_unit_id AS "orgUnitId", d.last_seen_at AS "lastSeenAt"`,
-      [JSON.stringify(defaults)],
-    );
-    return rows;
   }
 
   async pruneTelemetry(olderThanDays: number): Promise<number> {

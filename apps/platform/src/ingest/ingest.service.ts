@@ -46,7 +46,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
   private readonly status: StatusHandler;
-  private sweepTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -85,8 +84,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.sweepTimer = setInterval(() => void this.sweepSilentDevices(), this.config.ingest.offlineSweepSeconds * 1000);
-    this.sweepTimer.unref();
     // Deleting expired rows is idempotent, so every process may run it; hourly keeps each run small.
     this.pruneTimer = setInterval(() => void this.pruneTelemetry(), 3600 * 1000);
     this.pruneTimer.unref();
@@ -151,17 +148,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     return this.activity.setOnline(deviceId, online, new Date());
   }
 
-  async sweepSilentDevices(): Promise<void> {
-    try {
-      const silent = await this.repository.markSilentDevicesOffline(DEFAULT_HEARTBEAT_SECONDS);
-      if (silent.length === 0) return;
-      this.log.info({ devices: silent.length }, 'devices silent past their heartbeat marked offline');
-      this.signals.emit('devicesOffline', silent);
-    } catch (error) {
-      this.log.warn({ err: error }, 'offline sweep failed');
-    }
-  }
-
   async pruneTelemetry(): Promise<void> {
     try {
       const removed = await this.repository.pruneTelemetry(this.config.ingest.telemetryRetentionDays);
@@ -173,7 +159,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
 
   /** Drain: everything accepted is committed before the database closes. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await Promise.all([this.eventWriter.close(), this.telemetryWriter.close()]);
     await this.activity.close();

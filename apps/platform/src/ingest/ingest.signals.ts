@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceType } from '@anxin/contract';
-import type { SilentDevice } from './ingest.repository';
 
 export interface IngestedDevice {
   id: string;
@@ -15,7 +14,6 @@ interface SignalMap {
   /** A new event row was committed (the alert engine also catches up from the table). */
   eventStored: [eventId: string];
   telemetryStored: [device: IngestedDevice, message: Record<string, unknown>, receivedAt: Date];
-  devicesOffline: [devices: SilentDevice[]];
 }
 
 /** In-process, typed notifications from ingest to the domains above it (alerts). */

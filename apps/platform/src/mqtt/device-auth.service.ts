@@ -1,15 +1,18 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { DeviceRegistryService } from '../devices/device-registry.service';
 import { deviceSecretMatches } from '../devices/device-secret.util';
 import { DEFAULT_HEARTBEAT_SECONDS } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { LOGGER } from '../logging/logger';
-import { DEVICE_CHANGED_CHANNEL } from '../devices/device-changes';
+import { ChannelListener } from '../database/channel-listener';
+import { DEVICE_NOTICE_CHANNELS, parseDeviceNotice } from '../devices/device-changes';
 
 export type DeviceAuthResult =
-  { ok: true; device: IngestedDevice } | { ok: false; reason: 'unknown_device' | 'bad_secret' | 'disabled' };
+  | { ok: true; device: IngestedDevice }
+  | { ok: false; reason: 'unknown_device' | 'bad_secret' | 'disabled' }
+  /** The database could not be asked (CONTRACT §2: refuse as "server unavailable", never "not authorized"). */
+  | { ok: false; reason: 'server_unavailable' };
 
 interface CachedDevice {
   device: IngestedDevice;
@@ -22,6 +25,16 @@ type CacheEntry = CachedDevice | { missing: true; expiresAt: number };
 
 const CACHE_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 5_000;
+/** A database that does not answer is as unavailable as one that refuses (the pool waits up to 30 s). */
+const LOOKUP_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Verifies device credentials for every transport. A reconnect storm of
@@ -32,9 +45,13 @@ const NEGATIVE_TTL_MS = 5_000;
 @Injectable()
 export class DeviceAuthService implements OnApplicationShutdown {
   private readonly cache = new Map<string, CacheEntry>();
-  private listener: Client | null = null;
+  private listener: ChannelListener | null = null;
   /** Called with the id of a device whose row changed (the broker disconnects it). */
   onDeviceChanged: (deviceId: string) => void = () => undefined;
+  /** Called with a device's current row (a resident moved, or re-read after a lost listener): live sessions take it. */
+  onDeviceRefreshed: (device: IngestedDevice) => void = () => undefined;
+  /** Called when a resident moved to another org unit (the broker updates its live sessions in place). */
+  onResidentMoved: (residentId: string, orgUnitId: string) => void = () => undefined;
 
   constructor(
     private readonly registry: DeviceRegistryService,
@@ -42,16 +59,58 @@ export class DeviceAuthService implements OnApplicationShutdown {
   ) {}
 
   async listenForChanges(databaseUrl: string): Promise<void> {
-    const client = new Client({ connectionString: databaseUrl });
-    client.on('error', (error) => this.log.warn({ err: error }, 'device change listener failed'));
-    client.on('notification', (message) => {
-      if (!message.payload) return;
-      this.cache.delete(message.payload);
-      this.onDeviceChanged(message.payload);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${DEVICE_CHANGED_CHANNEL}`);
-    this.listener = client;
+    let trustedBeforeLoss = new Map<string, string>();
+    const listener = new ChannelListener(
+      databaseUrl,
+      DEVICE_NOTICE_CHANNELS,
+      {
+        notified: (payload, channel) => {
+          const notice = parseDeviceNotice(payload, channel);
+          if ('deviceId' in notice) {
+            this.cache.delete(notice.deviceId);
+            this.onDeviceChanged(notice.deviceId);
+            return;
+          }
+          // Issue 12 item 3: a moved resident's devices raise alerts in the new unit at once, without a reconnect.
+          for (const [id, entry] of this.cache)
+            if (!('missing' in entry) && entry.device.residentId === notice.residentId) this.cache.delete(id);
+          this.onResidentMoved(notice.residentId, notice.orgUnitId);
+        },
+        // Change notices are missed from here until `resumed`: trust no cached entry meanwhile.
+        lost: () => {
+          trustedBeforeLoss = this.acceptedSecretHashes();
+          this.cache.clear();
+        },
+        resumed: () => {
+          this.cache.clear();
+          const trusted = trustedBeforeLoss;
+          trustedBeforeLoss = new Map();
+          void this.disconnectChanged(trusted).catch((error: unknown) =>
+            this.log.warn({ err: error }, 'could not re-check connected devices after the listener came back'),
+          );
+        },
+      },
+      this.log,
+    );
+    await listener.start();
+    this.listener = listener;
+  }
+
+  private acceptedSecretHashes(): Map<string, string> {
+    const hashes = new Map<string, string>();
+    for (const [id, entry] of this.cache) if (!('missing' in entry) && entry.enabled) hashes.set(id, entry.secretHash);
+    return hashes;
+  }
+
+  /** Devices accepted before the loss whose row changed meanwhile (disabled, deleted, new secret) are disconnected. */
+  private async disconnectChanged(trusted: Map<string, string>): Promise<void> {
+    await Promise.all(
+      [...trusted].map(async ([id, secretHash]) => {
+        const entry = await this.load(id);
+        if ('missing' in entry || !entry.enabled || entry.secretHash !== secretHash) this.onDeviceChanged(id);
+        else this.onDeviceRefreshed(entry.device); // a move notice may have been missed too
+      }),
+    );
   }
 
   /**
@@ -61,6 +120,18 @@ export class DeviceAuthService implements OnApplicationShutdown {
    * rare, so this costs little.
    */
   async verify(deviceId: string, secret: string): Promise<DeviceAuthResult> {
+    try {
+      return await withTimeout(this.verifyOrThrow(deviceId, secret), LOOKUP_TIMEOUT_MS);
+    } catch (error) {
+      this.log.warn(
+        { deviceId, err: (error as Error).message },
+        'cannot check device credentials: database unavailable',
+      );
+      return { ok: false, reason: 'server_unavailable' };
+    }
+  }
+
+  private async verifyOrThrow(deviceId: string, secret: string): Promise<DeviceAuthResult> {
     const cached = this.cache.get(deviceId);
     const fromCache = cached && cached.expiresAt >= Date.now() ? cached : null;
     const entry = fromCache ?? (await this.load(deviceId));
@@ -100,6 +171,6 @@ export class DeviceAuthService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,12 +15,14 @@ import { IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { LOGGER } from '../logging/logger';
 import { PlatformMetrics } from '../metrics/metrics';
+import { RedisService } from '../redis/redis.service';
 import { createBrokerBackend } from './broker-backend';
 import { routeByProtocolLevel } from './connection-router';
 import { DeviceAuthService } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 import { Mqtt5Session } from './mqtt5-session';
 import { guardPacketSizes, MAX_PUBLISH_BYTES } from './packet-size-guard';
+import { PendingConnections } from './pending-connections';
 import { channelDevicePublishesTo, mayDeviceSubscribe } from './topic-acl.util';
 
 type DeviceClient = Client & { device?: IngestedDevice };
@@ -39,6 +42,12 @@ function notAuthorized(message: string): AuthenticateError {
   return error;
 }
 
+/** Return code 3 "server unavailable": credentials could not be checked, so the device keeps retrying (CONTRACT §2). */
+function serverUnavailable(message: string): AuthenticateError {
+  const error: AuthenticateError = Object.assign(new Error(message), { returnCode: 3 as const });
+  return error;
+}
+
 /**
  * The embedded broker: aedes for MQTT 3.1.1 and our MQTT 5 session, both
  * behind one gateway to ingest; TCP, optional TLS and WebSocket at /mqtt.
@@ -50,8 +59,15 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private wss: WebSocketServer | null = null;
   /** Live sessions per device on this process, for takeover and kicking. */
   private readonly sessions = new Map<string, Closable>();
+  /** The device each live session acts as (the same object the session holds), so a move updates it in place. */
+  private readonly liveDevices = new Map<string, IngestedDevice>();
   readonly gateway: DeviceGateway;
   private stopped = false;
+  private readonly pending: PendingConnections;
+  /** The device authenticated on a connection, for what is refused below the session (an oversized packet). */
+  private readonly deviceOfStream = new WeakMap<Duplex, IngestedDevice>();
+  /** Every open device connection, so shutdown can end them (a listener's close() waits for them). */
+  private readonly streams = new Set<Duplex>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,13 +76,24 @@ export class MqttBrokerService implements OnApplicationShutdown {
     private readonly ingest: IngestService,
     private readonly commands: CommandsService,
     private readonly metrics: PlatformMetrics,
+    private readonly redis: RedisService,
   ) {
     this.gateway = this.createGateway();
+    this.pending = new PendingConnections(
+      config.mqtt.maxPendingConnections,
+      () => metrics.connectRefused.inc({ reason: 'connect_timeout' }),
+      config.mqtt.connectTimeoutMs,
+    );
   }
 
   private createGateway(): DeviceGateway {
     return {
-      verify: (id, secret) => this.auth.verify(id, secret),
+      // Refusals are counted here, once for both protocols (server_unavailable: the database was down).
+      verify: async (id, secret) => {
+        const result = await this.auth.verify(id, secret);
+        if (!result.ok) this.metrics.connectRefused.inc({ reason: result.reason });
+        return result;
+      },
       accept: async (device, topic, payload, redelivered = false) => {
         const channel = channelDevicePublishesTo(device.id, topic);
         if (!channel) {
@@ -81,6 +108,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         const previous = this.sessions.get(device.id);
         if (previous && previous !== session) previous.close();
         this.sessions.set(device.id, session);
+        this.liveDevices.set(device.id, device);
         this.metrics.connectedDevices.inc();
         void this.ingest
           .setOnline(device.id, true)
@@ -91,6 +119,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         // A takeover already registered the new session; the old one must not mark the device offline.
         if (this.sessions.get(device.id) !== session) return;
         this.sessions.delete(device.id);
+        this.liveDevices.delete(device.id);
         void this.ingest
           .setOnline(device.id, false)
           .catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device offline'));
@@ -104,18 +133,20 @@ export class MqttBrokerService implements OnApplicationShutdown {
 
   async start(httpServer: HttpServer): Promise<number> {
     const { Aedes } = await import('aedes');
-    const backend = await createBrokerBackend(this.config);
+    const backend = createBrokerBackend(this.redis, this.log);
     this.aedes = await Aedes.createBroker({
       ...(backend as object),
-      id: `anxin-${process.pid}`,
+      // Unique per process start: container replicas often share a PID, and aedes keys takeover and wills by broker id.
+      id: `anxin-${randomUUID()}`,
       // A frozen consumer is dropped instead of holding queued packets forever (aedes issue 193).
       drainTimeout: 5_000,
+      connectTimeout: this.config.mqtt.connectTimeoutMs,
       queueLimit: 100,
       concurrency: 1000,
       authenticate: (client, username, password, done) => {
         void this.authenticate31(client as DeviceClient, username, password).then(
           (error) => done(error, error === null),
-          (error: unknown) => done(notAuthorized((error as Error).message), false),
+          (error: unknown) => done(serverUnavailable((error as Error).message), false),
         );
       },
       authorizePublish: (client, packet, done) => {
@@ -142,8 +173,12 @@ export class MqttBrokerService implements OnApplicationShutdown {
     });
     this.skipUnroutablePublishes();
     this.aedes.on('clientReady', (client) => {
+      const conn = (client as unknown as { conn: Duplex }).conn;
+      this.pending.answered(conn);
       const device = deviceOf(client);
-      if (device) this.gateway.connected(device, client);
+      if (!device) return;
+      this.deviceOfStream.set(conn, device);
+      this.gateway.connected(device, client);
     });
     this.aedes.on('clientDisconnect', (client) => {
       const device = deviceOf(client);
@@ -153,6 +188,10 @@ export class MqttBrokerService implements OnApplicationShutdown {
       const device = deviceOf(client);
       if (device && subs.length > 0) this.gateway.subscribedToCommands(device);
     });
+    // aedes emits 'error' when its persistence fails (Redis lost): logged, never fatal (CONTRACT §1 v1.1).
+    (this.aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
+      this.log.warn({ err: error.message }, 'MQTT broker persistence error'),
+    );
     this.aedes.on('clientError', (client, error) =>
       this.log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'),
     );
@@ -160,6 +199,15 @@ export class MqttBrokerService implements OnApplicationShutdown {
       this.publishCommand(deviceId, Buffer.from(JSON.stringify(command))),
     );
     this.auth.onDeviceChanged = (deviceId) => this.sessions.get(deviceId)?.close();
+    // Issue 12 item 3: events and readings a session sends from now on carry the resident's new unit.
+    this.auth.onResidentMoved = (residentId, orgUnitId) => {
+      for (const device of this.liveDevices.values())
+        if (device.residentId === residentId) device.orgUnitId = orgUnitId;
+    };
+    this.auth.onDeviceRefreshed = (fresh) => {
+      const live = this.liveDevices.get(fresh.id);
+      if (live && live !== fresh) Object.assign(live, { residentId: fresh.residentId, orgUnitId: fresh.orgUnitId });
+    };
 
     const mqttPort = await this.listen(
       net.createServer((socket) => this.route(socket)),
@@ -184,9 +232,19 @@ export class MqttBrokerService implements OnApplicationShutdown {
 
   private route(stream: Duplex): void {
     stream.on('error', () => undefined);
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+    if (!this.pending.admit(stream)) {
+      this.metrics.connectRefused.inc({ reason: 'too_many_pending' });
+      stream.destroy();
+      return;
+    }
     routeByProtocolLevel(stream, (level) => {
       guardPacketSizes(stream, (type, declared) => {
         this.metrics.rejected.inc({ reason: 'packet_too_large' });
+        // A device's own oversized message is counted on its health too (CONTRACT §2), not only in metrics.
+        const device = this.deviceOfStream.get(stream);
+        if (device) void this.ingest.reject(device, 'payload_too_large', `packet: ${declared} bytes declared`);
         this.log.warn(
           { packetType: type, declaredBytes: declared },
           'MQTT packet over its size limit: connection closed',
@@ -195,7 +253,14 @@ export class MqttBrokerService implements OnApplicationShutdown {
       if (level === 5)
         new Mqtt5Session(
           stream,
-          this.gateway,
+          {
+            ...this.gateway,
+            connected: (device, session) => {
+              this.pending.answered(stream);
+              this.deviceOfStream.set(stream, device);
+              this.gateway.connected(device, session);
+            },
+          },
           { subscribe: (topic, deliver) => this.subscribeCommands(topic, deliver) },
           this.log,
         );
@@ -234,8 +299,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     }
     const result = await this.gateway.verify(username, password?.toString('utf8') ?? '');
     if (!result.ok) {
-      this.metrics.connectRefused.inc({ reason: result.reason });
-      return notAuthorized(result.reason);
+      return result.reason === 'server_unavailable' ? serverUnavailable(result.reason) : notAuthorized(result.reason);
     }
     client.device = result.device;
     return null;
@@ -288,9 +352,12 @@ export class MqttBrokerService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    // A listener's close() waits for its connections: stop accepting, end the sessions, then wait.
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions.values()) session.close();
+    for (const stream of this.streams) stream.destroy(); // half-open and refused ones too
     this.wss?.close();
+    await closed;
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 }

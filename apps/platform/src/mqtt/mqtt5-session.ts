@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnectPacket, type IPublishPacket, type ISubscribePacket, type Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import type { IngestedDevice } from '../ingest/ingest.signals';
+import type { DeviceAuthResult } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 
 // MQTT 5 reason codes used here (OASIS MQTT 5.0 §2.4).
@@ -11,6 +12,7 @@ const RC = {
   protocolError: 0x82,
   badCredentials: 0x86,
   notAuthorized: 0x87,
+  serverUnavailable: 0x88,
   keepAliveTimeout: 0x8d,
   sessionTakenOver: 0x8e,
   payloadFormatInvalid: 0x99,
@@ -19,6 +21,19 @@ const RC = {
 
 const MAX_BACKLOG = 64;
 const MAX_UNPARSED_BYTES = 256 * 1024;
+
+/** CONTRACT §2: disabled 0x87, unknown or wrong secret 0x86, database unreachable 0x88 (so the device retries). */
+function connackRefusal(reason: Exclude<DeviceAuthResult, { ok: true }>['reason']): number {
+  switch (reason) {
+    case 'disabled':
+      return RC.notAuthorized;
+    case 'unknown_device':
+    case 'bad_secret':
+      return RC.badCredentials;
+    case 'server_unavailable':
+      return RC.serverUnavailable;
+  }
+}
 
 export interface CommandSubscriber {
   subscribe(topic: string, deliver: (payload: Buffer) => void): () => void;
@@ -123,7 +138,7 @@ export class Mqtt5Session {
     if (!result.ok) {
       this.send({
         cmd: 'connack',
-        reasonCode: result.reason === 'disabled' ? RC.notAuthorized : RC.badCredentials,
+        reasonCode: connackRefusal(result.reason),
         sessionPresent: false,
       });
       this.closed = true;

@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import {
   type CaregiverClientToServerEvents,
   type CaregiverServerToClientEvents,
+  RESOLVE_OUTCOMES,
   type ServiceOrderView,
   TASK_PROGRESS_STATUSES,
+  type TaskWithdrawnView,
 } from '@anxin/contract';
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
@@ -54,6 +56,8 @@ export function setUpCaregiver(
         return (
           typeof ack === 'function' && ack({ error: `status: expected one of ${TASK_PROGRESS_STATUSES.join(', ')}` })
         );
+      if (req.outcome !== undefined && !RESOLVE_OUTCOMES.includes(req.outcome))
+        return typeof ack === 'function' && ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
       respond(
         () =>
           deps.dispatch.progress(
@@ -61,6 +65,7 @@ export function setUpCaregiver(
             String(req.id ?? ''),
             req.status,
             typeof req.note === 'string' ? req.note : null,
+            req.outcome ?? null,
           ),
         ack,
       );
@@ -73,13 +78,26 @@ export function setUpCaregiver(
       (error: unknown) => deps.log.error({ err: error }, 'could not emit a task'),
     );
   };
-  deps.dispatch.signals.on('offered', (order) => toCaregiver('task:offered', order.offeredTo, order));
+  // A broadcast offer goes to everyone its wave waits on.
+  deps.dispatch.signals.on('offered', (order) => {
+    for (const userId of order.offeredToAll.length ? order.offeredToAll : [order.offeredTo])
+      toCaregiver('task:offered', userId, order);
+  });
   deps.dispatch.signals.on('updated', (order) => {
     if (order.status === 'offered') return; // the new offer went out as task:offered
     toCaregiver('task:updated', order.assigneeId, order);
-    // the caregiver who just declined or timed out hears that it is no longer theirs
-    const passed = order.passedBy[order.passedBy.length - 1];
-    if (passed && passed !== order.assigneeId && order.status !== 'accepted')
-      toCaregiver('task:updated', passed, order);
+  });
+  // CONTRACT §3 (v1.1): a caregiver whose offer timed out, was taken, declined or cancelled is told once.
+  // Issue 12 item 12: only that it is no longer theirs; notes and resident details stay with the assignee.
+  deps.dispatch.signals.on('withdrawn', (order, caregiverIds) => {
+    const notice: TaskWithdrawnView = {
+      id: order.id,
+      kind: order.kind,
+      status: order.status,
+      withdrawn: true,
+      updatedAt: order.updatedAt,
+    };
+    for (const userId of caregiverIds)
+      if (userId !== order.assigneeId) nsp.to(userRoom(userId)).emit('task:updated', notice);
   });
 }

@@ -10,6 +10,7 @@ import { AlertsService } from '../alerts/alerts.service';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER } from '../logging/logger';
+import { RedisService } from '../redis/redis.service';
 import { type ConsoleNamespace, setUpConsole } from './console.gateway';
 import { UnitRooms } from './unit-rooms';
 
@@ -21,7 +22,6 @@ import { UnitRooms } from './unit-rooms';
 export class RealtimeService implements OnApplicationShutdown {
   io: Server | null = null;
   readonly rooms: UnitRooms;
-  private redisClients: { quit(): Promise<unknown> }[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -29,6 +29,7 @@ export class RealtimeService implements OnApplicationShutdown {
     private readonly auth: AuthService,
     private readonly alerts: AlertsService,
     private readonly dispatch: DispatchService,
+    private readonly redis: RedisService,
     db: DataSource,
   ) {
     this.rooms = new UnitRooms(db);
@@ -43,13 +44,12 @@ export class RealtimeService implements OnApplicationShutdown {
       pingInterval: 10_000,
       pingTimeout: 10_000,
     });
-    if (this.config.redis.url) {
+    if (this.redis.url) {
       const { createAdapter } = await import('@socket.io/redis-adapter');
-      const { Redis } = await import('ioredis');
-      const pub = new Redis(this.config.redis.url);
-      const sub = pub.duplicate();
-      this.redisClients = [pub, sub];
-      io.adapter(createAdapter(pub, sub));
+      // RedisService's connections handle errors and reconnect (and resubscribe); RedisService closes them.
+      const pub = this.redis.connect('socket.io fan-out (publish)');
+      const sub = this.redis.connect('socket.io fan-out (subscribe)');
+      io.adapter(createAdapter(pub, sub, { key: `${this.config.queue.prefix}#socket.io` }));
     }
     // Nothing is served on the default namespace: refuse it rather than hold idle, unauthenticated sockets.
     io.of('/').use((_socket, next) => next(new Error('connect to /console or /caregiver with a token')));
@@ -73,6 +73,5 @@ export class RealtimeService implements OnApplicationShutdown {
     const io = this.io;
     if (io) await new Promise<void>((resolve) => void io.close(() => resolve()));
     this.io = null;
-    await Promise.all(this.redisClients.map((c) => c.quit().catch(() => undefined)));
   }
 }

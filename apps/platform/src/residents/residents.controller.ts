@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { createResidentSchema, pageQuerySchema, updateResidentSchema } from '@anxin/contract';
+import { createResidentSchema, pageQuerySchema, type ProtectionState, updateResidentSchema } from '@anxin/contract';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiJsonBody } from '../http/openapi.util';
@@ -33,15 +33,19 @@ export class ResidentsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ResidentEntity[]> {
+  ): Promise<(ResidentEntity & ProtectionState)[]> {
     const [items, total] = await this.residents.list(principal, parseInput(residentQuerySchema, query, 'query'));
     res.setHeader('X-Total-Count', String(total));
-    return items;
+    return this.residents.withProtection(items);
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ResidentEntity> {
-    return this.residents.requireInScope(principal.scope, id);
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<ResidentEntity & ProtectionState> {
+    const [resident] = await this.residents.withProtection([await this.residents.requireInScope(principal.scope, id)]);
+    return resident!;
   }
 
   @Patch(':id')

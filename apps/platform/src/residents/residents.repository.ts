@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { DegradedDevice } from '@anxin/contract';
+import { degradedDevicesSql } from '../devices/device-protection.util';
 import { applyOrgScope, type OrgScope } from '../org-units/org-scope';
 import { ResidentEntity } from './resident.entity';
 
@@ -35,6 +37,16 @@ export class ResidentsRepository {
     if (filter.q)
       qb.andWhere('(r.name ILIKE :q OR r.address ILIKE :q)', { q: `%${filter.q.replace(/[%_\\]/g, '\\$&')}%` });
     return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
+  }
+
+  /** The degraded safety devices of each resident (issue 11, 防护降级); callers pass ids already scoped. */
+  async degradedDevicesOf(residentIds: string[]): Promise<Map<string, DegradedDevice[]>> {
+    if (residentIds.length === 0) return new Map();
+    const rows = await this.db.query<{ id: string; devices: DegradedDevice[] }[]>(
+      `SELECT r.id, ${degradedDevicesSql('r.id')} AS devices FROM unnest($1::uuid[]) AS r(id)`,
+      [residentIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.devices]));
   }
 
   async insert(resident: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {

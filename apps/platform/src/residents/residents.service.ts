@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import type { createResidentSchema, updateResidentSchema } from '@anxin/contract';
+import type { createResidentSchema, ProtectionState, updateResidentSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
+import { notifyResidentMoved } from '../devices/device-changes';
 import type { Principal } from '../auth/principal';
 import { notFound } from '../errors/app.errors';
 import { OrgUnitsService } from '../org-units/org-units.service';
@@ -10,8 +11,20 @@ import type { OrgScope } from '../org-units/org-scope';
 import type { ResidentEntity } from './resident.entity';
 import { type ResidentListFilter, ResidentsRepository } from './residents.repository';
 
+/**
+ * What moves with a resident to another org unit (its open alerts, its open orders), registered by the
+ * domain that owns them. Runs inside the moving transaction; may return work for after the commit.
+ */
+export type ResidentMoveHook = (
+  manager: EntityManager,
+  residentId: string,
+  orgUnitId: string,
+) => Promise<(() => Promise<void>) | void>;
+
 @Injectable()
 export class ResidentsService {
+  private readonly moveHooks: ResidentMoveHook[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly residents: ResidentsRepository,
@@ -27,6 +40,15 @@ export class ResidentsService {
 
   list(principal: Principal, filter: ResidentListFilter): Promise<[ResidentEntity[], number]> {
     return this.residents.listInScope(principal.scope, filter);
+  }
+
+  /** Residents as the console shows them: with whether their protection is degraded, and by which devices. */
+  async withProtection(residents: ResidentEntity[]): Promise<(ResidentEntity & ProtectionState)[]> {
+    const degraded = await this.residents.degradedDevicesOf(residents.map((r) => r.id));
+    return residents.map((r) => {
+      const devices = degraded.get(r.id) ?? [];
+      return Object.assign(r, { protectionDegraded: devices.length > 0, degradedDevices: devices });
+    });
   }
 
   async create(principal: Principal, input: z.infer<typeof createResidentSchema>): Promise<ResidentEntity> {
@@ -58,11 +80,26 @@ export class ResidentsService {
     });
   }
 
+  onMove(hook: ResidentMoveHook): void {
+    this.moveHooks.push(hook);
+  }
+
   async update(principal: Principal, id: string, input: z.infer<typeof updateResidentSchema>): Promise<ResidentEntity> {
-    await this.requireInScope(principal.scope, id);
+    const before = await this.requireInScope(principal.scope, id);
     if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
-    return this.db.transaction(async (manager) => {
+    const moving = input.orgUnitId !== undefined && input.orgUnitId !== before.orgUnitId;
+    const afterCommit: (() => Promise<void>)[] = [];
+    const updated = await this.db.transaction(async (manager) => {
       const resident = await this.residents.update(id, { ...input }, manager);
+      if (moving) {
+        // Issue 12 item 3: everything open of the resident moves with it, in this transaction, and every
+        // process's live device sessions pick up the new unit once it commits.
+        for (const hook of this.moveHooks) {
+          const after = await hook(manager, id, resident.orgUnitId);
+          if (after) afterCommit.push(after);
+        }
+        await notifyResidentMoved(manager, id, resident.orgUnitId);
+      }
       await this.audit.record(
         {
           actor: principal,
@@ -70,11 +107,14 @@ export class ResidentsService {
           subjectType: 'resident',
           subjectId: id,
           orgUnitId: resident.orgUnitId,
-          detail: { changed: Object.keys(input) },
+          detail: { changed: Object.keys(input), ...(moving ? { fromOrgUnitId: before.orgUnitId } : {}) },
         },
         manager,
       );
       return resident;
     });
+    // Re-announcing what moved is best effort: the move itself has committed, and consoles re-sync on connect.
+    for (const after of afterCommit) await after().catch(() => undefined);
+    return updated;
   }
 }

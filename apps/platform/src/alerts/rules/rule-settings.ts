@@ -12,6 +12,8 @@ export interface RuleSettings {
   inactivitySeconds: number;
   sosCancelSeconds: number;
   fallConfirmSeconds: number;
+  /** In bed without heart rate or respiration this long raises reading_missing (CONTRACT §3 Supervision). */
+  readingMissingSeconds: number;
   nightWindow: { start: string; end: string };
   wanderingRisk: boolean;
   safeZone: { lat: number; lon: number; radiusM: number } | null;
@@ -28,6 +30,7 @@ export const DEFAULT_RULE_SETTINGS: RuleSettings = {
   inactivitySeconds: 12 * 3600,
   sosCancelSeconds: 60,
   fallConfirmSeconds: 30,
+  readingMissingSeconds: 300,
   nightWindow: { start: '22:00', end: '06:00' },
   wanderingRisk: false,
   safeZone: null,

@@ -42,10 +42,26 @@ describe('sustained vitals', () => {
   });
 
   it('forgets a condition when the resident leaves the bed', () => {
+    // The out-of-bed reading still carries the abnormal value: only leaving the bed may restart the window.
+    const tracker = new VitalsTracker();
+    expect(tracker.observe(reading(0, 130, 15), s)).toEqual([]);
+    expect(tracker.observe(reading(30, 130, 15, false), s)).toEqual([]);
+    expect(tracker.observe(reading(61, 130, 15), s)).toEqual([]);
+    expect(tracker.observe(reading(120, 130, 15), s)).toEqual([]);
+    expect(tracker.observe(reading(121, 130, 15), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_heart_rate', since: new Date(t0 + 61_000) }),
+    ]);
+  });
+
+  it('alerts again for a new episode after the resident left the bed', () => {
     const tracker = new VitalsTracker();
     tracker.observe(reading(0, 130, 15), s);
-    tracker.observe(reading(30, null, null, false), s);
-    expect(tracker.observe(reading(61, 130, 15), s)).toEqual([]);
+    expect(tracker.observe(reading(60, 130, 15), s)).toHaveLength(1);
+    tracker.observe(reading(70, 130, 15, false), s);
+    tracker.observe(reading(80, 130, 15), s);
+    expect(tracker.observe(reading(140, 130, 15), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_heart_rate', since: new Date(t0 + 80_000) }),
+    ]);
   });
 
   it('honours per-resident thresholds', () => {
@@ -53,5 +69,18 @@ describe('sustained vitals', () => {
     const strict = { ...s, heartRateMax: 100, vitalsSustainSeconds: 5 };
     tracker.observe(reading(0, 105, 15), strict);
     expect(tracker.observe(reading(5, 105, 15), strict)).toHaveLength(1);
+  });
+
+  it('does not count a missing reading in bed as normal: the window goes on (issue 11)', () => {
+    const tracker = new VitalsTracker();
+    expect(tracker.observe(reading(0, 130, 0), s)).toEqual([]);
+    expect(tracker.observe(reading(10, null, null), s)).toEqual([]);
+    expect(tracker.observe(reading(20, 130, 0), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_respiration', severity: 'critical', since: new Date(t0) }),
+    ]);
+    expect(tracker.observe(reading(40, null, null), s)).toEqual([]);
+    expect(tracker.observe(reading(60, 130, 0), s)).toEqual([
+      expect.objectContaining({ kind: 'abnormal_heart_rate', since: new Date(t0) }),
+    ]);
   });
 });

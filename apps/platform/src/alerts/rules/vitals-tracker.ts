@@ -31,7 +31,10 @@ export class VitalsTracker {
     const hr = reading.heartRate;
     const rr = reading.respirationRate;
     const findings: VitalsFinding[] = [];
-    const held = (condition: Condition, active: boolean, windowSeconds: number): Date | null => {
+    // null = no reading: neither normal nor abnormal, so the window neither restarts nor advances to an alert
+    // (a missing reading is reading_missing's business, CONTRACT §3 Supervision).
+    const held = (condition: Condition, active: boolean | null, windowSeconds: number): Date | null => {
+      if (active === null) return null;
       if (!active) {
         delete this.since[condition];
         delete this.reported[condition];
@@ -44,7 +47,7 @@ export class VitalsTracker {
     };
     const heartSince = held(
       'heart',
-      hr !== null && (hr < s.heartRateMin || hr > s.heartRateMax),
+      hr === null ? null : hr < s.heartRateMin || hr > s.heartRateMax,
       s.vitalsSustainSeconds,
     );
     if (heartSince)
@@ -54,7 +57,7 @@ export class VitalsTracker {
         since: heartSince,
         readings: { heartRate: hr, windowSeconds: s.vitalsSustainSeconds },
       });
-    const apnoeaSince = held('apnoea', rr === 0, s.apnoeaSeconds);
+    const apnoeaSince = held('apnoea', rr === null ? null : rr === 0, s.apnoeaSeconds);
     if (apnoeaSince)
       findings.push({
         kind: 'abnormal_respiration',
@@ -62,7 +65,7 @@ export class VitalsTracker {
         since: apnoeaSince,
         readings: { respirationRate: 0, windowSeconds: s.apnoeaSeconds },
       });
-    const rrAbnormal = rr !== null && rr !== 0 && (rr < s.respirationMin || rr > s.respirationMax);
+    const rrAbnormal = rr === null ? null : rr !== 0 && (rr < s.respirationMin || rr > s.respirationMax);
     const rrSince = held('respiration', rrAbnormal, s.vitalsSustainSeconds);
     if (rrSince)
       findings.push({

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { TaskProgressStatus } from '@anxin/contract';
+import { RESOLVE_OUTCOMES, type ResolveOutcome, type TaskProgressStatus } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { formatElapsed, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
@@ -79,6 +79,9 @@ export function OfferCard({ task }: { task: CaregiverTask }) {
   );
 }
 
+/** The picker's "not sure: the operator decides" choice; completion then carries no outcome. */
+const FOR_OPERATOR = 'operator';
+
 const NEXT_STEP: Partial<Record<CaregiverTask['status'], TaskProgressStatus>> = {
   accepted: 'en_route',
   en_route: 'on_site',
@@ -92,7 +95,10 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
   const { progress } = useTasks();
   const { busy, error, run } = useAction();
   const [note, setNote] = useState('');
+  // CONTRACT §3 (v1.1): the caregiver says what it was, or leaves it to the operator explicitly.
+  const [outcome, setOutcome] = useState<ResolveOutcome | typeof FOR_OPERATOR | ''>('');
   const next = NEXT_STEP[task.status];
+  const needsOutcome = next === 'completed' && task.alertId !== null && outcome === '';
   const resident = task.resident;
   const steps: CaregiverTask['status'][] = ['accepted', 'en_route', 'on_site', 'completed'];
   const reached = steps.indexOf(task.status);
@@ -166,6 +172,25 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
           />
         </label>
       )}
+      {next === 'completed' && task.alertId !== null && (
+        <label className="field">
+          <span>{t('task.outcome')}</span>
+          <select
+            value={outcome}
+            onChange={(e) => setOutcome(e.target.value as typeof outcome)}
+            data-testid="task-outcome"
+            required
+          >
+            <option value="">{t('task.outcomeChoose')}</option>
+            {RESOLVE_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {t(`outcome.${o}`)}
+              </option>
+            ))}
+            <option value={FOR_OPERATOR}>{t('task.outcomeOperator')}</option>
+          </select>
+        </label>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -175,9 +200,18 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
         <button
           type="button"
           className={`big-btn ${next === 'completed' ? 'big-btn-done' : 'big-btn-primary'}`}
-          disabled={busy}
+          disabled={busy || needsOutcome}
           data-testid={`progress-${next}`}
-          onClick={() => run(() => progress(task.id, next, note.trim() || undefined))}
+          onClick={() =>
+            run(() =>
+              progress(
+                task.id,
+                next,
+                note.trim() || undefined,
+                next === 'completed' && outcome !== FOR_OPERATOR && outcome !== '' ? outcome : undefined,
+              ),
+            )
+          }
         >
           {t(`task.step.${next}`)}
         </button>

@@ -3,6 +3,8 @@ import {
   CAREGIVER_NAMESPACE,
   type CaregiverClientToServerEvents,
   type CaregiverServerToClientEvents,
+  isTaskWithdrawn,
+  type ResolveOutcome,
   type TaskProgressStatus,
 } from '@anxin/contract';
 import { unwrapAck, useRealtime, type ConnectionState } from '../../session/realtime';
@@ -12,10 +14,28 @@ import { ACTIVE_TASK_STATUSES, CLOSED_TASK_STATUSES, type CaregiverTask } from '
 const HISTORY_LIMIT = 50;
 const historyKey = (userId: string) => `anxin.caregiver.history.${userId}`;
 
+/**
+ * What the history keeps at rest in the browser (issue 12 item 14): enough for the list, never the
+ * resident's address, phone, contacts or responder notes, nor anyone's notes. Sign-out clears it all.
+ */
+function forHistory(task: CaregiverTask): CaregiverTask {
+  return {
+    ...task,
+    notes: null,
+    timeline: [],
+    resident: task.resident && {
+      name: task.resident.name,
+      address: null,
+      phone: null,
+      emergencyContacts: [],
+    },
+  };
+}
+
 function loadHistory(userId: string): CaregiverTask[] {
   try {
     const parsed = JSON.parse(localStorage.getItem(historyKey(userId)) ?? '[]') as CaregiverTask[];
-    return Array.isArray(parsed) ? parsed : [];
+    return Array.isArray(parsed) ? parsed.map(forHistory) : [];
   } catch {
     return [];
   }
@@ -29,7 +49,7 @@ interface TasksValue {
   history: CaregiverTask[];
   accept: (id: string) => Promise<void>;
   decline: (id: string) => Promise<void>;
-  progress: (id: string, status: TaskProgressStatus, note?: string) => Promise<void>;
+  progress: (id: string, status: TaskProgressStatus, note?: string, outcome?: ResolveOutcome) => Promise<void>;
 }
 
 const TasksContext = createContext<TasksValue | null>(null);
@@ -51,7 +71,7 @@ export function TasksProvider({ children }: { children: ReactNode }) {
     (task: CaregiverTask) => {
       if (!(CLOSED_TASK_STATUSES as readonly string[]).includes(task.status) || task.assigneeId !== me) return;
       setHistory((prev) => {
-        const next = [task, ...prev.filter((t) => t.id !== task.id)].slice(0, HISTORY_LIMIT);
+        const next = [forHistory(task), ...prev.filter((t) => t.id !== task.id)].slice(0, HISTORY_LIMIT);
         localStorage.setItem(historyKey(me), JSON.stringify(next));
         return next;
       });
@@ -73,6 +93,17 @@ export function TasksProvider({ children }: { children: ReactNode }) {
     [remember],
   );
 
+  const forget = useCallback(
+    (id: string) =>
+      setTasks((prev) => {
+        if (!prev.has(id)) return prev;
+        const next = new Map(prev);
+        next.delete(id);
+        return next;
+      }),
+    [],
+  );
+
   const { socket, state } = useRealtime<CaregiverServerToClientEvents, CaregiverClientToServerEvents>(
     CAREGIVER_NAMESPACE,
     session.accessToken,
@@ -84,7 +115,8 @@ export function TasksProvider({ children }: { children: ReactNode }) {
         setSynced(true);
       },
       'task:offered': (t) => upsert(t),
-      'task:updated': (t) => upsert(t),
+      // A task lost to someone else (or timed out) comes back as a bare notice: drop it with its resident details.
+      'task:updated': (t) => (isTaskWithdrawn(t) ? forget(t.id) : upsert(t)),
     },
   );
 
@@ -130,7 +162,10 @@ export function TasksProvider({ children }: { children: ReactNode }) {
     return {
       connection: state,
       synced,
-      offers: all.filter((t) => t.status === 'offered' && t.offeredTo === me).sort(byCreated),
+      // A broadcast offer waits on several caregivers; one taken by someone else comes back withdrawn (task:updated).
+      offers: all
+        .filter((t) => t.status === 'offered' && (t.offeredToAll ?? [t.offeredTo]).includes(me))
+        .sort(byCreated),
       current: all
         .filter(
           (t) =>
@@ -148,22 +183,16 @@ export function TasksProvider({ children }: { children: ReactNode }) {
         act(
           () => socket!.timeout(10_000).emitWithAck('task:decline', { id }),
           () => api.post<CaregiverTask>(`/orders/${id}/decline`),
-        ).then(() =>
-          setTasks((prev) => {
-            const next = new Map(prev);
-            next.delete(id);
-            return next;
-          }),
-        ),
-      progress: (id, status, note) => {
-        const body = note ? { id, status, note } : { id, status };
+        ).then(() => forget(id)),
+      progress: (id, status, note, outcome) => {
+        const fields = { status, ...(note ? { note } : {}), ...(outcome ? { outcome } : {}) };
         return act(
-          () => socket!.timeout(10_000).emitWithAck('task:progress', body),
-          () => api.post<CaregiverTask>(`/orders/${id}/progress`, note ? { status, note } : { status }),
+          () => socket!.timeout(10_000).emitWithAck('task:progress', { id, ...fields }),
+          () => api.post<CaregiverTask>(`/orders/${id}/progress`, fields),
         );
       },
     };
-  }, [tasks, state, synced, history, me, act, socket, api]);
+  }, [tasks, state, synced, history, me, act, socket, api, forget]);
 
   return <TasksContext.Provider value={value}>{children}</TasksContext.Provider>;
 }

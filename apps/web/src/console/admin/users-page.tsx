@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ROLES, type Role } from '@anxin/contract';
+import { CAREGIVER_SKILLS, type CaregiverSkill, ROLES, type Role } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ErrorLine } from '../../ui/dialog';
@@ -23,7 +23,7 @@ export function UsersPage() {
     displayName: '',
     role: roles[roles.length - 1]!,
     orgUnitId: '',
-    skills: '',
+    skills: [] as CaregiverSkill[],
   });
 
   useEffect(() => {
@@ -41,10 +41,7 @@ export function UsersPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const skills = form.skills
-      .split(/[,，\s]+/)
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const skills = form.role === 'caregiver' ? form.skills : [];
     api
       .post('/users', {
         username: form.username.trim(),
@@ -55,7 +52,7 @@ export function UsersPage() {
         ...(skills.length ? { skills } : {}),
       })
       .then(() => {
-        setForm((f) => ({ ...f, username: '', password: '', displayName: '', skills: '' }));
+        setForm((f) => ({ ...f, username: '', password: '', displayName: '', skills: [] }));
         refresh();
       })
       .catch((e: unknown) => setError(errorText(e, t('error.network'))));
@@ -96,7 +93,13 @@ export function UsersPage() {
                     <span className={`tag role-${u.role}`}>{t(`role.${u.role}`)}</span>
                   </td>
                   <td>{directory.orgUnitName(u.orgUnitId)}</td>
-                  <td className="ellipsis">{u.skills.join('、') || '—'}</td>
+                  <td className="ellipsis">
+                    {u.skills
+                      .map((s) =>
+                        (CAREGIVER_SKILLS as readonly string[]).includes(s) ? t(`skill.${s as CaregiverSkill}`) : s,
+                      )
+                      .join('、') || '—'}
+                  </td>
                   <td>
                     {u.disabled ? (
                       <span className="tag tag-warn">{t('users.disabled')}</span>
@@ -193,14 +196,29 @@ export function UsersPage() {
               ))}
             </select>
           </label>
-          <label className="field">
-            <span>{t('users.skills')}</span>
-            <input
-              value={form.skills}
-              placeholder={t('users.skillsHint')}
-              onChange={(e) => setForm({ ...form, skills: e.target.value })}
-            />
-          </label>
+          {form.role === 'caregiver' && (
+            // Skills are the fixed service kinds (the API refuses anything else), so they are picked, not typed.
+            <fieldset className="field skill-picker" data-testid="user-skills">
+              <legend>{t('users.skills')}</legend>
+              {CAREGIVER_SKILLS.map((skill) => (
+                <label key={skill} className="check">
+                  <input
+                    type="checkbox"
+                    value={skill}
+                    checked={form.skills.includes(skill)}
+                    data-testid={`user-skill-${skill}`}
+                    onChange={(e) =>
+                      setForm({
+                        ...form,
+                        skills: e.target.checked ? [...form.skills, skill] : form.skills.filter((s) => s !== skill),
+                      })
+                    }
+                  />{' '}
+                  {t(`skill.${skill}`)}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <ErrorLine error={error} />
           <button type="submit" className="btn btn-primary" data-testid="user-save">
             {t('users.create')}

@@ -1,4 +1,4 @@
-import type { AlertStatus, OrderStatus, Severity } from '@anxin/contract';
+import type { AlertStatus, AlertView, OrderStatus, Severity } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
@@ -21,5 +21,30 @@ export function OrderStatusBadge({ status }: { status: OrderStatus }) {
     <span className={`status-badge order-${status}`} data-status={status}>
       {t(`orderStatus.${status}`)}
     </span>
+  );
+}
+
+/** What the operator must act on beyond the status: nobody accepted, arrival overdue, contacts not reached. */
+export function AlertFlags({ alert }: { alert: AlertView }) {
+  const { t } = useI18n();
+  const unassigned = alert.status !== 'resolved' && alert.orderStatus === 'unassigned';
+  return (
+    <>
+      {unassigned && (
+        <span className="status-badge flag-badge flag-unassigned" data-testid="alert-unassigned">
+          {t('alertFlag.unassigned')}
+        </span>
+      )}
+      {alert.arrivalOverdue && (
+        <span className="status-badge flag-badge flag-overdue" data-testid="alert-arrival-overdue">
+          {t('alertFlag.arrivalOverdue')}
+        </span>
+      )}
+      {alert.notificationFailed && (
+        <span className="status-badge flag-badge flag-notify" data-testid="alert-notification-failed">
+          {t('alertFlag.notificationFailed')}
+        </span>
+      )}
+    </>
   );
 }

@@ -5,13 +5,15 @@ import { useNow } from '../../time/use-now';
 import { useRouter } from '../console-router';
 import { useConsoleLive } from '../live/console-live';
 import { useDirectory } from '../registry/directory';
-import { AlertStatusBadge, SeverityBadge } from './alert-badges';
+import { DegradedResidentsStrip, ProtectionBadge } from '../registry/protection';
+import { AlertFlags, AlertStatusBadge, SeverityBadge } from './alert-badges';
 import { isMaintenanceAlert, needsAlarm } from './alert-lanes';
 
 /** The live emergency board: every open/acknowledged/dispatched alert in scope except maintenance ones. */
 export function AlertBoard({ selectedId }: { selectedId: string | null }) {
   const { t } = useI18n();
   const { alerts, alarm, connection, snapshots } = useConsoleLive();
+  const directory = useDirectory();
   const rows = alerts.filter((a) => !isMaintenanceAlert(a));
   const counts = SEVERITIES.map((s) => [s, rows.filter((a) => a.severity === s).length] as const);
 
@@ -35,6 +37,7 @@ export function AlertBoard({ selectedId }: { selectedId: string | null }) {
           ))}
         </div>
       </header>
+      <DegradedResidentsStrip alerts={alerts} residentName={directory.residentName} />
       {connection !== 'online' && snapshots > 0 && (
         <p className="stale-banner" role="status" data-testid="board-stale">
           {t('alerts.board.stale')}
@@ -115,9 +118,13 @@ export function AlertTable({
               <SeverityBadge severity={a.severity} />
             </td>
             <td className="strong">{t(`alertKind.${a.kind}`)}</td>
-            <td className="resident-cell">{a.residentName ?? directory.residentName(a.residentId)}</td>
+            <td className="resident-cell">
+              {a.residentName ?? directory.residentName(a.residentId)}
+              <ProtectionBadge devices={a.degradedDevices ?? []} />
+            </td>
             <td>
               <AlertStatusBadge status={a.status} />
+              <AlertFlags alert={a} />
             </td>
             <td className="num" data-testid="alert-escalation">
               {a.escalationLevel > 0 ? (

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { RESOLVE_OUTCOMES, type AlertView, type ResolveOutcome, type ServiceOrderView } from '@anxin/contract';
+import { RESOLVE_OUTCOMES, type AlertOutcome, type AlertView, type ServiceOrderView } from '@anxin/contract';
 import { useI18n, type Translate } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ageInYears, formatElapsed, useTimeFormat } from '../../time/time-format';
@@ -9,7 +9,7 @@ import { useConsoleLive } from '../live/console-live';
 import { ResidentCard } from '../registry/resident-card';
 import { DeviceStateList } from '../registry/device-state';
 import { useDirectory } from '../registry/directory';
-import { AlertStatusBadge, OrderStatusBadge, SeverityBadge } from './alert-badges';
+import { AlertFlags, AlertStatusBadge, OrderStatusBadge, SeverityBadge } from './alert-badges';
 import { DispatchDialog, errorText, ResolveDialog } from './alert-actions';
 import type { AlertDetail as AlertDetailData, AuditLine, VitalsPoint } from './alert-types';
 import { VitalsChart } from './vitals-chart';
@@ -36,7 +36,16 @@ function readingLabel(t: Translate, key: string): string {
   return (READING_KEYS as readonly string[]).includes(key) ? t(`reading.${key as (typeof READING_KEYS)[number]}`) : key;
 }
 
-const AUDIT_ACTIONS = ['alert.acknowledge', 'alert.dispatch', 'alert.resolve', 'alert.escalate'] as const;
+const AUDIT_ACTIONS = [
+  'alert.acknowledge',
+  'alert.dispatch',
+  'alert.resolve',
+  'alert.escalate',
+  'alert.notify_sent',
+  'alert.notify_retry',
+  'alert.notify_failed',
+  'order.arrival_overdue',
+] as const;
 
 function auditLabel(t: Translate, action: string): string {
   return (AUDIT_ACTIONS as readonly string[]).includes(action)
@@ -50,10 +59,14 @@ function auditDetail(t: Translate, detail: AuditLine['detail']): string | null {
   if (typeof detail === 'string') return detail;
   const parts: string[] = [];
   const outcome = detail.outcome;
-  if (typeof outcome === 'string' && (RESOLVE_OUTCOMES as readonly string[]).includes(outcome)) {
-    parts.push(t(`outcome.${outcome as ResolveOutcome}`));
+  if (typeof outcome === 'string' && [...RESOLVE_OUTCOMES, 'auto_resolved'].includes(outcome)) {
+    parts.push(t(`outcome.${outcome as AlertOutcome}`));
   }
   if (typeof detail.level === 'number') parts.push(`L${detail.level}`);
+  // Notification tries: which try of how many, and why it failed.
+  if (typeof detail.attempt === 'number' && typeof detail.maxAttempts === 'number')
+    parts.push(t('audit.attempt', { n: detail.attempt, max: detail.maxAttempts }));
+  if (typeof detail.error === 'string') parts.push(detail.error);
   if (typeof detail.note === 'string' && detail.note) parts.push(`“${detail.note}”`);
   return parts.length ? parts.join(' · ') : null;
 }
@@ -165,6 +178,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
             </span>
           </h2>
           <AlertStatusBadge status={alert.status} />
+          <AlertFlags alert={alert} />
         </div>
         <button
           type="button"
@@ -250,7 +264,11 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
 
       <div className="detail-grid">
         <div className="detail-col">
-          {resident ? <ResidentCard resident={resident} age={age} /> : <p className="muted">{t('common.loading')}</p>}
+          {resident ? (
+            <ResidentCard resident={resident} age={age} degradedDevices={alert.degradedDevices} />
+          ) : (
+            <p className="muted">{t('common.loading')}</p>
+          )}
           <section className="card">
             <h3>{t('alert.devices')}</h3>
             <DeviceStateList devices={detail?.devices ?? []} highlightId={alert.deviceId} />

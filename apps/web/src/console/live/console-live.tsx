@@ -161,7 +161,11 @@ export function ConsoleLiveProvider({ children }: { children: ReactNode }) {
 
   // --- the alarm: repeats while a critical alert is open, until acknowledged or muted -----------
   const alerts = useMemo(() => [...alertMap.values()].sort(compareAlerts), [alertMap]);
-  const pendingIds = useMemo(() => alerts.filter(needsAlarm).map((a) => a.id), [alerts]);
+  // An order nobody accepted is a new reason to sound, even for an alert muted before (its own key).
+  const pendingIds = useMemo(
+    () => alerts.filter(needsAlarm).map((a) => (a.orderStatus === 'unassigned' ? `${a.id}:unassigned` : a.id)),
+    [alerts],
+  );
   const [mute, setMute] = useState<{ until: number; ids: Set<string> } | null>(null);
   const now = useNow(1000);
   // A mute covers the alerts it was given; a new critical alert breaks through it.

@@ -10,6 +10,7 @@ import { Link } from '../console-router';
 import { useConsoleLive } from '../live/console-live';
 import { Battery, OnlineDot } from '../registry/device-state';
 import { useDirectory } from '../registry/directory';
+import { DegradedResidentsStrip } from '../registry/protection';
 import { LOW_BATTERY_PERCENT, type DeviceView } from '../registry/registry-types';
 
 interface DeviceLists {
@@ -26,6 +27,7 @@ export function MaintenancePage() {
   const [lists, setLists] = useState<DeviceLists | null>(null);
   const [error, setError] = useState<string | null>(null);
   const alerts = live.alerts.filter(isMaintenanceAlert);
+  const directory = useDirectory();
 
   useEffect(() => {
     let active = true;
@@ -55,6 +57,7 @@ export function MaintenancePage() {
 
   return (
     <div className="maint-grid" data-testid="maintenance-page">
+      <DegradedResidentsStrip alerts={live.alerts} residentName={directory.residentName} />
       <section className="panel" data-testid="maintenance-alerts">
         <header className="panel-head">
           <h2>{t('maint.alerts')}</h2>

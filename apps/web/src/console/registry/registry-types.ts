@@ -1,4 +1,4 @@
-import type { CareProfile, DeviceType, EmergencyContact, OrgUnitKind, Role } from '@anxin/contract';
+import type { CareProfile, DegradedDevice, DeviceType, EmergencyContact, OrgUnitKind, Role } from '@anxin/contract';
 
 // Wire shapes of the registry calls (CONTRACT §3 plus the platform's additions), as the console reads them.
 
@@ -13,6 +13,9 @@ export interface Resident {
   careProfile: CareProfile;
   createdAt: string;
   updatedAt: string;
+  /** Issue 11 (防护降级): GET /residents and /residents/:id say which safety devices are down. */
+  protectionDegraded?: boolean;
+  degradedDevices?: DegradedDevice[];
 }
 
 export interface DeviceView {

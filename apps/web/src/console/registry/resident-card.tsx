@@ -1,9 +1,23 @@
+import type { DegradedDevice } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
+import { DegradedDeviceList, ProtectionBadge } from './protection';
 import type { Resident } from './registry-types';
 
-/** The resident record as a responder needs it: who, where, what to know, whom to call. */
-export function ResidentCard({ resident, age }: { resident: Resident; age: number | null }) {
+/**
+ * The resident record as a responder needs it: who, where, what to know, whom to call,
+ * and whether their safety devices protect them (`degradedDevices`: the freshest known, e.g. from a live alert).
+ */
+export function ResidentCard({
+  resident,
+  age,
+  degradedDevices,
+}: {
+  resident: Resident;
+  age: number | null;
+  degradedDevices?: DegradedDevice[];
+}) {
   const { t } = useI18n();
+  const degraded = degradedDevices ?? resident.degradedDevices ?? [];
   const profile = resident.careProfile ?? {};
   const contacts = [...(resident.emergencyContacts ?? [])].sort((a, b) => (a.order ?? 99) - (b.order ?? 99));
   return (
@@ -12,7 +26,9 @@ export function ResidentCard({ resident, age }: { resident: Resident; age: numbe
       <div className="resident-name">
         <b>{resident.name}</b>
         {age !== null && <span className="muted">{t('resident.age', { n: age })}</span>}
+        <ProtectionBadge devices={degraded} />
       </div>
+      {degraded.length > 0 && <DegradedDeviceList devices={degraded} />}
       <dl className="facts facts-stacked">
         <div>
           <dt>{t('resident.address')}</dt>

@@ -6,6 +6,7 @@ import { Dialog, ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
 import { useRouter } from '../console-router';
 import { useDirectory } from './directory';
+import { ProtectionBadge } from './protection';
 import type { Resident } from './registry-types';
 import { ResidentDevices } from './resident-devices';
 import { ResidentForm } from './resident-form';
@@ -92,7 +93,10 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
                   onClick={() => navigate(`/residents/${r.id}`)}
                   onKeyDown={(e) => e.key === 'Enter' && navigate(`/residents/${r.id}`)}
                 >
-                  <td className="strong">{r.name}</td>
+                  <td className="strong">
+                    {r.name}
+                    <ProtectionBadge devices={r.degradedDevices ?? []} />
+                  </td>
                   <td>{directory.orgUnitName(r.orgUnitId)}</td>
                   <td className="num">{ageInYears(r.birthDate) ?? '—'}</td>
                   <td className="ellipsis">{r.address ?? '—'}</td>
@@ -107,6 +111,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
         <section className="panel detail" data-testid="resident-detail">
           <header className="panel-head">
             <h2>{selected.name}</h2>
+            <ProtectionBadge devices={selected.degradedDevices ?? []} />
             <span className="grow" />
             <button
               type="button"

@@ -1,0 +1,180 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import type { AlertView } from '@anxin/contract';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { AppError } from '../errors/app.errors';
+import { DEFAULT_HEARTBEAT_SECONDS, IngestService } from '../ingest/ingest.service';
+import type { IngestedDevice } from '../ingest/ingest.signals';
+import { LOGGER } from '../logging/logger';
+import type { RaiseParams } from './alerts.repository';
+import { AlertsService } from './alerts.service';
+import { DEFAULT_RULE_SETTINGS } from './rules/rule-settings';
+import { SupervisionRepository } from './supervision.repository';
+
+/** A sweep never waits less than this, even when a device is overdue (no busy loop on a failing statement). */
+const MIN_WAIT_MS = 250;
+/** An unchanged mattress state is written again after this long, so another process's change is not masked. */
+const READING_STATE_REFRESH_MS = 30_000;
+
+/**
+ * Device supervision (CONTRACT §3 Supervision, issue 11): `device_offline` for
+ * any device not heard from for its heartbeat, `reading_missing` for a mattress
+ * in bed without vitals, each resolving itself when the device recovers. Every
+ * process sweeps; the state is in the device rows, so a restart or a second
+ * process changes nothing. The sweep wakes when the next device falls due (and
+ * at least every ANXIN_OFFLINE_SWEEP_SECONDS), so an alert comes within
+ * heartbeat + that interval at worst, and in practice within a fraction of a second of it.
+ */
+@Injectable()
+export class SupervisionService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly readingState = new Map<string, { missing: boolean; at: number }>();
+  private readingWrites: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly db: DataSource,
+    private readonly ingest: IngestService,
+    private readonly alerts: AlertsService,
+    private readonly repository: SupervisionRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.ingest.signals.on('telemetryStored', (device, message, at) => this.observeReadings(device, message, at));
+  }
+
+  onApplicationBootstrap(): void {
+    this.wakeIn(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.readingWrites;
+  }
+
+  private wakeIn(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.runSweep(), ms);
+    this.timer.unref();
+  }
+
+  private async runSweep(): Promise<void> {
+    const intervalMs = this.config.ingest.offlineSweepSeconds * 1000;
+    let waitMs = intervalMs;
+    try {
+      const dueInSeconds = await this.sweep();
+      if (dueInSeconds !== null) waitMs = Math.min(intervalMs, Math.max(MIN_WAIT_MS, dueInSeconds * 1000 + 20));
+    } catch (error) {
+      this.log.warn({ err: error }, 'device supervision sweep failed');
+    }
+    this.wakeIn(waitMs);
+  }
+
+  /** One pass: resolve what recovered, raise what fell silent or stale; answers seconds to the next silence. */
+  async sweep(): Promise<number | null> {
+    const changed = new Set<string>();
+    // Recovered first: a device heard from and silent again since the last pass ends its old alert and gets a new one.
+    for (const recovered of await this.repository.findRecovered()) {
+      const note = recovered.kind === 'device_offline' ? 'device heard from again' : 'readings returned';
+      try {
+        await this.alerts.resolveUnscoped(recovered.id, 'auto_resolved', note, null);
+        changed.add(recovered.residentId);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error; // resolved meanwhile (an operator or another process)
+      }
+    }
+    const raised = await this.db.transaction(async (manager) => {
+      const results: { alert: AlertView; created: boolean }[] = [];
+      for (const d of await this.repository.markSilent(manager, DEFAULT_HEARTBEAT_SECONDS)) {
+        results.push(
+          await this.alerts.raise(
+            manager,
+            this.params(d, 'device_offline', 'low', {
+              deviceId: d.id,
+              deviceType: d.type,
+              lastSeenAt: new Date(d.lastSeenAt).toISOString(),
+              heartbeatSeconds: d.heartbeatSeconds,
+            }),
+          ),
+        );
+      }
+      for (const d of await this.repository.markStale(manager, DEFAULT_RULE_SETTINGS.readingMissingSeconds)) {
+        results.push(
+          await this.alerts.raise(
+            manager,
+            this.params(d, 'reading_missing', 'medium', {
+              deviceId: d.id,
+              deviceType: d.type,
+              missingSince: new Date(d.since).toISOString(),
+            }),
+          ),
+        );
+      }
+      return results;
+    });
+    for (const result of raised) {
+      this.alerts.announce(result);
+      changed.add(result.alert.residentId);
+    }
+    await this.announceProtection(changed, new Set(raised.map((r) => r.alert.id)));
+    return this.repository.secondsToNextSilence(DEFAULT_HEARTBEAT_SECONDS);
+  }
+
+  /** The residents' other active alerts are sent again: their views carry the new protection state. */
+  private async announceProtection(residentIds: Set<string>, alreadySent: Set<string>): Promise<void> {
+    if (residentIds.size === 0) return;
+    for (const id of await this.repository.activeAlertIds([...residentIds])) {
+      if (!alreadySent.has(id)) await this.alerts.announceById(id);
+    }
+  }
+
+  private params(
+    d: { id: string; residentId: string; orgUnitId: string },
+    kind: RaiseParams['kind'],
+    severity: RaiseParams['severity'],
+    readings: Record<string, unknown>,
+  ): RaiseParams {
+    return {
+      residentId: d.residentId,
+      orgUnitId: d.orgUnitId,
+      deviceId: d.id,
+      eventId: null,
+      kind,
+      severity,
+      readings,
+      at: new Date(),
+    };
+  }
+
+  /**
+   * CONTRACT §3 Supervision: a mattress reporting `inBed: true` without heart
+   * rate or respiration starts a "missing since" streak in the database (seen by
+   * every process, kept across restarts); readings back or out of bed end it.
+   */
+  private observeReadings(device: IngestedDevice, m: Record<string, unknown>, at: Date): void {
+    if (device.type !== 'mattress' || typeof m.inBed !== 'boolean') return;
+    const missing = m.inBed && (typeof m.heartRate !== 'number' || typeof m.respirationRate !== 'number');
+    const known = this.readingState.get(device.id);
+    if (known && known.missing === missing && at.getTime() - known.at < READING_STATE_REFRESH_MS) return;
+    this.readingState.set(device.id, { missing, at: at.getTime() });
+    // One chain per process keeps a device's transitions in arrival order.
+    this.readingWrites = this.readingWrites
+      .then(() =>
+        missing ? this.repository.markReadingMissing(device.id, at) : this.repository.clearReadingMissing(device.id),
+      )
+      .catch((error: unknown) => {
+        this.readingState.delete(device.id);
+        this.log.warn({ err: error, deviceId: device.id }, 'could not record missing readings');
+      });
+  }
+}
