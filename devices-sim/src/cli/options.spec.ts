@@ -1,5 +1,6 @@
 import { helpText, parseBrokerUrl, parseOptions, UsageError } from './options';
 import { credentialsPathFor } from './prepare';
+import { MIXED_HOMES } from '../scenarios/catalogue';
 
 const REQUIRED = [
   '--api',
@@ -39,7 +40,7 @@ describe('sim command line', () => {
       credentials: null,
     });
     expect(opts?.mix).toHaveLength(8);
-    expect(parseOptions(REQUIRED)).toMatchObject({ homes: 20, durationSeconds: 40, scenario: 'mixed' });
+    expect(parseOptions(REQUIRED)).toMatchObject({ homes: MIXED_HOMES, durationSeconds: 40, scenario: 'mixed' });
   });
 
   it('returns null for --help, whose text lists every scenario', () => {
@@ -62,6 +63,38 @@ describe('sim command line', () => {
   ])('rejects %j with one clear line', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(UsageError);
     expect(() => parseOptions(argv)).toThrow(message);
+  });
+
+  it("runs infra_blip only with the operator's fault command, kept exactly as typed", () => {
+    const fault = "redis-cli -p 6390 client pause 10000 all; echo 'paused $HOME'";
+    const opts = parseOptions([...REQUIRED, '--scenario', 'infra_blip', '--fault-command', fault]);
+    expect(opts).toMatchObject({ scenario: 'infra_blip', faultCommand: fault });
+    expect(opts?.faultRecoverCommand).toBeUndefined();
+    const both = parseOptions([
+      ...REQUIRED,
+      '--scenario=infra_blip',
+      '--fault-command=./block-pg.sh',
+      '--fault-recover-command',
+      './unblock-pg.sh',
+    ]);
+    expect(both).toMatchObject({ faultCommand: './block-pg.sh', faultRecoverCommand: './unblock-pg.sh' });
+    expect(parseOptions([...REQUIRED, '--scenario', 'sos'])?.faultCommand).toBeUndefined();
+    expect(helpText()).toContain('--fault-command <cmd>');
+    expect(helpText()).toContain('--fault-recover-command <cmd>');
+    expect(helpText()).toMatch(/^ {2}infra_blip +→ sos: /m);
+  });
+
+  it.each([
+    [['--scenario', 'infra_blip'], '--scenario infra_blip needs --fault-command'],
+    [['--scenario', 'infra_blip', '--fault-recover-command', 'x'], '--scenario infra_blip needs --fault-command'],
+    [['--scenario', 'infra_blip', '--fault-command', '  '], '--fault-command is empty'],
+    [['--scenario', 'sos', '--fault-command', 'true'], '--fault-command is only run by fault scenarios'],
+    [['--fault-command', 'true'], 'not by --scenario mixed'],
+  ])('refuses fault options %j with one clear line', (argv, message) => {
+    const run = () => parseOptions([...REQUIRED, ...argv]);
+    expect(run).toThrow(UsageError);
+    expect(run).toThrow(message);
+    expect(run).toThrow(/^[^\n]+$/);
   });
 
   it('understands mqtt, mqtts and IPv6 broker URLs and refuses WebSocket ones', () => {

@@ -1,7 +1,8 @@
 // Command line of `npm run sim` (CONTRACT §5), parsed once into typed options.
 import { parseArgs } from 'node:util';
 import { DEVICE_TYPES, type DeviceType } from '@anxin/contract';
-import { SCENARIO_NAMES, scenarioHelpLines } from '../scenarios/catalogue';
+import { findScenario, MIXED_HOMES, SCENARIO_NAMES, scenarioHelpLines } from '../scenarios/catalogue';
+import { FAULT_SECONDS } from '../scenarios/incidents';
 import type { BrokerAddress } from '../transport/raw-client';
 
 export interface SimOptions {
@@ -26,6 +27,10 @@ export interface SimOptions {
   timeZone: string;
   connectConcurrency: number;
   provisionConcurrency: number;
+  /** Shell command that starts an infrastructure fault (infra_blip), run as typed. */
+  faultCommand?: string;
+  /** Shell command that ends it, run FAULT_SECONDS after the fault command. */
+  faultRecoverCommand?: string;
 }
 
 export class UsageError extends Error {}
@@ -51,6 +56,8 @@ const SPEC = {
   timezone: { type: 'string' },
   'connect-concurrency': { type: 'string' },
   'provision-concurrency': { type: 'string' },
+  'fault-command': { type: 'string' },
+  'fault-recover-command': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,7 +73,7 @@ export function helpText(): string {
     '  --api <url>                  HTTP API base, e.g. http://127.0.0.1:3000 (required)',
     '  --mqtt <url>                 broker, mqtt://host:port or mqtts://host:port (required)',
     '  --username, --password       an admin or operator account (required)',
-    '  --homes <n>                  homes to simulate, one resident each (default 20)',
+    `  --homes <n>                  homes to simulate, one resident each (default ${MIXED_HOMES}: every scenario once)`,
     '  --duration <seconds>         how long incidents are injected and devices report (default 40)',
     '  --scenario <name>            see below (default mixed)',
     '  --report <file.json>         write the JSON report here',
@@ -82,12 +89,18 @@ export function helpText(): string {
     '  --timezone <tz>              the platform time zone, for night windows (default Asia/Shanghai)',
     '  --connect-concurrency <n>    devices dialling at once (default 100)',
     '  --provision-concurrency <n>  HTTP requests at once while provisioning (default 8)',
+    '  --fault-command <cmd>        infra_blip only (required there): shell command that starts a platform',
+    '                               Redis or database outage, run as typed with /bin/sh at the fault step,',
+    "                               e.g. 'redis-cli -p 6390 client pause 10000 all'; its exit code is reported",
+    '  --fault-recover-command <cmd>',
+    `                               run ${FAULT_SECONDS} s after --fault-command to end the fault (default: it ends by itself)`,
     '  -h, --help                   this text',
     '',
     'Scenarios (→ the alert the platform must raise):',
     ...scenarioHelpLines(),
     '',
-    'Exit code: 0 when no alert was missed and none was false, 1 otherwise, 2 for bad usage.',
+    'Exit code: 0 when no alert was missed, none was false and every fault command exited 0;',
+    '1 otherwise, 2 for bad usage.',
   ].join('\n');
 }
 
@@ -123,6 +136,7 @@ export function parseOptions(argv: string[]): SimOptions | null {
   if (!SCENARIO_NAMES.includes(scenario)) {
     throw new UsageError(`--scenario: unknown "${scenario}"; one of ${SCENARIO_NAMES.join(', ')}`);
   }
+  const faults = parseFaultCommands(scenario, str('fault-command'), str('fault-recover-command'));
   const qos = num('telemetry-qos', 1, 0, 1) as 0 | 1;
   const timeZone = str('timezone') ?? 'Asia/Shanghai';
   try {
@@ -137,7 +151,7 @@ export function parseOptions(argv: string[]): SimOptions | null {
     mqttUrl,
     username: required('username'),
     password: required('password'),
-    homes: num('homes', 20, 1, 100_000),
+    homes: num('homes', MIXED_HOMES, 1, 100_000),
     durationSeconds: num('duration', 40, 1, 7 * 86_400),
     scenario,
     report: str('report') ?? null,
@@ -153,7 +167,33 @@ export function parseOptions(argv: string[]): SimOptions | null {
     timeZone,
     connectConcurrency: num('connect-concurrency', 100, 1, 10_000),
     provisionConcurrency: num('provision-concurrency', 8, 1, 256),
+    ...faults,
   };
+}
+
+/** A fault scenario without a real fault proves nothing; a fault command no scenario runs is a mistake. */
+function parseFaultCommands(
+  scenario: string,
+  command: string | undefined,
+  recover: string | undefined,
+): Pick<SimOptions, 'faultCommand' | 'faultRecoverCommand'> {
+  for (const [name, value] of [
+    ['fault-command', command],
+    ['fault-recover-command', recover],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} is empty`);
+  }
+  const needsFault = findScenario(scenario)?.needsFault === true;
+  if (needsFault && command === undefined) {
+    throw new UsageError(
+      `--scenario ${scenario} needs --fault-command (a command that makes the platform's Redis or database ` +
+        'briefly unavailable): without a real outage it proves nothing',
+    );
+  }
+  if (!needsFault && (command !== undefined || recover !== undefined)) {
+    throw new UsageError(`--fault-command is only run by fault scenarios (infra_blip), not by --scenario ${scenario}`);
+  }
+  return { ...(command && { faultCommand: command }), ...(recover && { faultRecoverCommand: recover }) };
 }
 
 function parseApiUrl(raw: string): string {

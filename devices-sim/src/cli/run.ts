@@ -3,6 +3,8 @@
 //   inject incidents for --duration → grace for late alerts → drain PUBACKs →
 //   restore normal profiles → disconnect → match and report.
 import { type Clock, sleep, systemClock } from '../clock';
+import { AlertDispatcher } from '../fleet/alert-dispatcher';
+import { FaultCommands } from '../fleet/fault-commands';
 import { Fleet } from '../fleet/fleet';
 import { IncidentRunner } from '../fleet/incident-runner';
 import { createRng } from '../homes/rng';
@@ -23,6 +25,8 @@ import { prepareHomes } from './prepare';
 const WARMUP_MS = 3_000;
 /** How long the last QoS 1 messages may take to be acknowledged before they count as lost. */
 const DRAIN_MS = 5_000;
+/** How long a fault command still running at the end may take before it is killed (and counts as failed). */
+const FAULT_SETTLE_MS = 30_000;
 
 export interface RunIo {
   progress: Progress;
@@ -110,7 +114,12 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   const graceEnd = runEnd + opts.graceSeconds * 1000;
   await armAfterActivity(api, fleet.homes, split.afterActivity, clock);
 
-  const runner = new IncidentRunner(clock, log);
+  const dispatcher = new AlertDispatcher(api, log);
+  watcher.onObservation = (obs) => dispatcher.observe(obs);
+  const faults = opts.faultCommand
+    ? new FaultCommands({ fault: opts.faultCommand, recover: opts.faultRecoverCommand }, clock, log)
+    : null;
+  const runner = new IncidentRunner(clock, log, dispatcher, faults);
   const phaseStart = Math.max(clock(), runStart + WARMUP_MS);
   const phaseSeconds = Math.max(1, (runEnd - phaseStart) / 1000);
   const slots = scheduleIncidents(assigned, phaseSeconds, createRng(opts.seed).fork('schedule'));
@@ -164,6 +173,9 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   const pubackLatencyMs = fleet.stats.pubackLatency.summary();
   await fleet.shutdown();
 
+  await faults?.settle(FAULT_SETTLE_MS);
+  if (faults && !faults.allSucceeded) problem('a fault command failed: the fault scenario proved nothing');
+
   const injected = runner.injected();
   const scenarioOf = new Map(prepared.homes.map((h) => [h.resident.id, assigned[h.index]?.name ?? 'routine']));
   const match = matchAlerts(injected, watcher.observations, {
@@ -192,6 +204,7 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
       pubackLatencyMs,
       lateSlots: fleet.lateSlots,
     },
+    faults: faults?.runs,
     problems,
   });
   if (opts.report) await writeReport(opts.report, report);
@@ -200,7 +213,9 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   if (lost > 0)
     io.out(`WARNING: ${lost} QoS 1 messages were never acknowledged (the broker or platform lost or dropped them)`);
   io.out(
-    exitCodeFor(report) === 0 ? 'PASS: no missed and no false alerts' : 'FAIL: missed or false alerts (see above)',
+    exitCodeFor(report) === 0
+      ? 'PASS: no missed and no false alerts'
+      : 'FAIL: missed or false alerts, or a failed fault command (see above)',
   );
   return report;
 }

@@ -6,6 +6,8 @@ import type { Clock } from '../clock';
 import type { IncidentRecord } from '../matching/incident';
 import type { IncidentContext } from '../scenarios/scenario';
 import type { IncidentSlot } from '../scenarios/plan';
+import type { AlertDispatcher } from './alert-dispatcher';
+import type { FaultCommands, FaultStep } from './fault-commands';
 import { ACTIVITY_EVENTS, type SimHome } from './sim-home';
 
 export class IncidentRunner {
@@ -15,6 +17,8 @@ export class IncidentRunner {
   constructor(
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
+    private readonly dispatcher: AlertDispatcher | null = null,
+    private readonly faults: FaultCommands | null = null,
   ) {}
 
   /** Schedules every slot relative to `phaseStartMs` (clock time). */
@@ -31,6 +35,7 @@ export class IncidentRunner {
         expect: def.expect,
         lookalikeOf: def.lookalikeOf ?? null,
         expectOutcome: def.expectOutcome ?? null,
+        expectOrderStatus: def.expectOrderStatus ?? null,
         windowMs: def.windowSeconds * 1000,
         startedAt: null,
         triggerAt: null,
@@ -75,6 +80,13 @@ export class IncidentRunner {
       if (!device) throw new Error(`home ${home.index} has no ${type}`);
       return device;
     };
+    const fault = (step: FaultStep) => {
+      if (!this.faults) throw new Error('this run has no --fault-command');
+      this.faults.run(step, record.id, (line) => {
+        record.problems.push(line);
+        this.log(`scenario ${record.id}: ${line}`);
+      });
+    };
     const sent = (at: number | null, what: string): number => {
       if (at !== null) return at;
       // Not sent (device not connected): keep going, but the incident is marked so a miss is explained.
@@ -96,11 +108,21 @@ export class IncidentRunner {
         for (const message of home.model.pin(activity, now())) home.publish(message);
       },
       silence: (type) => requireDevice(type).silence(),
+      cutConnection: (type) => requireDevice(type).powerLoss(),
       lastPublishAt: (type) => home.devices.get(type)?.lastPublishAt ?? null,
       lastActivityAt: () => home.lastActivityAt,
       markTrigger: (at) => {
         record.triggerAt ??= at;
       },
+      dispatchAlert: (kind) => {
+        if (!this.dispatcher) throw new Error('this run cannot dispatch alerts');
+        this.dispatcher.request(home.residentId, kind, now(), (line) => {
+          record.problems.push(line);
+          this.log(`scenario ${record.id}: ${line}`);
+        });
+      },
+      startFault: () => fault('fault'),
+      endFault: () => fault('recover'),
     };
   }
 }

@@ -85,6 +85,12 @@ export class SimDevice {
     this.client.freeze();
   }
 
+  /** Power loss (scenario power_loss): the connection dies at once without DISCONNECT, and nothing more is sent. */
+  powerLoss(): void {
+    this.silent = true;
+    this.client.cut();
+  }
+
   /** A clean shutdown: retained offline status, then DISCONNECT (so the broker sends no will). */
   async shutdown(): Promise<void> {
     if (!this.silent) this.send('status', { online: false }, 1, undefined, true);

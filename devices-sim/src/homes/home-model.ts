@@ -20,6 +20,8 @@ export interface RoutineMessage {
 export interface VitalsOverride {
   heartRate?: number;
   respirationRate?: number;
+  /** The mattress still senses the resident in bed but reports no heart rate or respiration (a stale sensor). */
+  missing?: boolean;
 }
 
 interface PendingEvent {
@@ -183,6 +185,8 @@ export class HomeModel {
 
   private mattressReading(): MessageBody {
     if (!isInBed(this.activity)) return { heartRate: null, respirationRate: null, inBed: false, movement: 0 };
+    if (this.vitals?.missing)
+      return { heartRate: null, respirationRate: null, inBed: true, movement: this.rng.int(0, 8) };
     const rr =
       this.vitals?.respirationRate ?? round1(clamp(this.rng.normal(this.persona.respirationRate, 1.2), 12, 20));
     // Mostly still in sleep, with an occasional turn.

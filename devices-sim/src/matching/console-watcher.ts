@@ -18,6 +18,8 @@ export class ConsoleUnavailableError extends Error {}
 export class ConsoleWatcher {
   readonly observations: AlertObservation[] = [];
   disconnects = 0;
+  /** Called with each observation as it arrives (e.g. to dispatch an alert as an operator would). */
+  onObservation: (obs: AlertObservation) => void = () => undefined;
   private socket: ConsoleSocket | null = null;
   private readonly known = new Set<string>();
   private watchingSince = 0;
@@ -102,7 +104,10 @@ export class ConsoleWatcher {
       status: alert.status,
       outcome: alert.outcome,
       openedAt: alert.openedAt,
+      orderStatus: alert.orderStatus ?? null,
     };
-    this.observations.push({ event, at: this.clock(), alert: observed });
+    const obs: AlertObservation = { event, at: this.clock(), alert: observed };
+    this.observations.push(obs);
+    this.onObservation(obs);
   }
 }

@@ -1,6 +1,6 @@
 // The records the matcher works on: incidents the simulator injected (ground
 // truth) and alerts it observed on /console (CONTRACT §4).
-import type { AlertKind, AlertView, ResolveOutcome } from '@anxin/contract';
+import type { AlertKind, AlertView, OrderStatus, ResolveOutcome } from '@anxin/contract';
 
 export interface IncidentRecord {
   /** `${scenario}@${homeIndex}` */
@@ -12,6 +12,8 @@ export interface IncidentRecord {
   expect: AlertKind | null;
   lookalikeOf: AlertKind | null;
   expectOutcome: ResolveOutcome | null;
+  /** The alert is dispatched and must come back with its order in this status (nobody accepted: unassigned). */
+  expectOrderStatus: OrderStatus | null;
   /** The rule's window: the alert is due at triggerAt + windowMs. */
   windowMs: number;
   startedAt: number | null;
@@ -22,7 +24,8 @@ export interface IncidentRecord {
 }
 
 /** The fields of AlertView the matcher reads. */
-export type ObservedAlert = Pick<AlertView, 'id' | 'residentId' | 'kind' | 'status' | 'outcome' | 'openedAt'>;
+export type ObservedAlert = Pick<AlertView, 'id' | 'residentId' | 'kind' | 'status' | 'outcome' | 'openedAt'> &
+  Partial<Pick<AlertView, 'orderStatus'>>;
 
 export interface AlertObservation {
   event: 'raised' | 'updated';

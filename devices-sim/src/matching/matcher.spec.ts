@@ -11,6 +11,7 @@ function incident(over: Partial<IncidentRecord> & Pick<IncidentRecord, 'resident
     expect: null,
     lookalikeOf: null,
     expectOutcome: null,
+    expectOrderStatus: null,
     windowMs: 0,
     startedAt: T0,
     triggerAt: T0,
@@ -156,6 +157,38 @@ describe('matchAlerts', () => {
       outcomeMismatches: 0,
     });
     expect(matchAlerts([cancel], [alert], options(['r1']))).toMatchObject({ matched: 1, outcomeMismatches: 1 });
+  });
+
+  it('counts a dispatched emergency as missed until the console is told its order is unassigned', () => {
+    const sos = incident({
+      residentId: 'r1',
+      scenario: 'unassigned_emergency',
+      expect: 'sos',
+      expectOrderStatus: 'unassigned',
+    });
+    const alert = raised('r1', 'sos', T0 + 100, 'u1');
+    const pushed = (orderStatus: 'offered' | 'unassigned', at: number): AlertObservation => ({
+      event: 'updated',
+      at,
+      alert: { ...alert.alert, status: 'dispatched', orderStatus },
+    });
+    const offeredOnly = matchAlerts([sos], [alert, pushed('offered', T0 + 200)], options(['r1']));
+    expect(offeredOnly).toMatchObject({ matched: 0, missed: 1, falseAlerts: [] });
+    expect(offeredOnly.results[0]).toMatchObject({ alertIds: ['u1'], orderStatusOk: false });
+    const told = matchAlerts(
+      [sos],
+      [alert, pushed('offered', T0 + 200), pushed('unassigned', T0 + 2_200)],
+      options(['r1']),
+    );
+    expect(told).toMatchObject({ matched: 1, missed: 0, falseAlerts: [] });
+    expect(told.results[0]?.orderStatusOk).toBe(true);
+    // An incident without the expectation is not judged on it.
+    const plain = matchAlerts(
+      [incident({ residentId: 'r2', scenario: 'sos', expect: 'sos' })],
+      [raised('r2', 'sos', T0 + 5)],
+      options(['r2']),
+    );
+    expect(plain.results[0]?.orderStatusOk).toBeNull();
   });
 
   it('judges events in arrival order even when given out of order', () => {

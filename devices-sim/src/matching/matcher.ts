@@ -23,6 +23,8 @@ export interface IncidentResult {
   early: boolean;
   /** For incidents that expect an outcome (SOS cancelled): whether the alert was resolved so. */
   outcomeOk: boolean | null;
+  /** For incidents that expect an order status (nobody accepted): whether the alert came back with it. */
+  orderStatusOk: boolean | null;
 }
 
 export interface FalseAlert {
@@ -42,6 +44,14 @@ export interface MatchResult {
   duplicated: number;
   falseAlerts: FalseAlert[];
   outcomeMismatches: number;
+}
+
+/**
+ * An alert that never came back with the order status it had to reach (operators told "unassigned") is
+ * a missed expectation like a missing alert: the person it was about would not be helped.
+ */
+export function expectationMet(r: IncidentResult): boolean {
+  return r.alertIds.length > 0 && r.orderStatusOk !== false;
 }
 
 export function matchAlerts(
@@ -81,12 +91,15 @@ export function matchAlerts(
       early: raw !== null && raw < -earlyTolerance,
       // No alert: already a miss; the outcome is only judged on an alert that came.
       outcomeOk: incident.expectOutcome === null || !first ? null : resolvedAs(incident, alerts, ordered),
+      orderStatusOk:
+        incident.expectOrderStatus === null || !first ? null : pushedWithOrderStatus(incident, alerts, ordered),
     };
   });
+  const met = expectationMet;
   return {
     results,
-    matched: results.filter((r) => r.alertIds.length > 0).length,
-    missed: results.filter((r) => r.alertIds.length === 0).length,
+    matched: results.filter(met).length,
+    missed: results.filter((r) => !met(r)).length,
     duplicated: results.reduce((n, r) => n + Math.max(0, r.alertIds.length - 1), 0),
     falseAlerts,
     outcomeMismatches: results.filter((r) => r.outcomeOk === false).length,
@@ -147,5 +160,16 @@ function resolvedAs(
   const ids = new Set(alerts.map((a) => a.id));
   return observations.some(
     (o) => ids.has(o.alert.id) && o.alert.status === 'resolved' && o.alert.outcome === incident.expectOutcome,
+  );
+}
+
+function pushedWithOrderStatus(
+  incident: IncidentRecord,
+  alerts: { id: string }[],
+  observations: readonly AlertObservation[],
+): boolean {
+  const ids = new Set(alerts.map((a) => a.id));
+  return observations.some(
+    (o) => o.event === 'updated' && ids.has(o.alert.id) && o.alert.orderStatus === incident.expectOrderStatus,
   );
 }

@@ -12,6 +12,7 @@ const incident = (scenario: string, expect: IncidentRecord['expect']): IncidentR
   expect,
   lookalikeOf: null,
   expectOutcome: null,
+  expectOrderStatus: null,
   windowMs: 0,
   startedAt: 1,
   triggerAt: 1,
@@ -51,8 +52,8 @@ describe('report', () => {
   const gas = incident('gas', 'gas');
   const passing: MatchResult = {
     results: [
-      { incident: sos, alertIds: ['a1'], latencyMs: 12, early: false, outcomeOk: null },
-      { incident: gas, alertIds: ['a2', 'a3'], latencyMs: 30, early: false, outcomeOk: null },
+      { incident: sos, alertIds: ['a1'], latencyMs: 12, early: false, outcomeOk: null, orderStatusOk: null },
+      { incident: gas, alertIds: ['a2', 'a3'], latencyMs: 30, early: false, outcomeOk: null, orderStatusOk: null },
     ],
     matched: 2,
     missed: 0,
@@ -89,7 +90,7 @@ describe('report', () => {
   it('fails the run on a missed or a false alert, and names them in the summary', () => {
     const failing: MatchResult = {
       ...passing,
-      results: [{ incident: sos, alertIds: [], latencyMs: null, early: false, outcomeOk: null }],
+      results: [{ incident: sos, alertIds: [], latencyMs: null, early: false, outcomeOk: null, orderStatusOk: null }],
       matched: 0,
       missed: 1,
       duplicated: 0,

@@ -3,7 +3,8 @@
 // with the per-scenario breakdown and the details needed to chase a failure.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { MatchResult } from '../matching/matcher';
+import { expectationMet, type MatchResult } from '../matching/matcher';
+import type { FaultRun } from '../fleet/fault-commands';
 import { LatencyHistogram, type LatencySummary } from '../stats/latency-histogram';
 import type { TransportCounters } from '../transport/transport-stats';
 
@@ -51,6 +52,8 @@ export interface SimReport {
   latencyMs: Percentiles;
   scenarios: Record<string, ScenarioBreakdown>;
   transport: TransportReport;
+  /** The operator's fault commands run by fault scenarios (infra_blip), with their exit codes. */
+  faults: (Omit<FaultRun, 'startedAt'> & { startedAt: string })[];
   details: {
     incidents: {
       id: string;
@@ -61,6 +64,8 @@ export interface SimReport {
       alertIds: string[];
       early: boolean;
       outcomeOk: boolean | null;
+      /** For a dispatched emergency: whether the console was told its order status (unassigned). */
+      orderStatusOk: boolean | null;
       problems: string[];
     }[];
     missed: string[];
@@ -81,6 +86,7 @@ export interface ReportInput {
   lookalikes: { scenario: string }[];
   match: MatchResult;
   transport: TransportReport;
+  faults?: readonly FaultRun[];
   problems: string[];
 }
 
@@ -110,7 +116,7 @@ export function buildReport(input: ReportInput): SimReport {
   for (const r of match.results) {
     const e = entry(r.incident.scenario, r.incident.expect);
     e.breakdown.incidents += 1;
-    if (r.alertIds.length > 0) e.breakdown.matched += 1;
+    if (expectationMet(r)) e.breakdown.matched += 1;
     else e.breakdown.missed += 1;
     e.breakdown.duplicated += Math.max(0, r.alertIds.length - 1);
     if (r.latencyMs !== null) {
@@ -144,6 +150,7 @@ export function buildReport(input: ReportInput): SimReport {
     latencyMs: percentiles(all.summary()),
     scenarios,
     transport: input.transport,
+    faults: (input.faults ?? []).map((f) => ({ ...f, startedAt: new Date(f.startedAt).toISOString() })),
     details: {
       incidents: match.results.map((r) => ({
         id: r.incident.id,
@@ -154,9 +161,10 @@ export function buildReport(input: ReportInput): SimReport {
         alertIds: r.alertIds,
         early: r.early,
         outcomeOk: r.outcomeOk,
+        orderStatusOk: r.orderStatusOk,
         problems: r.incident.problems,
       })),
-      missed: match.results.filter((r) => r.alertIds.length === 0).map((r) => r.incident.id),
+      missed: match.results.filter((r) => !expectationMet(r)).map((r) => r.incident.id),
       falseAlerts: match.falseAlerts.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
       duplicated: match.results
         .filter((r) => r.alertIds.length > 1)
@@ -170,9 +178,10 @@ function percentiles(summary: LatencySummary | null): Percentiles {
   return { p50: summary?.p50 ?? null, p90: summary?.p90 ?? null, p99: summary?.p99 ?? null, max: summary?.max ?? null };
 }
 
-/** CONTRACT §5 via the brief: success is no missed and no false alerts. */
+/** CONTRACT §5 via the brief: success is no missed and no false alerts (and a fault that really ran). */
 export function exitCodeFor(report: SimReport): 0 | 1 {
-  return report.missedAlerts === 0 && report.falseAlerts === 0 ? 0 : 1;
+  const faultsRan = report.faults.every((f) => f.exitCode === 0);
+  return report.missedAlerts === 0 && report.falseAlerts === 0 && faultsRan ? 0 : 1;
 }
 
 export async function writeReport(file: string, report: SimReport): Promise<void> {

@@ -1,9 +1,10 @@
 import { splitArming } from '../cli/arming-phase';
 import type { HomeCredentials } from '../provisioning/credentials';
+import { MIXED_HOMES } from './catalogue';
 import { assignScenarios } from './plan';
 import { planArming } from './arming-plan';
 
-const homes: HomeCredentials[] = assignScenarios('mixed', 20).map((_, index) => ({
+const homes: HomeCredentials[] = assignScenarios('mixed', MIXED_HOMES).map((_, index) => ({
   index,
   resident: { id: `r${index}`, name: 'x', orgUnitId: 'o', home: { lat: 31.2, lon: 121.4 } },
   devices: [
@@ -13,7 +14,7 @@ const homes: HomeCredentials[] = assignScenarios('mixed', 20).map((_, index) => 
 }));
 
 describe('arming plan', () => {
-  const assigned = assignScenarios('mixed', 20);
+  const assigned = assignScenarios('mixed', MIXED_HOMES);
   const arms = planArming(homes, assigned, { nowMs: Date.now(), runSeconds: 120, timeZone: 'Asia/Shanghai' });
   const byScenario = new Map(arms.map((a) => [assigned[Number(a.residentId.slice(1))]?.name, a]));
 
@@ -21,7 +22,7 @@ describe('arming plan', () => {
     for (const name of ['sos', 'smoke', 'gas', 'water_leak', 'low_battery']) expect(byScenario.has(name)).toBe(false);
     expect(byScenario.get('bradycardia')?.careProfile).toEqual({ rules: { vitalsSustainSeconds: 5 } });
     expect(byScenario.get('not_back_in_bed')?.careProfile?.rules).toEqual({ bedReturnSeconds: 8 });
-    expect(arms.some((a) => a.residentId === 'r19')).toBe(false);
+    expect(arms.some((a) => a.residentId === `r${MIXED_HOMES - 1}`)).toBe(false); // the routine-only home
   });
 
   it('gives the offline scenario a 10 s heartbeat on its smoke detector only', () => {

@@ -7,8 +7,8 @@ import {
 } from '@anxin/contract';
 import { distanceM } from '../homes/persona';
 import { createRng } from '../homes/rng';
-import { findScenario, SCENARIO_NAMES, SCENARIOS, scenarioHelpLines } from './catalogue';
-import { SHORT_RULES } from './incidents';
+import { findScenario, MIXED_HOMES, SCENARIO_NAMES, SCENARIOS, scenarioHelpLines } from './catalogue';
+import { FAULT_SECONDS, SHORT_RULES } from './incidents';
 import { localMinuteOfDay, windowContains } from './night-window';
 import { assignScenarios, scheduleIncidents } from './plan';
 import { scenarioLengthSeconds } from './scenario';
@@ -18,6 +18,8 @@ import { playScenario } from './scenario-playback';
 const EXPECTED_INCIDENTS: Record<string, string> = {
   sos: 'sos',
   sos_cancel: 'sos',
+  unassigned_emergency: 'sos',
+  infra_blip: 'sos',
   fall: 'fall',
   smoke: 'smoke',
   gas: 'gas',
@@ -30,6 +32,8 @@ const EXPECTED_INCIDENTS: Record<string, string> = {
   left_safe_zone: 'left_safe_zone',
   inactivity: 'inactivity',
   device_offline: 'device_offline',
+  power_loss: 'device_offline',
+  stale_mattress: 'reading_missing',
   low_battery: 'low_battery',
 };
 const EXPECTED_LOOKALIKES: Record<string, string> = {
@@ -52,6 +56,13 @@ describe('scenario catalogue', () => {
     const incidents = Object.fromEntries(SCENARIOS.filter((s) => s.expect).map((s) => [s.name, s.expect]));
     expect(incidents).toEqual(EXPECTED_INCIDENTS);
     expect(findScenario('sos_cancel')?.expectOutcome).toBe('cancelled_by_resident');
+    expect(findScenario('unassigned_emergency')?.expectOrderStatus).toBe('unassigned');
+  });
+
+  it('dispatches the SOS of the unassigned emergency once it is raised, as the operator would', () => {
+    const played = playScenario(findScenario('unassigned_emergency')!);
+    expect(played.dispatched).toEqual(['sos']);
+    expect(played.messages.filter((m) => m.scripted).map((m) => m.body.type)).toEqual(['sos']);
   });
 
   it('has the look-alikes, each expecting no alert and naming the alert it resembles', () => {
@@ -70,10 +81,23 @@ describe('scenario catalogue', () => {
     for (const name of SCENARIO_NAMES) expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: profile is valid for the API', (_name, def) => {
-    if (!def.profile) return;
-    expect(careProfileSchema.safeParse(profileOf(def.name)).success).toBe(true);
-  });
+  it.each(SCENARIOS.filter((s) => s.profile).map((s) => [s.name, s] as const))(
+    '%s: profile is valid for the API',
+    (_name, def) => {
+      const parsed = careProfileSchema.safeParse(profileOf(def.name));
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    },
+  );
+
+  // Without a profile the resident keeps the default rules, so the incident must need no shortened rule
+  // window: it alerts at once, or its window is its own shortened heartbeat.
+  it.each(SCENARIOS.filter((s) => !s.profile).map((s) => [s.name, s] as const))(
+    '%s: needs no profile: alerts at once or on its own shortened heartbeat',
+    (_name, def) => {
+      const heartbeat = Math.max(0, ...Object.values(def.heartbeatSeconds ?? {}));
+      expect(def.windowSeconds).toBe(heartbeat);
+    },
+  );
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
     '%s: marks a trigger and sends only schema-valid messages from the devices it requires',
@@ -187,13 +211,46 @@ describe('scenario ground truth', () => {
     expect(timeline('device_offline').silenced).toEqual(['smoke_detector']);
     expect(findScenario('device_offline')?.heartbeatSeconds).toEqual({ smoke_detector: 10 });
   });
+
+  it('presses SOS during the infrastructure fault and recovers it afterwards; only that scenario needs one', () => {
+    const blip = findScenario('infra_blip');
+    expect(blip).toMatchObject({ expect: 'sos', needsFault: true, devices: ['sos_button'] });
+    expect(SCENARIOS.filter((s) => s.needsFault).map((s) => s.name)).toEqual(['infra_blip']);
+    const played = timeline('infra_blip');
+    const start = played.faults.find((f) => f.step === 'fault')?.at ?? NaN;
+    const sos = played.messages.filter((m) => m.scripted).map((m) => ({ type: m.body.type, at: m.at }));
+    expect(sos).toEqual([{ type: 'sos', at: played.triggerAt }]);
+    // Pressed a few seconds into the outage, before recovery is even attempted.
+    expect(((played.triggerAt ?? 0) - start) / 1000).toBeGreaterThanOrEqual(2);
+    expect(played.faults).toEqual([
+      { step: 'fault', at: start },
+      { step: 'recover', at: start + FAULT_SECONDS * 1000 },
+    ]);
+    expect((played.triggerAt ?? Infinity) < start + FAULT_SECONDS * 1000).toBe(true);
+    // The incident lasts until the fault is over, so the run waits for the alarm through the recovery.
+    expect(scenarioLengthSeconds(blip!)).toBeGreaterThan(FAULT_SECONDS);
+  });
+
+  it('cuts the power-loss device off for good and keeps the stale mattress in bed without vitals', () => {
+    expect(timeline('power_loss').silenced).toEqual(['sos_button']);
+    const stale = timeline('stale_mattress');
+    const after = stale.messages.filter(
+      (m) => m.device === 'mattress' && m.channel === 'telemetry' && m.at >= (stale.triggerAt ?? Infinity),
+    );
+    expect(after.length).toBeGreaterThan(SHORT_RULES.readingMissingSeconds);
+    for (const m of after) expect(m.body).toMatchObject({ inBed: true, heartRate: null, respirationRate: null });
+  });
 });
 
 describe('scenario plan', () => {
-  it('plays every scenario once plus a routine-only home in a mixed run of 20 homes', () => {
-    const assigned = assignScenarios('mixed', 20);
+  it('plays every scenario but the fault one once plus a routine-only home in a mixed run of MIXED_HOMES homes', () => {
+    expect(MIXED_HOMES).toBe(SCENARIOS.length);
+    const assigned = assignScenarios('mixed', MIXED_HOMES);
     expect(assigned.filter((s) => s === null)).toHaveLength(1);
-    expect(new Set(assigned.filter(Boolean).map((s) => s?.name)).size).toBe(SCENARIOS.length);
+    const names = assigned.filter(Boolean).map((s) => s?.name);
+    expect(new Set(names)).toEqual(new Set(SCENARIOS.map((s) => s.name).filter((n) => n !== 'infra_blip')));
+    expect(assignScenarios('mixed', 200).map((s) => s?.name)).not.toContain('infra_blip');
+    expect(assignScenarios('infra_blip', 2).map((s) => s?.name)).toEqual(['infra_blip', 'infra_blip']);
     expect(assignScenarios('load', 5)).toEqual([null, null, null, null, null]);
     expect(assignScenarios('gas', 3).map((s) => s?.name)).toEqual(['gas', 'gas', 'gas']);
   });
@@ -201,7 +258,7 @@ describe('scenario plan', () => {
   it('schedules each incident to finish inside the incident phase', () => {
     const assigned = assignScenarios('mixed', 40);
     const slots = scheduleIncidents(assigned, 37, createRng(3));
-    expect(slots).toHaveLength(38);
+    expect(slots).toHaveLength(assigned.filter(Boolean).length);
     for (const slot of slots) {
       expect(slot.truncated).toBe(false);
       expect(slot.startAt + scenarioLengthSeconds(slot.scenario)).toBeLessThanOrEqual(37);

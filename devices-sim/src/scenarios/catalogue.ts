@@ -4,11 +4,16 @@ import { INCIDENTS } from './incidents';
 import { LOOKALIKES } from './lookalikes';
 import type { ScenarioDef } from './scenario';
 
-/** Incidents first, then look-alikes: `mixed` with 19 homes plays each exactly once. */
+/** Incidents first, then look-alikes: `mixed` with MIXED_HOMES homes plays each of MIXED_SCENARIOS once. */
 export const SCENARIOS: readonly ScenarioDef[] = [...INCIDENTS, ...LOOKALIKES];
+/** What `mixed` plays: all but the scenarios that need the operator's --fault-command. */
+export const MIXED_SCENARIOS: readonly ScenarioDef[] = SCENARIOS.filter((s) => !s.needsFault);
+/** Homes for one `mixed` round: every mixed scenario once plus a routine-only control home (the --homes default). */
+export const MIXED_HOMES = MIXED_SCENARIOS.length + 1;
+const FAULT_SCENARIO_NAMES = SCENARIOS.filter((s) => s.needsFault).map((s) => s.name);
 
 export const RUN_MODES = {
-  mixed: 'every incident and look-alike, one per home (plus a routine-only home per round); needs 20 homes for all',
+  mixed: `every incident and look-alike but ${FAULT_SCENARIO_NAMES.join(', ')}, one per home (plus a routine-only home per round); needs ${MIXED_HOMES} homes for all`,
   load: 'the daily routine only, no incidents: throughput and PUBACK loss; any alert is false',
 } as const;
 export type RunMode = keyof typeof RUN_MODES;

@@ -15,8 +15,13 @@ export const SHORT_RULES = {
   apnoeaSeconds: 5,
   sosCancelSeconds: 15,
   fallConfirmSeconds: 0,
+  readingMissingSeconds: 8,
 } as const;
 export const SHORT_HEARTBEAT_SECONDS = 10;
+/** infra_blip: how long the operator's fault may last before --fault-recover-command runs. */
+export const FAULT_SECONDS = 10;
+/** infra_blip: the SOS is pressed this far into the fault, when the outage has surely begun. */
+export const SOS_INTO_FAULT_SECONDS = 3;
 
 /** How long abnormal vitals are held: well past the sustain window, so the rule must fire. */
 const ABNORMAL_VITALS_SECONDS = 12;
@@ -73,6 +78,44 @@ function abnormalVitals(
 
 export const INCIDENTS: ScenarioDef[] = [
   instantEvent('sos', 'the resident presses the SOS button', 'sos_button', 'sos'),
+  {
+    name: 'unassigned_emergency',
+    summary:
+      'an SOS the operator dispatches and nobody accepts (no caregiver on duty in the area, or a short ' +
+      'ANXIN_OFFER_TIMEOUT_EMERGENCY_SECONDS): the console is told orderStatus "unassigned"',
+    expect: 'sos',
+    expectOrderStatus: 'unassigned',
+    devices: ['sos_button'],
+    pin: null,
+    windowSeconds: 0,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.dispatchAlert('sos');
+          ctx.markTrigger(ctx.sendEvent('sos_button', 'sos'));
+        },
+      },
+    ],
+  },
+  {
+    name: 'infra_blip',
+    summary:
+      `SOS pressed ${SOS_INTO_FAULT_SECONDS} s into a Redis or database outage that --fault-command starts ` +
+      `(recovered by --fault-recover-command at ${FAULT_SECONDS} s, or by itself); the alarm must still arrive`,
+    expect: 'sos',
+    needsFault: true,
+    devices: ['sos_button'],
+    pin: null,
+    // Due at once: latency is the wait the resident had, outage included. The last step keeps the
+    // incident inside the run until the fault is over; alerts are matched for 30 s (or --grace) after.
+    windowSeconds: 0,
+    steps: [
+      { at: 0, run: (ctx) => ctx.startFault() },
+      { at: SOS_INTO_FAULT_SECONDS, run: (ctx) => ctx.markTrigger(ctx.sendEvent('sos_button', 'sos')) },
+      { at: FAULT_SECONDS, run: (ctx) => ctx.endFault() },
+    ],
+  },
   {
     name: 'sos_cancel',
     summary: 'SOS from the wearable, cancelled by the resident 3 s later (alert resolved as cancelled_by_resident)',
@@ -210,6 +253,43 @@ export const INCIDENTS: ScenarioDef[] = [
           // Silent from its last message on: that is when the heartbeat interval starts.
           ctx.markTrigger(ctx.lastPublishAt('smoke_detector') ?? ctx.now());
           ctx.silence('smoke_detector');
+        },
+      },
+    ],
+  },
+  {
+    name: 'power_loss',
+    summary: `the SOS button's power and link die at once: its TCP connection drops with no DISCONNECT (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
+    expect: 'device_offline',
+    devices: ['sos_button'],
+    pin: null,
+    heartbeatSeconds: { sos_button: SHORT_HEARTBEAT_SECONDS },
+    windowSeconds: SHORT_HEARTBEAT_SECONDS,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          // The broker marks it offline at once; the alarm is still due one heartbeat after its last message.
+          ctx.markTrigger(ctx.lastPublishAt('sos_button') ?? ctx.now());
+          ctx.cutConnection('sos_button');
+        },
+      },
+    ],
+  },
+  {
+    name: 'stale_mattress',
+    summary: `the mattress senses the resident in bed but sends no heart rate or respiration (limit ${SHORT_RULES.readingMissingSeconds} s)`,
+    expect: 'reading_missing',
+    devices: ['mattress'],
+    pin: 'asleep',
+    profile: () => ({ rules: { readingMissingSeconds: SHORT_RULES.readingMissingSeconds } }),
+    windowSeconds: SHORT_RULES.readingMissingSeconds,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          ctx.home.setVitals({ missing: true });
+          ctx.markTrigger(ctx.sendTelemetry('mattress'));
         },
       },
     ],

@@ -1,16 +1,16 @@
 // Which home plays which scenario, and when. Deterministic from the seed, so a
 // failing run can be replayed with the same placement and timing.
 import type { Rng } from '../homes/rng';
-import { isRunMode, findScenario, SCENARIOS } from './catalogue';
+import { isRunMode, findScenario, MIXED_SCENARIOS } from './catalogue';
 import { type ScenarioDef, scenarioLengthSeconds } from './scenario';
 
 /** The scenario of each home (null: the free routine only). */
 export function assignScenarios(scenario: string, homes: number): (ScenarioDef | null)[] {
   if (scenario === 'load') return Array.from({ length: homes }, () => null);
   if (scenario === 'mixed') {
-    // One round = every scenario once, then one routine-only home as a control.
-    const round = SCENARIOS.length + 1;
-    return Array.from({ length: homes }, (_, i) => SCENARIOS[i % round] ?? null);
+    // One round = every mixed scenario once, then one routine-only home as a control.
+    const round = MIXED_SCENARIOS.length + 1;
+    return Array.from({ length: homes }, (_, i) => MIXED_SCENARIOS[i % round] ?? null);
   }
   if (isRunMode(scenario)) throw new Error(`unhandled run mode ${scenario}`);
   const def = findScenario(scenario);

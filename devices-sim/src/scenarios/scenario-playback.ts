@@ -2,7 +2,7 @@
 // the fleet would (telemetry once a second, routine events as they fall due),
 // and records every message. Used by the scenario specs to check each script's
 // ground truth without a broker; kept beside the catalogue it exercises.
-import { DEVICE_TYPES, type DeviceType } from '@anxin/contract';
+import { type AlertKind, DEVICE_TYPES, type DeviceType } from '@anxin/contract';
 import { HomeModel, type RoutineMessage } from '../homes/home-model';
 import { createPersona, type GeoPoint } from '../homes/persona';
 import { createRng } from '../homes/rng';
@@ -21,6 +21,10 @@ export interface Playback {
   triggerAt: number | null;
   silenced: DeviceType[];
   home: GeoPoint;
+  /** Alert kinds the script asked to dispatch once raised. */
+  dispatched: AlertKind[];
+  /** Fault steps the script ran (--fault-command, --fault-recover-command), with their times. */
+  faults: { step: 'fault' | 'recover'; at: number }[];
 }
 
 const EVENT_ACTIVITY = new Set(['motion', 'door_open', 'door_close', 'bed_exit', 'bed_enter']);
@@ -37,6 +41,8 @@ export function playScenario(def: ScenarioDef, seed = 1, extraSeconds = 5): Play
   );
   const messages: PlayedMessage[] = [];
   const silenced: DeviceType[] = [];
+  const dispatched: AlertKind[] = [];
+  const faults: Playback['faults'] = [];
   let now = 0;
   let triggerAt: number | null = null;
   const publish = (m: RoutineMessage, scripted = false): number => {
@@ -55,11 +61,15 @@ export function playScenario(def: ScenarioDef, seed = 1, extraSeconds = 5): Play
     sendTelemetry: (device) => publish(model.telemetry(device, now), true),
     setActivity: (activity) => model.pin(activity, now).forEach((m) => publish(m)),
     silence: (device) => void silenced.push(device),
+    cutConnection: (device) => void silenced.push(device),
     lastPublishAt: (device) => last((m) => m.device === device),
     lastActivityAt: () => last((m) => m.activity),
     markTrigger: (at) => {
       triggerAt ??= at;
     },
+    dispatchAlert: (kind) => void dispatched.push(kind),
+    startFault: () => void faults.push({ step: 'fault', at: now }),
+    endFault: () => void faults.push({ step: 'recover', at: now }),
   };
   const startMs = 10_000;
   const endMs = startMs + (scenarioLengthSeconds(def) + extraSeconds) * 1000;
@@ -69,5 +79,5 @@ export function playScenario(def: ScenarioDef, seed = 1, extraSeconds = 5): Play
     model.advance(now).forEach((m) => publish(m));
     if (now % 1000 === 0) for (const type of DEVICE_TYPES) publish(model.telemetry(type, now));
   }
-  return { messages, triggerAt, silenced, home };
+  return { messages, triggerAt, silenced, home, dispatched, faults };
 }

@@ -1,6 +1,6 @@
 // The shape of a scenario: one incident (or look-alike) played in one home,
 // with its ground truth — which alert the platform must raise, or that it must not.
-import type { AlertKind, CareProfile, DeviceEventType, DeviceType, ResolveOutcome } from '@anxin/contract';
+import type { AlertKind, CareProfile, DeviceEventType, DeviceType, OrderStatus, ResolveOutcome } from '@anxin/contract';
 import type { HomeModel, MessageBody } from '../homes/home-model';
 import type { GeoPoint } from '../homes/persona';
 import type { Activity } from '../homes/routine';
@@ -28,6 +28,8 @@ export interface IncidentContext {
   setActivity(activity: Activity): void;
   /** The device stops sending anything, keepalives included, as if its power failed. */
   silence(device: DeviceType): void;
+  /** The device's TCP connection dies with no DISCONNECT (power and link lost at once); it stays silent. */
+  cutConnection(device: DeviceType): void;
   lastPublishAt(device: DeviceType): number | null;
   /** When the home last published evidence of the resident moving (motion, door, bed, steps). */
   lastActivityAt(): number | null;
@@ -36,6 +38,12 @@ export interface IncidentContext {
    * (plus `windowSeconds`). The first call wins.
    */
   markTrigger(atMs: number): void;
+  /** Once the console shows this home's next alert of `kind`, dispatch it as the simulator's operator. */
+  dispatchAlert(kind: AlertKind): void;
+  /** Runs the operator's --fault-command (Redis or database outage); its exit code is logged and reported. */
+  startFault(): void;
+  /** Runs --fault-recover-command, if the operator gave one (otherwise the fault ends by itself). */
+  endFault(): void;
 }
 
 export interface ScriptStep {
@@ -54,6 +62,10 @@ export interface ScenarioDef {
   lookalikeOf?: AlertKind;
   /** The alert must later be updated to resolved with this outcome (SOS cancelled by the resident). */
   expectOutcome?: ResolveOutcome;
+  /** The dispatched alert must be pushed again with its order in this status (CONTRACT §3 v1.1: unassigned). */
+  expectOrderStatus?: OrderStatus;
+  /** Injects an infrastructure fault through --fault-command: refused without it, and not part of `mixed`. */
+  needsFault?: true;
   /** Device types the home must have. */
   devices: DeviceType[];
   /** Fix the resident's activity for the whole run (null: the free daily routine). */

@@ -116,6 +116,39 @@ describe('RawDeviceClient', () => {
     expect(broker.of('connect')).toHaveLength(1);
   });
 
+  it('treats CONNACK 3 (server unavailable) as transient: the first connect fails retryably, not refused', async () => {
+    broker.returnCode = 3;
+    const stats = new TransportStats();
+    const error = await client(stats)
+      .connect()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ConnectRefusedError);
+    expect((error as Error).message).toContain('server unavailable');
+    expect(stats.counters.refused).toEqual({ '3': 1 });
+  });
+
+  it('keeps redialling through CONNACK 3 after a drop and then redelivers the unacknowledged event', async () => {
+    broker.ackPublishes = false;
+    const stats = new TransportStats();
+    const c = client(stats);
+    await c.connect();
+    c.publish(telemetry, Buffer.from('{"type":"sos"}'), 1, systemClock());
+    await waitFor(() => broker.of('publish').length === 1);
+    // The platform loses its database: the link drops and every CONNECT is answered "server unavailable".
+    broker.returnCode = 3;
+    broker.dropAll();
+    await waitFor(() => (stats.counters.refused['3'] ?? 0) >= 2, 8_000);
+    expect(c.inflightCount).toBe(1);
+    broker.returnCode = 0;
+    broker.ackPublishes = true;
+    await waitFor(() => stats.counters.pubacks === 1, 15_000);
+    expect(c.inflightCount).toBe(0);
+    expect(broker.of('connect').length).toBeGreaterThanOrEqual(4);
+    const sos = broker.of('publish').filter((p) => p.cmd === 'publish' && p.payload.toString() === '{"type":"sos"}');
+    expect(sos.at(-1)).toMatchObject({ dup: true, messageId: sos[0]?.messageId });
+  }, 30_000);
+
   it('keeps unacknowledged QoS 1 messages and redelivers them with DUP after a reconnect', async () => {
     broker.ackPublishes = false;
     const stats = new TransportStats();

@@ -49,6 +49,8 @@ export class ConnectRefusedError extends Error {
 type State = 'idle' | 'connecting' | 'connected' | 'waiting' | 'frozen' | 'closed';
 
 const MAX_BACKOFF_MS = 10_000;
+/** MQTT 3.1.1 §3.2.2.3 "server unavailable" (the platform's database or Redis is down): retried, unlike refusals. */
+export const CONNACK_SERVER_UNAVAILABLE = 3;
 
 export class RawDeviceClient {
   private state: State = 'idle';
@@ -63,6 +65,8 @@ export class RawDeviceClient {
   private pending: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private everConnected = false;
+  /** The last CONNACK said "server unavailable": the close that follows is a transient failure. */
+  private serverUnavailable = false;
 
   constructor(
     private readonly options: RawClientOptions,
@@ -138,6 +142,12 @@ export class RawDeviceClient {
   freeze(): void {
     this.state = 'frozen';
     this.clearTimers();
+  }
+
+  /** Power loss that takes the link down with it: the TCP connection dies, no DISCONNECT, no will sent by us, no redial. */
+  cut(): void {
+    this.freeze();
+    this.socket?.destroy();
   }
 
   /** Graceful end: `finalFrames` (e.g. a retained offline status), DISCONNECT, close. */
@@ -218,8 +228,14 @@ export class RawDeviceClient {
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
     if (code !== 0) {
-      // CONTRACT §2: unknown device, wrong secret or disabled: refused. Retrying cannot help.
       this.stats.counters.refused[String(code)] = (this.stats.counters.refused[String(code)] ?? 0) + 1;
+      if (code === CONNACK_SERVER_UNAVAILABLE) {
+        // Transient: dropped and redialled with backoff like a lost link; unacknowledged events stay queued.
+        this.serverUnavailable = true;
+        this.socket?.destroy();
+        return;
+      }
+      // CONTRACT §2: unknown device, wrong secret or disabled: refused. Retrying cannot help.
       this.state = 'closed';
       this.socket?.destroy();
       this.settle(new ConnectRefusedError(code));
@@ -255,11 +271,18 @@ export class RawDeviceClient {
     if (this.state === 'closed' || this.state === 'frozen') return;
     if (this.state === 'connected') this.stats.counters.dropped += 1;
     else this.stats.counters.connectFailures += 1;
+    const unavailable = this.serverUnavailable;
+    this.serverUnavailable = false;
     if (this.pending) {
       // The first connect is the fleet's to retry; it knows how many devices are still dialling.
       this.state = 'idle';
+      const where = `${this.options.broker.host}:${this.options.broker.port}`;
       this.settle(
-        new Error(`connection to ${this.options.broker.host}:${this.options.broker.port} closed before CONNACK`),
+        new Error(
+          unavailable
+            ? `${where} answered CONNACK ${CONNACK_SERVER_UNAVAILABLE} (server unavailable)`
+            : `connection to ${where} closed before CONNACK`,
+        ),
       );
       return;
     }
