@@ -16,6 +16,25 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
+/** The platform in this process on an existing database (a restart, or a second process), on free ports. */
+export function startPlatformOn(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+): Promise<RunningPlatform> {
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  return startPlatform(config, log);
+}
+
 /**
  * The platform in this process on its own fresh database of the machine's
  * PostgreSQL server (server mode), on free ports.
@@ -25,17 +44,7 @@ export async function startTestPlatform(
   log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
 ): Promise<TestPlatform> {
   const database = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTT_HOST: '127.0.0.1',
-    ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const platform = await startPlatform(config, log);
+  const platform = await startPlatformOn(database.url, env, log);
   const api = new ApiClient(`http://127.0.0.1:${platform.httpPort}`);
   const admin = await api.login('admin', ADMIN_PASSWORD);
   return {

@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { deviceTopic } from '@anxin/contract';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, publishQos1 } from '../../support/mqtt-device';
@@ -7,14 +7,11 @@ import { unique } from '../../support/platform-harness';
 import {
   CONSOLE_VIEWPORT,
   eventually,
-  launchBrowser,
-  openPage,
   PHONE_VIEWPORT,
   screenshot,
   signIn,
-  startWebPlatform,
+  useWebSuite,
   type WatchedPage,
-  type WebPlatform,
 } from './web-harness';
 
 const LIVE_MS = 30_000;
@@ -27,15 +24,14 @@ async function attr(page: Page, testId: string, name: string): Promise<string | 
 // console by itself and sounds; acknowledge → dispatch → the caregiver accepts on a phone →
 // en route → on site → completed → the operator resolves. Station B sees none of it.
 describe('live alert flow (browser, MQTT, two apps)', () => {
-  let web: WebPlatform;
-  let browser: Browser;
+  let device: MqttClient | null = null;
+  const suite = useWebSuite(() => device?.end(true));
   let stationA: StationFixture;
   let stationB: StationFixture;
   let operatorA: string;
   let operatorB: string;
   let caregiver: string;
   let caregiverId: string;
-  let device: MqttClient | null = null;
   let consoleA: WatchedPage;
   let consoleB: WatchedPage;
   let phone: WatchedPage;
@@ -43,12 +39,10 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
   const residentName = unique('王秀兰');
 
   beforeAll(async () => {
-    web = await startWebPlatform();
-    expect(web.platform.mqttPort).toBeGreaterThan(0);
-    browser = await launchBrowser();
-    const center = await createCenter(web.admin);
-    stationA = await createStation(web.admin, center, 'sos_button');
-    stationB = await createStation(web.admin, center, 'sos_button');
+    expect(suite.web.platform.mqttPort).toBeGreaterThan(0);
+    const center = await createCenter(suite.web.admin);
+    stationA = await createStation(suite.web.admin, center, 'sos_button');
+    stationB = await createStation(suite.web.admin, center, 'sos_button');
     operatorA = (await stationA.operator.get('/api/v1/auth/me')).body.username;
     operatorB = (await stationB.operator.get('/api/v1/auth/me')).body.username;
     const patched = await stationA.operator.patch(`/api/v1/residents/${stationA.residentId}`, {
@@ -75,15 +69,9 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
     expect(created.status).toBe(201);
     caregiverId = created.body.id;
 
-    consoleA = await openPage(browser, web.baseUrl, CONSOLE_VIEWPORT);
-    consoleB = await openPage(browser, web.baseUrl, CONSOLE_VIEWPORT);
-    phone = await openPage(browser, web.baseUrl, PHONE_VIEWPORT);
-  });
-
-  afterAll(async () => {
-    device?.end(true);
-    await browser?.close();
-    await web?.stop();
+    consoleA = await suite.open(CONSOLE_VIEWPORT);
+    consoleB = await suite.open(CONSOLE_VIEWPORT);
+    phone = await suite.open(PHONE_VIEWPORT);
   });
 
   it('opens both consoles and the caregiver app, all live and quiet', async () => {
@@ -102,7 +90,11 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
   });
 
   it('shows an SOS published over MQTT on the console by itself, and sounds the alarm', async () => {
-    device = await connectDevice(web.platform.mqttPort, { id: stationA.deviceId, secret: stationA.deviceSecret }, 4);
+    device = await connectDevice(
+      suite.web.platform.mqttPort,
+      { id: stationA.deviceId, secret: stationA.deviceSecret },
+      4,
+    );
     const code = await publishQos1(
       device,
       deviceTopic(stationA.deviceId, 'events'),
@@ -318,10 +310,12 @@ describe('live alert flow (browser, MQTT, two apps)', () => {
     ] as const) {
       const token = await tokenOf(page, app);
       expect(token).toEqual(expect.any(String));
-      expect((await web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(200);
+      expect((await suite.web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(200);
       await page.getByTestId('logout').click();
       await page.getByTestId('login-form').waitFor();
-      await eventually(async () => expect((await web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(401));
+      await eventually(async () =>
+        expect((await suite.web.api.withToken(token!).get('/api/v1/auth/me')).status).toBe(401),
+      );
       const left = await storage(page);
       expect(left).not.toContain(`anxin.${app}.`);
       expect(left).not.toContain(residentName);

@@ -1,29 +1,15 @@
-import type { Browser } from 'playwright-core';
 import { createCenter, createStation } from '../../support/fixtures';
 import { unique } from '../../support/platform-harness';
-import {
-  eventually,
-  launchBrowser,
-  openPage,
-  PHONE_VIEWPORT,
-  screenshot,
-  signIn,
-  startWebPlatform,
-  type WatchedPage,
-  type WebPlatform,
-} from './web-harness';
+import { eventually, PHONE_VIEWPORT, screenshot, signIn, useWebSuite, type WatchedPage } from './web-harness';
 
 // Issue 7, the caregivers' app on a phone: sign-in, an empty task list, language.
 describe('caregiver app (browser, 360×740)', () => {
-  let web: WebPlatform;
-  let browser: Browser;
+  const suite = useWebSuite();
   let caregiver: string;
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
-    web = await startWebPlatform();
-    browser = await launchBrowser();
-    const station = await createStation(web.admin, await createCenter(web.admin));
+    const station = await createStation(suite.web.admin, await createCenter(suite.web.admin));
     caregiver = unique('cg');
     const res = await station.operator.post('/api/v1/users', {
       username: caregiver,
@@ -35,13 +21,8 @@ describe('caregiver app (browser, 360×740)', () => {
     expect(res.status).toBe(201);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-  });
-
   it('signs in on a phone and shows an empty task list', async () => {
-    const watched = await openPage(browser, web.baseUrl, PHONE_VIEWPORT);
+    const watched = await suite.open(PHONE_VIEWPORT);
     pages.push(watched);
     const { page } = watched;
     await page.goto('/caregiver');
@@ -69,7 +50,7 @@ describe('caregiver app (browser, 360×740)', () => {
   });
 
   it('refuses an operator account', async () => {
-    const watched = await openPage(browser, web.baseUrl, PHONE_VIEWPORT);
+    const watched = await suite.open(PHONE_VIEWPORT);
     pages.push(watched);
     const { page } = watched;
     await page.goto('/caregiver');
@@ -79,7 +60,7 @@ describe('caregiver app (browser, 360×740)', () => {
   });
 
   it('switches to English and remembers it', async () => {
-    const watched = await openPage(browser, web.baseUrl, PHONE_VIEWPORT);
+    const watched = await suite.open(PHONE_VIEWPORT);
     pages.push(watched);
     const { page } = watched;
     await page.goto('/caregiver/');

@@ -1,46 +1,27 @@
-import type { Browser } from 'playwright-core';
 import { DEVICE_CHANNELS, deviceTopic } from '@anxin/contract';
 import { connectDevice } from '../../support/mqtt-device';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { unique } from '../../support/platform-harness';
-import {
-  CONSOLE_VIEWPORT,
-  eventually,
-  launchBrowser,
-  openPage,
-  screenshot,
-  signIn,
-  startWebPlatform,
-  type WatchedPage,
-  type WebPlatform,
-} from './web-harness';
+import { CONSOLE_VIEWPORT, eventually, screenshot, signIn, useWebSuite, type WatchedPage } from './web-harness';
 
 // Issue 7, the operators' console: sign-in, language, scoping through the UI, provisioning.
 describe('operators console (browser)', () => {
-  let web: WebPlatform;
-  let browser: Browser;
+  const suite = useWebSuite();
   let stationA: StationFixture;
   let stationB: StationFixture;
   let operatorA: string;
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
-    web = await startWebPlatform();
-    browser = await launchBrowser();
-    const center = await createCenter(web.admin);
-    stationA = await createStation(web.admin, center);
-    stationB = await createStation(web.admin, center);
+    const center = await createCenter(suite.web.admin);
+    stationA = await createStation(suite.web.admin, center);
+    stationB = await createStation(suite.web.admin, center);
     const meA = await stationA.operator.get('/api/v1/auth/me');
     operatorA = meA.body.username;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-  });
-
   async function consolePage(): Promise<WatchedPage> {
-    const watched = await openPage(browser, web.baseUrl, CONSOLE_VIEWPORT);
+    const watched = await suite.open(CONSOLE_VIEWPORT);
     pages.push(watched);
     return watched;
   }
@@ -136,8 +117,8 @@ describe('operators console (browser)', () => {
     await screenshot(page, 'console-device-secret');
 
     // The secret shown is the real one: the device connects with it.
-    if (web.platform.mqttPort > 0) {
-      const client = await connectDevice(web.platform.mqttPort, { id: deviceId, secret });
+    if (suite.web.platform.mqttPort > 0) {
+      const client = await connectDevice(suite.web.platform.mqttPort, { id: deviceId, secret });
       client.end(true);
     }
 
@@ -155,7 +136,7 @@ describe('operators console (browser)', () => {
   });
 
   it('is served by the platform: both apps, history fallbacks, cache headers', async () => {
-    const get = (path: string) => fetch(`${web.baseUrl}${path}`);
+    const get = (path: string) => fetch(`${suite.web.baseUrl}${path}`);
     const root = await get('/');
     const html = await root.text();
     expect(root.headers.get('content-type')).toContain('text/html');

@@ -1,19 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCenter, createStation } from '../../support/fixtures';
 import { connectDevice, publishQos1 } from '../../support/mqtt-device';
 import { unique } from '../../support/platform-harness';
 import { deviceTopic } from '@anxin/contract';
-import {
-  CONSOLE_VIEWPORT,
-  eventually,
-  launchBrowser,
-  openPage,
-  PHONE_VIEWPORT,
-  screenshot,
-  signIn,
-  startWebPlatform,
-  type WebPlatform,
-} from './web-harness';
+import { CONSOLE_VIEWPORT, eventually, PHONE_VIEWPORT, screenshot, useWebSuite } from './web-harness';
 
 const LIVE_MS = 30_000;
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
@@ -21,20 +11,10 @@ const attr = (page: Page, testId: string, name: string) => page.getByTestId(test
 // Issue 11 §2 in the browser: 无人接单 on the board and the detail, with the alarm sounding again;
 // the caregiver chooses the outcome at completion.
 describe('dispatch dead ends in the web apps', () => {
-  let web: WebPlatform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    web = await startWebPlatform();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-  });
+  const suite = useWebSuite();
 
   async function sos(s: { deviceId: string; deviceSecret: string; operator: { get(p: string): Promise<any> } }) {
-    const device = await connectDevice(web.platform.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, 4);
+    const device = await connectDevice(suite.web.platform.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, 4);
     await publishQos1(
       device,
       deviceTopic(s.deviceId, 'events'),
@@ -49,25 +29,23 @@ describe('dispatch dead ends in the web apps', () => {
   }
 
   it('shows 无人接单 on the board and in the detail and sounds the alarm again', async () => {
-    const s = await createStation(web.admin, await createCenter(web.admin));
+    const s = await createStation(suite.web.admin, await createCenter(suite.web.admin));
     const operator = unique('op');
-    await web.admin.post('/api/v1/users', {
+    await suite.web.admin.post('/api/v1/users', {
       username: operator,
       password: 'operator-pass',
       role: 'operator',
       orgUnitId: s.stationId,
     });
     const alertId = await sos(s);
-    const { page } = await openPage(browser, web.baseUrl, CONSOLE_VIEWPORT);
-    await page.goto('/');
-    await signIn(page, operator, 'operator-pass');
+    const { page } = await suite.signedIn(CONSOLE_VIEWPORT, '/', operator, 'operator-pass');
     const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`);
     await row.waitFor({ timeout: LIVE_MS });
     // Acknowledged: the alarm stops; then a dispatch nobody can take (no caregiver in the station).
-    await web.admin.post(`/api/v1/alerts/${alertId}/acknowledge`);
+    await suite.web.admin.post(`/api/v1/alerts/${alertId}/acknowledge`);
     await eventually(async () => expect(await attr(page, 'alert-board', 'data-alarm')).toBe('off'), LIVE_MS);
     expect(await row.getByTestId('alert-unassigned').count()).toBe(0);
-    const order = await web.admin.post(`/api/v1/alerts/${alertId}/dispatch`, {});
+    const order = await suite.web.admin.post(`/api/v1/alerts/${alertId}/dispatch`, {});
     expect(order.body.status).toBe('unassigned');
     await row.getByTestId('alert-unassigned').waitFor({ timeout: LIVE_MS });
     expect(await row.getByTestId('alert-unassigned').textContent()).toBe('无人接单');
@@ -78,24 +56,22 @@ describe('dispatch dead ends in the web apps', () => {
   });
 
   it('makes the caregiver choose the outcome at completion, and records that outcome', async () => {
-    const s = await createStation(web.admin, await createCenter(web.admin));
+    const s = await createStation(suite.web.admin, await createCenter(suite.web.admin));
     const caregiver = unique('cg');
-    const created = await web.admin.post('/api/v1/users', {
+    const created = await suite.web.admin.post('/api/v1/users', {
       username: caregiver,
       password: 'caregiver-pass',
       role: 'caregiver',
       orgUnitId: s.stationId,
       skills: ['emergency'],
     });
-    const cg = await web.api.login(caregiver, 'caregiver-pass');
+    const cg = await suite.web.api.login(caregiver, 'caregiver-pass');
     const alertId = await sos(s);
     const order = (await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: created.body.id })).body;
     expect((await cg.post(`/api/v1/orders/${order.id}/accept`)).status).toBe(200);
     expect((await cg.post(`/api/v1/orders/${order.id}/progress`, { status: 'on_site' })).status).toBe(200);
 
-    const { page } = await openPage(browser, web.baseUrl, PHONE_VIEWPORT);
-    await page.goto('/caregiver');
-    await signIn(page, caregiver, 'caregiver-pass');
+    const { page } = await suite.signedIn(PHONE_VIEWPORT, '/caregiver', caregiver, 'caregiver-pass');
     await page.getByTestId('current-task').waitFor({ timeout: LIVE_MS });
     expect(await page.getByTestId('progress-completed').isDisabled()).toBe(true);
     await page.getByTestId('task-outcome').selectOption('false_alarm');

@@ -1,39 +1,25 @@
 import type { MqttClient } from 'mqtt';
-import type { Browser } from 'playwright-core';
 import { deviceTopic } from '@anxin/contract';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, publishQos1 } from '../../support/mqtt-device';
 import { unique } from '../../support/platform-harness';
-import {
-  CONSOLE_VIEWPORT,
-  eventually,
-  launchBrowser,
-  openPage,
-  screenshot,
-  signIn,
-  startWebPlatform,
-  type WatchedPage,
-  type WebPlatform,
-} from './web-harness';
+import { CONSOLE_VIEWPORT, eventually, screenshot, useWebSuite, type WatchedPage } from './web-harness';
 
 const LIVE_MS = 30_000;
 
 // Issue 11 §1: while a resident's safety device is offline, the console shows the resident as
 // 防护降级 on the alert board (beside their emergencies) and on the maintenance page, live.
 describe('protection degraded on the console (browser, MQTT)', () => {
-  let web: WebPlatform;
-  let browser: Browser;
+  const clients: MqttClient[] = [];
+  const suite = useWebSuite(() => clients.forEach((c) => c.end(true)));
   let station: StationFixture;
   let operator: string;
   let console_: WatchedPage;
-  const clients: MqttClient[] = [];
   const residentName = unique('赵桂英');
   let wearable: { id: string; secret: string };
 
   beforeAll(async () => {
-    web = await startWebPlatform();
-    browser = await launchBrowser();
-    station = await createStation(web.admin, await createCenter(web.admin), 'sos_button');
+    station = await createStation(suite.web.admin, await createCenter(suite.web.admin), 'sos_button');
     operator = (await station.operator.get('/api/v1/auth/me')).body.username;
     expect(
       (await station.operator.patch(`/api/v1/residents/${station.residentId}`, { name: residentName })).status,
@@ -45,25 +31,17 @@ describe('protection degraded on the console (browser, MQTT)', () => {
     });
     expect(created.status).toBe(201);
     wearable = { id: created.body.id, secret: created.body.secret };
-    console_ = await openPage(browser, web.baseUrl, CONSOLE_VIEWPORT);
-  });
-
-  afterAll(async () => {
-    clients.forEach((c) => c.end(true));
-    await browser?.close();
-    await web?.stop();
   });
 
   const connect = async (device: { id: string; secret: string }) => {
-    const client = await connectDevice(web.platform.mqttPort, device, 4);
+    const client = await connectDevice(suite.web.platform.mqttPort, device, 4);
     clients.push(client);
     return client;
   };
 
   it('shows 防护降级 on the board when a wearable loses power, beside the resident’s SOS', async () => {
+    console_ = await suite.signedIn(CONSOLE_VIEWPORT, '/', operator, 'operator-pass');
     const page = console_.page;
-    await page.goto('/');
-    await signIn(page, operator, 'operator-pass');
     await eventually(async () =>
       expect(await page.getByTestId('connection').getAttribute('data-state')).toBe('online'),
     );

@@ -140,3 +140,56 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000,
     }
   }
 }
+
+export interface WebSuite {
+  /** The platform and browser, set once the suite's beforeAll has run. */
+  readonly web: WebPlatform;
+  readonly browser: Browser;
+  /** A fresh page on the platform (see openPage). */
+  open(viewport: { width: number; height: number }): Promise<WatchedPage>;
+  /** A fresh page at `path`, signed in as `username`. */
+  signedIn(
+    viewport: { width: number; height: number },
+    path: string,
+    username: string,
+    password: string,
+  ): Promise<WatchedPage>;
+}
+
+/**
+ * Starts the built platform and a browser before the enclosing describe's tests (call it first in the describe, so
+ * its beforeAll runs first) and closes both after them, `closeFirst` (the suite's own clients) before.
+ */
+export function useWebSuite(closeFirst?: () => void): WebSuite {
+  let web: WebPlatform | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    web = await startWebPlatform();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    closeFirst?.();
+    await browser?.close();
+    await web?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the web suite has not started');
+    return value;
+  };
+  const suite: WebSuite = {
+    get web() {
+      return started(web);
+    },
+    get browser() {
+      return started(browser);
+    },
+    open: (viewport) => openPage(suite.browser, suite.web.baseUrl, viewport),
+    async signedIn(viewport, path, username, password) {
+      const watched = await suite.open(viewport);
+      await watched.page.goto(path);
+      await signIn(watched.page, username, password);
+      return watched;
+    },
+  };
+  return suite;
+}

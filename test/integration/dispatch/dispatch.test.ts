@@ -1,25 +1,10 @@
-import { io, type Socket } from 'socket.io-client';
-import type {
-  CaregiverClientToServerEvents,
-  CaregiverServerToClientEvents,
-  ServiceOrderView,
-  TaskWithdrawnView,
-} from '@anxin/contract';
-import type { ApiClient } from '../../support/api-client';
+import type { ServiceOrderView } from '@anxin/contract';
 import { watchConsole, type ConsoleWatcher } from '../../support/console-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
 import { createHome, sleep } from '../alerts/alert-harness';
 import { DispatchService } from '../../../apps/platform/src/dispatch/dispatch.service';
-
-type CaregiverSocket = Socket<CaregiverServerToClientEvents, CaregiverClientToServerEvents>;
-interface Caregiver {
-  id: string;
-  api: ApiClient;
-  socket: CaregiverSocket;
-  offers: ServiceOrderView[];
-  updates: (ServiceOrderView | TaskWithdrawnView)[];
-}
+import { addCaregiver as connectCaregiver, type Caregiver } from './caregiver-harness';
 
 describe('dispatch to caregivers', () => {
   let t: TestPlatform;
@@ -30,39 +15,12 @@ describe('dispatch to caregivers', () => {
   const caregivers: Caregiver[] = [];
 
   async function addCaregiver(unitId: string, skills: string[] = []): Promise<Caregiver> {
-    const username = unique('cg');
-    const created = await t.admin.post('/api/v1/users', {
-      username,
-      password: 'caregiver-pass',
-      role: 'caregiver',
-      orgUnitId: unitId,
-      skills,
-    });
-    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    const api = await t.api.login(username, 'caregiver-pass');
-    const socket: CaregiverSocket = io(`${t.api.baseUrl}/caregiver`, {
-      auth: { token: api.token },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    const c: Caregiver = { id: created.body.id, api, socket, offers: [], updates: [] };
-    socket.on('task:offered', (o) => c.offers.push(o));
-    socket.on('task:updated', (o) => c.updates.push(o));
-    await new Promise<void>((resolve) => socket.once('tasks:snapshot', () => resolve()));
+    const c = await connectCaregiver(t, unitId, skills);
     caregivers.push(c);
     return c;
   }
   const offeredTo = (c: Caregiver, orderId: string, timeoutMs = 5000) =>
-    new Promise<ServiceOrderView>((resolve, reject) => {
-      const seen = c.offers.find((o) => o.id === orderId);
-      if (seen) return resolve(seen);
-      const timer = setTimeout(() => reject(new Error('no offer')), timeoutMs);
-      c.socket.on('task:offered', (o) => {
-        if (o.id !== orderId) return;
-        clearTimeout(timer);
-        resolve(o);
-      });
-    });
+    c.waitFor('task:offered', (o) => o.id === orderId, timeoutMs);
   async function sosAlert(station = s, watcher = consoleA): Promise<string> {
     const home = await createHome(station.operator, t.mqttPort, station.communityId, ['sos_button']);
     await home.event('sos_button', 'sos');

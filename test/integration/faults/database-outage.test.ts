@@ -4,16 +4,7 @@ import { connectDevice, refusalCode } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { until } from '../../support/until';
 
 /** Straight to the real server, past the proxy: what another process would do while this one is cut off. */
 async function sql(database: TestDatabase, text: string, params: unknown[]): Promise<void> {

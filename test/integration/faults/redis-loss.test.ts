@@ -4,16 +4,7 @@ import { createCenter, createStation } from '../../support/fixtures';
 import { connectDevice, publishQos1, topic } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
 import { type PrivateRedis, startPrivateRedis } from '../../support/private-redis';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { until } from '../../support/until';
 
 // CONTRACT §1 (v1.1): a process never exits because Redis went away; /health names it; it recovers by itself.
 describe('losing Redis', () => {

@@ -6,16 +6,7 @@ import { startTestPlatform, type TestPlatform, unique } from '../../support/plat
 import { type PrivateRedis, startPrivateRedis } from '../../support/private-redis';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { until } from '../../support/until';
 
 /** Production mode: Redis (our own, to pause it) and PostgreSQL behind a proxy the test can make refuse connections. */
 describe('timers and alerts under faults', () => {
@@ -37,6 +28,8 @@ describe('timers and alerts under faults', () => {
   });
   afterAll(async () => {
     await proxy.accept();
+    // A pause still running would stall the platform's last Redis commands until redis.stop() cuts them.
+    await redis.cli('client', 'unpause').catch(() => undefined);
     await t.stop();
     await proxy.close();
     await redis.stop();

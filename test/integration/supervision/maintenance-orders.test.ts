@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import pino from 'pino';
 import type { ServiceOrderView } from '@anxin/contract';
-import { loadConfig } from '../../../apps/platform/src/config/config';
-import { type RunningPlatform, startPlatform } from '../../../apps/platform/src/platform';
+import type { RunningPlatform } from '../../../apps/platform/src/platform';
 import { ApiClient } from '../../support/api-client';
 import { createCenter, createStation } from '../../support/fixtures';
 import { connectDevice, publishQos1, topic } from '../../support/mqtt-device';
-import { ADMIN_PASSWORD, unique } from '../../support/platform-harness';
+import { ADMIN_PASSWORD, startPlatformOn, unique } from '../../support/platform-harness';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 const AFTER_SECONDS = 6;
@@ -23,18 +21,10 @@ describe('maintenance orders for lasting device faults', () => {
   let queuePrefix: string;
 
   const start = async () => {
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    const platform = await startPlatformOn(database.url, {
       ANXIN_QUEUE_PREFIX: queuePrefix,
       ANXIN_MAINTENANCE_AFTER_SECONDS: String(AFTER_SECONDS),
-      LOG_LEVEL: 'silent',
     });
-    const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
     running.push(platform);
     return platform;
   };
