@@ -1,13 +1,8 @@
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { SimOptions } from '../../../devices-sim/src/cli/options';
-import { runSimulation } from '../../../devices-sim/src/cli/run';
-import { Progress } from '../../../devices-sim/src/report/progress';
 import { exitCodeFor } from '../../../devices-sim/src/report/report';
-import { ADMIN_PASSWORD, startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
+import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
 import { type PrivateRedis, startPrivateRedis } from '../../support/private-redis';
+import { SimHarness } from './sim-harness';
 
 const PAUSE_MS = 8_000;
 
@@ -41,54 +36,31 @@ function watchStalls(port: number): { stop(): { from: number; to: number } } {
 describe('simulator: infra_blip against a paused Redis', () => {
   let redis: PrivateRedis;
   let t: TestPlatform;
-  let dir: string;
-  const lines: string[] = [];
-  const quiet = { write: (s: string) => lines.push(s) > 0, isTTY: false } as unknown as NodeJS.WriteStream;
+  let sim: SimHarness;
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
     t = await startTestPlatform({ REDIS_URL: redis.url, ANXIN_QUEUE_PREFIX: unique('simblip') });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anxin-sim-blip-'));
+    sim = new SimHarness('blip');
   });
   afterAll(async () => {
-    if (process.env.SIM_DEBUG) process.stderr.write(lines.join(''));
-    fs.rmSync(dir, { recursive: true, force: true });
+    sim.dispose();
     await t.stop();
     await redis.stop();
   });
 
   it('presses SOS during the Redis pause and still matches exactly one sos alert, nothing false', async () => {
-    const options: SimOptions = {
-      api: `http://127.0.0.1:${t.platform.httpPort}`,
-      mqtt: { host: '127.0.0.1', port: t.platform.mqttPort, tls: false },
-      mqttUrl: `mqtt://127.0.0.1:${t.platform.mqttPort}`,
-      username: 'admin',
-      password: ADMIN_PASSWORD,
+    const options = sim.options(t, {
       homes: 1,
       // 3 s warm-up + the 13 s the scenario needs (fault, SOS 3 s in, recovery at 10 s).
       durationSeconds: 17,
       scenario: 'infra_blip',
-      report: path.join(dir, 'report.json'),
       seed: 31,
-      credentials: path.join(dir, 'homes.json'),
-      orgUnitId: null,
-      rate: 1,
-      mix: ['sos_button', 'door_sensor', 'motion_sensor'],
       graceSeconds: 15,
-      daySeconds: 120,
-      telemetryQos: 1,
-      keepaliveSeconds: 30,
-      timeZone: 'Asia/Shanghai',
-      connectConcurrency: 10,
-      provisionConcurrency: 4,
       faultCommand: `redis-cli -h 127.0.0.1 -p ${redis.port} client pause ${PAUSE_MS} all`,
-    };
-    const stalls = watchStalls(redis.port);
-    const report = await runSimulation(options, {
-      progress: new Progress(quiet),
-      out: (s) => lines.push(s),
-      interrupted: new Promise(() => undefined),
     });
+    const stalls = watchStalls(redis.port);
+    const report = await sim.run(options);
     const stall = stalls.stop();
 
     expect(report).toMatchObject({ incidents: 1, alertsMatched: 1, missedAlerts: 0, falseAlerts: 0 });
@@ -106,6 +78,6 @@ describe('simulator: infra_blip against a paused Redis', () => {
     const alertId = report.details.incidents[0]!.alertIds[0]!;
     const alert = (await t.admin.get(`/api/v1/alerts/${alertId}`)).body;
     expect(alert).toMatchObject({ kind: 'sos', residentId: report.details.incidents[0]!.residentId });
-    lines.push(`infra_blip latency ${report.latencyMs.max} ms\n`);
+    sim.lines.push(`infra_blip latency ${report.latencyMs.max} ms\n`);
   });
 });
