@@ -90,9 +90,22 @@ export function matchAlerts(
       latencyMs: raw === null ? null : Math.max(0, raw),
       early: raw !== null && raw < -earlyTolerance,
       // No alert: already a miss; the outcome is only judged on an alert that came.
-      outcomeOk: incident.expectOutcome === null || !first ? null : resolvedAs(incident, alerts, ordered),
+      outcomeOk:
+        incident.expectOutcome === null || !first
+          ? null
+          : seenOnItsAlerts(
+              alerts,
+              ordered,
+              (o) => o.alert.status === 'resolved' && o.alert.outcome === incident.expectOutcome,
+            ),
       orderStatusOk:
-        incident.expectOrderStatus === null || !first ? null : pushedWithOrderStatus(incident, alerts, ordered),
+        incident.expectOrderStatus === null || !first
+          ? null
+          : seenOnItsAlerts(
+              alerts,
+              ordered,
+              (o) => o.event === 'updated' && o.alert.orderStatus === incident.expectOrderStatus,
+            ),
     };
   });
   const met = expectationMet;
@@ -152,24 +165,12 @@ function explainFalse(obs: AlertObservation, incidents: readonly IncidentRecord[
   };
 }
 
-function resolvedAs(
-  incident: IncidentRecord,
+/** Whether the console saw one of the incident's alerts in the state `seen` asks for. */
+function seenOnItsAlerts(
   alerts: { id: string }[],
   observations: readonly AlertObservation[],
+  seen: (o: AlertObservation) => boolean,
 ): boolean {
   const ids = new Set(alerts.map((a) => a.id));
-  return observations.some(
-    (o) => ids.has(o.alert.id) && o.alert.status === 'resolved' && o.alert.outcome === incident.expectOutcome,
-  );
-}
-
-function pushedWithOrderStatus(
-  incident: IncidentRecord,
-  alerts: { id: string }[],
-  observations: readonly AlertObservation[],
-): boolean {
-  const ids = new Set(alerts.map((a) => a.id));
-  return observations.some(
-    (o) => o.event === 'updated' && ids.has(o.alert.id) && o.alert.orderStatus === incident.expectOrderStatus,
-  );
+  return observations.some((o) => ids.has(o.alert.id) && seen(o));
 }

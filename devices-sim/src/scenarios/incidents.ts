@@ -2,6 +2,7 @@
 // Rules whose defaults are minutes or hours (bed return 30 min, inactivity 12 h,
 // vitals sustained 60 s, apnoea 20 s) are shortened per resident through the care
 // profile's rule overrides, so a 40 s run can play them out in full.
+import type { DeviceType } from '@anxin/contract';
 import type { VitalsOverride } from '../homes/home-model';
 import { offsetPoint } from '../homes/persona';
 import { withNightWindow } from './night-window';
@@ -72,6 +73,34 @@ function abnormalVitals(
         },
       },
       { at: ABNORMAL_VITALS_SECONDS, run: (ctx) => ctx.home.setVitals(null) },
+    ],
+  };
+}
+
+/** A device that stops being heard from: `device_offline` is due one (shortened) heartbeat after its last message. */
+function goesSilent(
+  name: string,
+  summary: string,
+  device: DeviceType,
+  stop: (ctx: IncidentContext) => void,
+): ScenarioDef {
+  return {
+    name,
+    summary,
+    expect: 'device_offline',
+    devices: [device],
+    pin: null,
+    heartbeatSeconds: { [device]: SHORT_HEARTBEAT_SECONDS },
+    windowSeconds: SHORT_HEARTBEAT_SECONDS,
+    steps: [
+      {
+        at: 0,
+        run: (ctx) => {
+          // Silent from its last message on: that is when the heartbeat interval starts.
+          ctx.markTrigger(ctx.lastPublishAt(device) ?? ctx.now());
+          stop(ctx);
+        },
+      },
     ],
   };
 }
@@ -238,44 +267,19 @@ export const INCIDENTS: ScenarioDef[] = [
       },
     ],
   },
-  {
-    name: 'device_offline',
-    summary: `the smoke detector loses power: no messages, no keepalives (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
-    expect: 'device_offline',
-    devices: ['smoke_detector'],
-    pin: null,
-    heartbeatSeconds: { smoke_detector: SHORT_HEARTBEAT_SECONDS },
-    windowSeconds: SHORT_HEARTBEAT_SECONDS,
-    steps: [
-      {
-        at: 0,
-        run: (ctx) => {
-          // Silent from its last message on: that is when the heartbeat interval starts.
-          ctx.markTrigger(ctx.lastPublishAt('smoke_detector') ?? ctx.now());
-          ctx.silence('smoke_detector');
-        },
-      },
-    ],
-  },
-  {
-    name: 'power_loss',
-    summary: `the SOS button's power and link die at once: its TCP connection drops with no DISCONNECT (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
-    expect: 'device_offline',
-    devices: ['sos_button'],
-    pin: null,
-    heartbeatSeconds: { sos_button: SHORT_HEARTBEAT_SECONDS },
-    windowSeconds: SHORT_HEARTBEAT_SECONDS,
-    steps: [
-      {
-        at: 0,
-        run: (ctx) => {
-          // The broker marks it offline at once; the alarm is still due one heartbeat after its last message.
-          ctx.markTrigger(ctx.lastPublishAt('sos_button') ?? ctx.now());
-          ctx.cutConnection('sos_button');
-        },
-      },
-    ],
-  },
+  goesSilent(
+    'device_offline',
+    `the smoke detector loses power: no messages, no keepalives (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
+    'smoke_detector',
+    (ctx) => ctx.silence('smoke_detector'),
+  ),
+  // The broker marks it offline at once; the alarm is still due one heartbeat after its last message.
+  goesSilent(
+    'power_loss',
+    `the SOS button's power and link die at once: its TCP connection drops with no DISCONNECT (heartbeat ${SHORT_HEARTBEAT_SECONDS} s)`,
+    'sos_button',
+    (ctx) => ctx.cutConnection('sos_button'),
+  ),
   {
     name: 'stale_mattress',
     summary: `the mattress senses the resident in bed but sends no heart rate or respiration (limit ${SHORT_RULES.readingMissingSeconds} s)`,
