@@ -93,6 +93,8 @@ describe('MQTT packet size limits', () => {
     async (version) => {
       const rejectedBefore = (await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.rejectedMessages as number;
       const client = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, version);
+      let disconnectReason: number | undefined;
+      client.on('disconnect', (packet) => (disconnectReason = packet.reasonCode));
       const gone = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('still connected 15 s after a 1 MiB PUBLISH')), 15_000);
         client.once('close', () => resolve(clearTimeout(timer)));
@@ -100,6 +102,8 @@ describe('MQTT packet size limits', () => {
       client.publish(topic(s.deviceId, 'events'), Buffer.alloc(MiB, 0x20), { qos: 1 });
       await gone;
       client.end(true);
+      // MQTT 5 is told why: DISCONNECT 0x95, packet too large.
+      expect(disconnectReason).toBe(version === 5 ? 0x95 : undefined);
       const again = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, version);
       expect(await publishQos1(again, topic(s.deviceId, 'events'), event('sos'))).toBe(0);
       again.end(true);

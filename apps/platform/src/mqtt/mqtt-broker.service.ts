@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Aedes, AedesPublishPacket, AuthenticateError, Client, Subscription } from 'aedes';
 import type { Logger } from 'pino';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { deviceTopic } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
@@ -52,6 +53,10 @@ function serverUnavailable(message: string): AuthenticateError {
  * The embedded broker: aedes for MQTT 3.1.1 and our MQTT 5 session, both
  * behind one gateway to ingest; TCP, optional TLS and WebSocket at /mqtt.
  */
+const PACKET_TOO_LARGE_DISCONNECT = mqttPacket.generate({ cmd: 'disconnect', reasonCode: 0x95 } as Packet, {
+  protocolVersion: 5,
+});
+
 @Injectable()
 export class MqttBrokerService implements OnApplicationShutdown {
   private aedes!: Aedes;
@@ -245,6 +250,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
         // A device's own oversized message is counted on its health too (CONTRACT §2), not only in metrics.
         const device = this.deviceOfStream.get(stream);
         if (device) void this.ingest.reject(device, 'payload_too_large', `packet: ${declared} bytes declared`);
+        // MQTT 5 can say why (0x95 packet too large) before the hang-up; 3.1.1 has no way to.
+        if (level === 5) stream.write(PACKET_TOO_LARGE_DISCONNECT);
         this.log.warn(
           { packetType: type, declaredBytes: declared },
           'MQTT packet over its size limit: connection closed',
