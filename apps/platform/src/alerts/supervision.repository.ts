@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeviceType } from '@anxin/contract';
+import { columnsOf } from '../database/unnest-columns.util';
 
 export interface SilentDevice {
   id: string;
@@ -9,6 +10,13 @@ export interface SilentDevice {
   orgUnitId: string;
   lastSeenAt: Date;
   heartbeatSeconds: number;
+}
+
+/** A mattress's readings went missing (true) or came back (false) at `at`. */
+export interface ReadingState {
+  deviceId: string;
+  missing: boolean;
+  at: Date;
 }
 
 export interface StaleDevice {
@@ -96,20 +104,21 @@ export class SupervisionRepository {
     return rows.map((r) => r.id);
   }
 
-  /** In bed with a reading missing: remembers since when (the first such message of a streak). */
-  async markReadingMissing(deviceId: string, at: Date): Promise<void> {
+  /**
+   * A mattress's readings went missing (in bed, no vitals) or came back, for
+   * many devices in one statement: a streak starts once (its first time kept)
+   * and ends with its alert mark, so the alert may resolve.
+   */
+  async recordReadingStates(changes: ReadingState[]): Promise<void> {
     await this.db.query(
-      `UPDATE devices SET reading_missing_since = $2 WHERE id = $1 AND reading_missing_since IS NULL`,
-      [deviceId, at],
-    );
-  }
-
-  /** Readings are back (or the resident left the bed): the streak ends and its alert may resolve. */
-  async clearReadingMissing(deviceId: string): Promise<void> {
-    await this.db.query(
-      `UPDATE devices SET reading_missing_since = NULL, reading_missing_alerted_at = NULL
-       WHERE id = $1 AND (reading_missing_since IS NOT NULL OR reading_missing_alerted_at IS NOT NULL)`,
-      [deviceId],
+      `UPDATE devices d SET
+         reading_missing_since = CASE WHEN c.missing THEN COALESCE(d.reading_missing_since, c.at) END,
+         reading_missing_alerted_at = CASE WHEN c.missing THEN d.reading_missing_alerted_at END
+       FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS c(id, missing, at)
+       WHERE d.id = c.id
+         AND (CASE WHEN c.missing THEN d.reading_missing_since IS NULL
+              ELSE d.reading_missing_since IS NOT NULL OR d.reading_missing_alerted_at IS NOT NULL END)`,
+      columnsOf(changes, ['deviceId', 'missing', 'at']),
     );
   }
 }

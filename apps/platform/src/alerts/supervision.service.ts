@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AlertView } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { StatementBatcher } from '../database/statement-batcher';
 import { AppError } from '../errors/app.errors';
 import { DEFAULT_HEARTBEAT_SECONDS, IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
@@ -16,7 +17,7 @@ import { LOGGER } from '../logging/logger';
 import type { RaiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { DEFAULT_RULE_SETTINGS } from './rules/rule-settings';
-import { SupervisionRepository } from './supervision.repository';
+import { type ReadingState, SupervisionRepository } from './supervision.repository';
 
 /** A sweep never waits less than this, even when a device is overdue (no busy loop on a failing statement). */
 const MIN_WAIT_MS = 250;
@@ -37,7 +38,14 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly readingState = new Map<string, { missing: boolean; at: number }>();
-  private readingWrites: Promise<void> = Promise.resolve();
+  /** Streak changes of many mattresses go in one statement; the last change of a device in a batch wins. */
+  private readonly readingWriter = new StatementBatcher<ReadingState, void>(
+    async (changes) => {
+      await this.repository.recordReadingStates([...new Map(changes.map((c) => [c.deviceId, c])).values()]);
+      return changes.map(() => undefined);
+    },
+    { maxWaitMs: 250, maxBatch: 1000 },
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,7 +67,7 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.readingWrites;
+    await this.readingWriter.close();
   }
 
   private wakeIn(ms: number): void {
@@ -167,14 +175,10 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
     const known = this.readingState.get(device.id);
     if (known && known.missing === missing && at.getTime() - known.at < READING_STATE_REFRESH_MS) return;
     this.readingState.set(device.id, { missing, at: at.getTime() });
-    // One chain per process keeps a device's transitions in arrival order.
-    this.readingWrites = this.readingWrites
-      .then(() =>
-        missing ? this.repository.markReadingMissing(device.id, at) : this.repository.clearReadingMissing(device.id),
-      )
-      .catch((error: unknown) => {
-        this.readingState.delete(device.id);
-        this.log.warn({ err: error, deviceId: device.id }, 'could not record missing readings');
-      });
+    // Batches run one after another, so a device's transitions keep their arrival order.
+    this.readingWriter.add({ deviceId: device.id, missing, at }).catch((error: unknown) => {
+      this.readingState.delete(device.id);
+      this.log.warn({ err: error, deviceId: device.id }, 'could not record missing readings');
+    });
   }
 }

@@ -35,23 +35,6 @@ export class AuditService {
     });
   }
 
-  async countRecentLoginFailures(
-    username: string,
-    address: string | null,
-    windowSeconds: number,
-  ): Promise<{ byUser: number; byAddress: number }> {
-    const rows = await this.db.query<{ byUser: number; byAddress: number }[]>(
-      `SELECT
-         count(*) FILTER (WHERE lower(actor_username) = lower($2))::int AS "byUser",
-         count(*) FILTER (WHERE address = $3)::int AS "byAddress"
-       FROM audit_log
-       WHERE action = $1 AND at > now() - make_interval(secs => $4)
-         AND (lower(actor_username) = lower($2) OR address = $3)`,
-      [LOGIN_FAILED, username, address, windowSeconds],
-    );
-    return rows[0] ?? { byUser: 0, byAddress: 0 };
-  }
-
   async listRecent(filter: {
     limit: number;
     offset: number;

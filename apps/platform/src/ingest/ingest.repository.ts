@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../database/prepared-query';
+import { columnsOf } from '../database/unnest-columns.util';
 
 export interface TelemetryRow {
   deviceId: string;
@@ -26,11 +27,6 @@ export interface EventRow {
   receivedAt: Date;
   clockSkewed: boolean;
   payload: unknown;
-}
-
-/** Column arrays for an `unnest($1::…[], $2::…[], …)` statement, in `keys` order. */
-function columnsOf<T>(rows: T[], keys: (keyof T)[]): unknown[][] {
-  return keys.map((key) => rows.map((row) => row[key]));
 }
 
 /** Hot-path SQL of ingest, kept readable in one place (STYLE: data). */

@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Aedes, AedesPublishPacket, AuthenticateError, Client, Subscription } from 'aedes';
 import type { Logger } from 'pino';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import mqttPacket from 'mqtt-packet';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { deviceTopic } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
@@ -49,14 +49,18 @@ function serverUnavailable(message: string): AuthenticateError {
   return error;
 }
 
+/** MQTT 5's way to say why a connection is closed (0x95: packet too large). */
+const PACKET_TOO_LARGE_DISCONNECT = mqttPacket.generate(
+  { cmd: 'disconnect', reasonCode: 0x95 },
+  {
+    protocolVersion: 5,
+  },
+);
+
 /**
  * The embedded broker: aedes for MQTT 3.1.1 and our MQTT 5 session, both
  * behind one gateway to ingest; TCP, optional TLS and WebSocket at /mqtt.
  */
-const PACKET_TOO_LARGE_DISCONNECT = mqttPacket.generate({ cmd: 'disconnect', reasonCode: 0x95 } as Packet, {
-  protocolVersion: 5,
-});
-
 @Injectable()
 export class MqttBrokerService implements OnApplicationShutdown {
   private aedes!: Aedes;
