@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { LOGGER } from './logging/logger';
 import { DATABASE_URL } from './database/database-url';
+import { DATABASE_LANES, type DatabaseLanes } from './database/database-lanes';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import { ResidentsModule } from './residents/residents.module';
 import { UsersModule } from './users/users.module';
@@ -27,6 +28,7 @@ import { RedisModule } from './redis/redis.module';
 export interface PlatformRuntime {
   config: AppConfig;
   db: DataSource;
+  lanes: DatabaseLanes;
   databaseUrl: string;
   log: Logger;
 }
@@ -39,6 +41,7 @@ class RuntimeModule {
     const providers = [
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: DataSource, useValue: runtime.db },
+      { provide: DATABASE_LANES, useValue: runtime.lanes },
       { provide: LOGGER, useValue: runtime.log },
       { provide: DATABASE_URL, useValue: runtime.databaseUrl },
     ];

@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { acquireDataDirLock } from './database/data-dir-lock';
 import { createDataSource, migrate } from './database/data-source';
+import { openDatabaseLanes } from './database/database-lanes';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { NestPinoLogger, withoutLoggedValues } from './logging/logger';
 import { DeviceAuthService } from './mqtt/device-auth.service';
@@ -104,9 +105,11 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     cleanups.push(['database pool', () => db.destroy()]);
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    const lanes = await openDatabaseLanes(databaseUrl);
+    cleanups.push(['database lanes', () => lanes.close()]);
 
     const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRuntime({ config, db, log, databaseUrl }),
+      AppModule.forRuntime({ config, db, lanes, log, databaseUrl }),
       {
         logger: new NestPinoLogger(log),
         abortOnError: false,
