@@ -41,9 +41,14 @@ export interface BenchConfig {
   s5: { rounds: number; holdMs: number; insertBatch: number; copyBatch: number };
   s6: { rate: number; durationMs: number };
   s7: { consoles: number; targetRate: number; durationMs: number; rounds: number };
+  /**
+   * Overload (issue 13): offered load at these multiples of S1's max, each held `holdMs` with SOS presses
+   * at `alarmRate`; `graceMs` for their alerts, then up to `recoverMs` for the backlog's PUBACKs.
+   */
+  s9: { multiples: number[]; holdMs: number; alarmRate: number; graceMs: number; recoverMs: number };
 }
 
-const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'FAULTS'];
+const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S9', 'FAULTS'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
@@ -87,6 +92,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       s5: { rounds: 1, holdMs: 1_500, insertBatch: 1_000, copyBatch: 10_000 },
       s6: { rate: 5, durationMs: 2_000 },
       s7: { consoles: 100, targetRate: 1_000, durationMs: 1_000, rounds: 1 },
+      s9: { multiples: [1, 2, 3], holdMs: 5_000, alarmRate: 10, graceMs: 8_000, recoverMs: 30_000 },
     };
   }
   return {
@@ -112,5 +118,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     s6: { rate: 10, durationMs: 10_000 },
     // 1,000 SOS/s offered for 5 s (scaled from 10 s): the platform works off ~200/s, so each run lasts ~25 s.
     s7: { consoles: 100, targetRate: 1_000, durationMs: 5_000, rounds: 2 },
+    // 20 SOS/s for 18 of the 20 s: 360 presses per step, each on its own resident (400 alarm homes).
+    s9: { multiples: [1, 2, 3], holdMs: 20_000, alarmRate: 20, graceMs: 15_000, recoverMs: 60_000 },
   };
 }

@@ -22,6 +22,7 @@ import { runS3, runS4 } from './scenarios/s3-s4-alerts';
 import { runS5 } from './scenarios/s5-storage';
 import { runS6 } from './scenarios/s6-dispatch';
 import { runS7 } from './scenarios/s7-fanout';
+import { runS9 } from './scenarios/s9-overload';
 import { runFaults } from './scenarios/faults';
 
 type Scenario = { id: string; title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> };
@@ -35,6 +36,8 @@ const SCENARIOS: Scenario[] = [
   { id: 'S4', title: 'alert latency at 90 % load + reconnect storm', run: runS4 },
   { id: 'S6', title: 'dispatch', run: runS6 },
   { id: 'S7', title: 'console fan-out', run: runS7 },
+  // After the others that share the platform process: its overload may leave the process bloated or dead.
+  { id: 'S9', title: 'overload at 1×, 2×, 3× S1 max', run: runS9 },
   // Last: its million raw rows (and the autovacuum they start) must not weigh on the other scenarios.
   { id: 'S5', title: 'storage', run: runS5 },
   // Issue 11 §4: its own two processes, private Redis and proxied database; nothing it does touches the above.
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
     await closeAlarmRig(ctx).catch(() => undefined);
     const table = renderTable(results);
     process.stdout.write(`\n${machineBlock(facts)}\n\n${table}\n\n`);
+    for (const r of results) if (r.table) process.stdout.write(`${r.table}\n\n`);
     for (const r of results) for (const n of r.notes) process.stdout.write(`${r.id}: ${n}\n`);
     // The platform runs at LOG_LEVEL=warn: whatever it logged is a lead when a figure looks wrong.
     const platformLog = ctx.platform

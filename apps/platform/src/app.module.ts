@@ -9,6 +9,7 @@ import { DevicesModule } from './devices/devices.module';
 import { HealthController } from './health/health.controller';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { LOGGER } from './logging/logger';
+import { LoggingModule } from './logging/logging.module';
 import { DATABASE_URL } from './database/database-url';
 import { DATABASE_LANES, type DatabaseLanes } from './database/database-lanes';
 import { OrgUnitsModule } from './org-units/org-units.module';
@@ -56,6 +57,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.of(runtime),
+        LoggingModule,
         MetricsModule,
         RedisModule,
         JobsModule,

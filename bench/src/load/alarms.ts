@@ -103,6 +103,8 @@ export class AlertWatcher {
   readonly latency = new Latency();
   readonly arrivals = new Map<string, { at: number; alertId: string | null; press: Injection }>();
   unmatched = 0;
+  /** Times the server dropped this console (it reconnects by itself). */
+  disconnects = 0;
   private socket: Socket | null = null;
 
   async connect(url: string, token: string | null): Promise<void> {
@@ -113,6 +115,9 @@ export class AlertWatcher {
       forceNew: true,
     });
     this.socket.on('alert:raised', (alert: { id?: string; deviceId?: string | null }) => this.onRaised(alert));
+    this.socket.on('disconnect', (reason) => {
+      if (reason !== 'io client disconnect') this.disconnects += 1;
+    });
     await new Promise<void>((resolve, reject) => {
       this.socket!.once('connect', () => resolve());
       this.socket!.once('connect_error', (e) => reject(e));

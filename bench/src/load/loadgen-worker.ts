@@ -6,7 +6,6 @@ import { systemClock } from '../../../devices-sim/src/clock';
 import { ConnectRefusedError } from '../../../devices-sim/src/transport/raw-client';
 import { PeriodicScheduler } from '../../../devices-sim/src/transport/scheduler';
 import { TransportStats } from '../../../devices-sim/src/transport/transport-stats';
-import { LatencyHistogram } from '../../../devices-sim/src/stats/latency-histogram';
 import { BenchDevice } from './bench-device';
 import type {
   CloseRequest,
@@ -117,8 +116,7 @@ async function run(req: RunRequest): Promise<RunReply> {
   if (!fleet) throw new Error(`no fleet ${req.fleet}`);
   const active = fleet.devices.slice(0, Math.min(req.active, fleet.devices.length));
   for (const d of active) d.setTag(req.tag);
-  // A fresh histogram per run; the clients read stats.pubackLatency on every PUBACK.
-  (fleet.stats as { pubackLatency: LatencyHistogram }).pubackLatency = new LatencyHistogram();
+  fleet.stats.takePubackLatency();
   const before = counters(fleet.stats);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

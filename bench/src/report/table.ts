@@ -22,7 +22,14 @@ export function renderTable(results: ScenarioResult[]): string {
     for (const row of r.rows)
       rows.push([row.scenario, row.figure, row.anxin, row.peer, row.peerName, ratioText(row), row.goal, row.verdict]);
   }
-  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
+  return renderGrid(header, rows);
+}
+
+/** A markdown-style table; columns wider than `maxWidth` overflow rather than wrap. */
+export function renderGrid(header: string[], rows: string[][], maxWidth = 60): string {
+  const widths = header.map((h, i) =>
+    Math.min(maxWidth, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))),
+  );
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }

@@ -10,7 +10,7 @@ import { Latency, type Percentiles } from '../measure/stats';
 import { resolveActiveAlerts } from '../platform/alert-cleanup';
 import { type Peer, startPeer } from '../services/peer';
 import { type BenchContext, MOSQUITTO_FLEET, PLATFORM_FLEET, sleep } from './context';
-import { countCommitted, type LoadStep, loadStep, type Target } from './load-step';
+import { countCommitted, type LoadStep, loadStep, type StepWindow, type Target } from './load-step';
 
 export interface AlertRound {
   target: Target;
@@ -98,6 +98,8 @@ export async function alertRound(
     graceMs: number;
     storm?: { count: number; atMs: number };
     finalDrainMs?: number;
+    /** Runs beside the presses while the load is on (S9's probes). */
+    alongside?: (window: StepWindow) => Promise<unknown>;
   },
 ): Promise<AlertRound> {
   const rig = await alarmRig(ctx);
@@ -114,9 +116,12 @@ export async function alertRound(
     holdMs: opts.holdMs,
     checkOrder: false,
     ...(opts.storm ? { storm: opts.storm } : {}),
-    during: async () => {
-      await sleep(1_000);
-      presses.push(...(await buttons.inject(opts.alarmRate, count, tag, (p) => watcher.expect(p))));
+    during: async (window) => {
+      const press = async () => {
+        await sleep(1_000);
+        presses.push(...(await buttons.inject(opts.alarmRate, count, tag, (p) => watcher.expect(p))));
+      };
+      await Promise.all([press(), opts.alongside?.(window)]);
     },
   });
   const lost = await watcher.settle(opts.graceMs);

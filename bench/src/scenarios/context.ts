@@ -31,6 +31,8 @@ export interface ScenarioResult {
   notes: string[];
   durationsMs: Record<string, number>;
   details: Record<string, unknown>;
+  /** A scenario's own step-by-step table, printed after the main one. */
+  table?: string;
 }
 
 export interface BenchContext {
@@ -68,6 +70,14 @@ export function backgroundCount(ctx: BenchContext): number {
 
 export function newResult(id: string, title: string): ScenarioResult {
   return { id, title, status: 'ok', rows: [], notes: [], durationsMs: {}, details: {} };
+}
+
+/** S1's max rate, which S3, S4 and S9 derive their load from (S1 in the same run, or BENCH_S1_MAX). */
+export function requireS1(ctx: BenchContext, result: ScenarioResult): number | null {
+  if (ctx.s1Max !== null) return ctx.s1Max;
+  result.status = 'error';
+  result.notes.push('needs S1 max sustained rate (run S1 first, or give BENCH_S1_MAX)');
+  return null;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -49,11 +49,16 @@ export interface LoadStep {
   why: string[];
 }
 
+export interface StepWindow {
+  tag: number;
+  since: Date;
+}
+
 export interface StepOptions {
   holdMs: number;
   drainMs?: number;
-  /** Runs while the load is on (alarm injection). */
-  during?: () => Promise<unknown>;
+  /** Runs while the load is on (alarm injection, probes), told the window's seq range and start. */
+  during?: (window: StepWindow) => Promise<unknown>;
   storm?: { count: number; atMs: number };
   /** Skip the reordering query (it sorts the window's rows). */
   checkOrder?: boolean;
@@ -104,6 +109,16 @@ export async function countCommitted(
   };
 }
 
+/** Rows of a window's seq range committed so far (telemetry + events, a redelivered duplicate included). */
+export async function countRows(ctx: BenchContext, window: StepWindow): Promise<number> {
+  const [r] = await ctx.db.query<{ rows: number }>(
+    `SELECT (SELECT count(*) FROM telemetry WHERE received_at >= $1 AND seq >= $2 AND seq < $3)::int
+          + (SELECT count(*) FROM device_events WHERE received_at >= $1 AND seq >= $2 AND seq < $3)::int AS rows`,
+    [window.since, window.tag * SEQ_SPAN, (window.tag + 1) * SEQ_SPAN],
+  );
+  return r?.rows ?? 0;
+}
+
 export async function loadStep(ctx: BenchContext, target: Target, rate: number, opts: StepOptions): Promise<LoadStep> {
   const fleet = target === 'platform' ? PLATFORM_FLEET : MOSQUITTO_FLEET;
   const pool = ctx.gen.size(fleet);
@@ -124,7 +139,7 @@ export async function loadStep(ctx: BenchContext, target: Target, rate: number, 
       drainMs: opts.drainMs ?? ctx.cfg.s1.drainMs,
       ...(opts.storm ? { storm: opts.storm } : {}),
     }),
-    opts.during?.(),
+    opts.during?.({ tag, since }),
   ]);
   const cpu = await meter.stop();
   return evaluate(ctx, target, rate, active, ratePerDevice, opts, run, cpu, tag, since);

@@ -3,7 +3,7 @@
 // Rounds alternate relay (Mosquitto) and platform: A B A B.
 import { fmt, fmtSpread, type Percentiles, spread } from '../measure/stats';
 import { type AlertRound, alertRound } from './alert-latency';
-import { type BenchContext, ensureFleets, newResult, type ScenarioResult, settle } from './context';
+import { type BenchContext, ensureFleets, newResult, requireS1, type ScenarioResult, settle } from './context';
 
 function summary(rounds: AlertRound[], pick: (p: Percentiles) => number | null) {
   return spread(rounds.map((r) => pick(r.latency) ?? NaN));
@@ -50,13 +50,6 @@ async function rounds(
     await settle(ctx, 10_000);
   }
   return pairs;
-}
-
-function requireS1(ctx: BenchContext, result: ScenarioResult): number | null {
-  if (ctx.s1Max !== null) return ctx.s1Max;
-  result.status = 'error';
-  result.notes.push('needs S1 max sustained rate (run S1 first)');
-  return null;
 }
 
 export async function runS3(ctx: BenchContext): Promise<ScenarioResult> {

@@ -53,11 +53,12 @@ export function startProcess(
 export function startNode(
   script: string,
   args: string[],
-  options: { cpus: string | null; env?: NodeJS.ProcessEnv; silent?: boolean },
+  options: { cpus: string | null; env?: NodeJS.ProcessEnv; silent?: boolean; execArgv?: string[] },
 ): ChildProcess {
   return track(
     fork(script, args, {
       env: options.env ?? process.env,
+      ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       stdio: options.silent === false ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
     options.cpus,

@@ -19,8 +19,14 @@ export async function startPeer(
   args: string[],
   cpus: string | null,
   timeoutMs = 20_000,
+  /** Node flags of the peer (e.g. --inspect for a heap snapshot); the bench's own by default. */
+  execArgv?: string[],
 ): Promise<Peer> {
-  const proc = startNode(path.join(__dirname, '../peers', `${script}.js`), args, { cpus, silent: false });
+  const proc = startNode(path.join(__dirname, '../peers', `${script}.js`), args, {
+    cpus,
+    silent: false,
+    ...(execArgv ? { execArgv } : {}),
+  });
   const next = <T extends { type: string }>(expect: string, ms = timeoutMs) =>
     new Promise<T>((resolve, reject) => {
       const done = () => {

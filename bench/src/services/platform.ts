@@ -15,6 +15,8 @@ export interface PlatformProcess {
   mqttPort: number;
   baseUrl: string;
   output(): string;
+  /** Lines the process has written to stdout and stderr so far (its log volume, S9). */
+  logLines(): number;
   stop(): Promise<void>;
 }
 
@@ -25,11 +27,14 @@ export async function startPlatform(
     queuePrefix: string;
     env?: Record<string, string>;
     ports?: { http: number; mqtt: number };
+    /** Another build's main.js (an A/B of two builds) and extra node flags (e.g. --inspect for a profile). */
+    main?: string;
+    nodeArgs?: string[];
   },
 ): Promise<PlatformProcess> {
   const httpPort = opts.ports?.http ?? (await freePort());
   const mqttPort = opts.ports?.mqtt ?? (await freePort());
-  const proc = startProcess(process.execPath, [PLATFORM_MAIN], {
+  const proc = startProcess(process.execPath, [...(opts.nodeArgs ?? []), opts.main ?? PLATFORM_MAIN], {
     cpus: opts.cpus,
     env: {
       PATH: process.env.PATH ?? '',
@@ -46,7 +51,9 @@ export async function startPlatform(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let lines = 0;
   const keep = (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
     out += chunk.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
@@ -77,6 +84,7 @@ export async function startPlatform(
     mqttPort,
     baseUrl,
     output: () => out,
+    logLines: () => lines,
     stop: () => stopProcess(proc, 12_000),
   };
 }

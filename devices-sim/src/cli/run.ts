@@ -13,6 +13,7 @@ import { matchAlerts } from '../matching/matcher';
 import { resolveStaleAlerts } from '../matching/stale-alerts';
 import { SimApiClient } from '../provisioning/api-client';
 import { buildReport, exitCodeFor, type SimReport, writeReport } from '../report/report';
+import { PlatformWatch } from '../report/platform-watch';
 import type { Progress } from '../report/progress';
 import { renderSummary } from '../report/summary-table';
 import { planArming } from '../scenarios/arming-plan';
@@ -108,6 +109,9 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
     await disarm(api, prepared, arms).catch(() => undefined);
     throw new Error(`no device could connect to ${opts.mqttUrl}: ${connected.problems[0] ?? 'unknown reason'}`);
   }
+  // RSS and event-loop delay from GET /metrics while the devices run, if this platform lets us read it.
+  const platformWatch = new PlatformWatch(opts.api);
+  platformWatch.start();
   fleet.start();
   const runStart = clock();
   const runEnd = runStart + opts.durationSeconds * 1000;
@@ -160,7 +164,9 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   fleet.stopPublishing();
   const publishingSeconds = (clock() - runStart) / 1000;
   const lost = await fleet.drain(DRAIN_MS);
+  const observedUntil = clock();
   watcher.close();
+  const platform = await platformWatch.stop();
   try {
     await disarm(api, prepared, arms);
   } catch (error) {
@@ -194,6 +200,7 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
     devices: fleet.deviceCount,
     lookalikes: injected.filter((i) => i.expect === null),
     match,
+    observedUntil,
     transport: {
       ...counters,
       devicesConnected: connected.connected,
@@ -204,6 +211,8 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
       pubackLatencyMs,
       lateSlots: fleet.lateSlots,
     },
+    consoleDisconnects: watcher.disconnects,
+    platform,
     faults: faults?.runs,
     problems,
   });

@@ -95,17 +95,36 @@ describe('matchAlerts', () => {
     ]);
   });
 
-  it('calls alerts false when they precede the incident or come long after it', () => {
+  it('calls alerts false when they precede the incident or come long after its alert', () => {
     const smoke = incident({ residentId: 'r1', scenario: 'smoke', expect: 'smoke' });
     const before = matchAlerts([smoke], [raised('r1', 'smoke', T0 - 1)], options(['r1']));
     expect(before).toMatchObject({
       missed: 1,
       falseAlerts: [expect.objectContaining({ reason: 'raised before smoke happened' })],
     });
-    const late = matchAlerts([smoke], [raised('r1', 'smoke', T0 + 31_000)], options(['r1']));
-    expect(late).toMatchObject({
-      missed: 1,
+    const again = matchAlerts(
+      [smoke],
+      [raised('r1', 'smoke', T0 + 20), raised('r1', 'smoke', T0 + 31_000)],
+      options(['r1']),
+    );
+    expect(again).toMatchObject({
+      matched: 1,
       falseAlerts: [expect.objectContaining({ reason: 'raised too long after smoke' })],
+    });
+  });
+
+  it('counts an incident whose only alert came after the match window as missed, and says by how much', () => {
+    const inactivity = incident({ residentId: 'r1', scenario: 'inactivity', expect: 'inactivity', windowMs: 15_000 });
+    const result = matchAlerts(
+      [inactivity],
+      [raised('r1', 'inactivity', T0 + 15_000 + 42_000, 'slow')],
+      options(['r1']),
+    );
+    expect(result).toMatchObject({ matched: 0, missed: 1, falseAlerts: [] });
+    expect(result.results[0]).toMatchObject({
+      alertIds: [],
+      latencyMs: null,
+      lateAlert: { id: 'slow', latencyMs: 42_000 },
     });
   });
 

@@ -25,6 +25,11 @@ export interface IncidentResult {
   outcomeOk: boolean | null;
   /** For incidents that expect an order status (nobody accepted): whether the alert came back with it. */
   orderStatusOk: boolean | null;
+  /**
+   * No alert within the match window, but one of the incident's resident and kind came after it: the
+   * incident is still missed, and this says by how much it was late (from due time, like latencyMs).
+   */
+  lateAlert: { id: string; latencyMs: number } | null;
 }
 
 export interface FalseAlert {
@@ -64,6 +69,7 @@ export function matchAlerts(
   const expected = incidents.filter((i) => i.expect !== null && i.startedAt !== null);
   const byIncident = new Map<IncidentRecord, { id: string; at: number }[]>();
   for (const incident of expected) byIncident.set(incident, []);
+  const lateAlerts = new Map<IncidentRecord, { id: string; latencyMs: number }>();
   const falseAlerts: FalseAlert[] = [];
 
   const seen = new Set<string>();
@@ -75,6 +81,13 @@ export function matchAlerts(
     const incident = pickIncident(expected, obs, options.matchTimeoutMs);
     if (incident) {
       byIncident.get(incident)?.push({ id: obs.alert.id, at: obs.at });
+      continue;
+    }
+    // Arrival order: an alert in the window would have come before this one. An overloaded platform's
+    // real alert, only too late, is reported as that incident's lateness rather than as a false alert.
+    const overdue = pickIncident(expected, obs, Number.POSITIVE_INFINITY);
+    if (overdue && byIncident.get(overdue)?.length === 0 && !lateAlerts.has(overdue)) {
+      lateAlerts.set(overdue, { id: obs.alert.id, latencyMs: obs.at - dueAt(overdue) });
       continue;
     }
     falseAlerts.push(explainFalse(obs, incidents, options));
@@ -106,6 +119,7 @@ export function matchAlerts(
               ordered,
               (o) => o.event === 'updated' && o.alert.orderStatus === incident.expectOrderStatus,
             ),
+      lateAlert: lateAlerts.get(incident) ?? null,
     };
   });
   const met = expectationMet;
@@ -123,7 +137,8 @@ function triggerOf(incident: IncidentRecord): number {
   return incident.triggerAt ?? incident.startedAt ?? Number.POSITIVE_INFINITY;
 }
 
-function dueAt(incident: IncidentRecord): number {
+/** When the incident's alert was due: its trigger plus the rule's window. */
+export function dueAt(incident: IncidentRecord): number {
   return triggerOf(incident) + incident.windowMs;
 }
 

@@ -7,6 +7,8 @@ import { expectationMet, type MatchResult } from '../matching/matcher';
 import type { FaultRun } from '../fleet/fault-commands';
 import { LatencyHistogram, type LatencySummary } from '../stats/latency-histogram';
 import type { TransportCounters } from '../transport/transport-stats';
+import { categorize, type CategoryName, type CategoryReport } from './categories';
+import type { PlatformObservation } from './platform-watch';
 
 type Percentiles = Omit<LatencySummary, 'count'>;
 
@@ -41,6 +43,8 @@ export interface SimReport {
   homes: number;
   devices: number;
   messagesSent: number;
+  /** PUBACKs received: QoS 1 messages the platform acknowledged (stored, CONTRACT §2). */
+  messagesAcknowledged: number;
   incidents: number;
   lookalikes: number;
   alertsMatched: number;
@@ -51,7 +55,13 @@ export interface SimReport {
   outcomeMismatches: number;
   latencyMs: Percentiles;
   scenarios: Record<string, ScenarioBreakdown>;
+  /** Life-safety (sos, fall, smoke, gas, water_leak) and other incidents: alerted, late by how much, missed. */
+  categories: Record<CategoryName, CategoryReport>;
   transport: TransportReport;
+  /** Times the /console connection dropped during the run (then reconnected). */
+  consoleDisconnects: number;
+  /** RSS and event-loop delay from the platform's GET /metrics, when the simulator may read it. */
+  platform: PlatformObservation | null;
   /** The operator's fault commands run by fault scenarios (infra_blip), with their exit codes. */
   faults: (Omit<FaultRun, 'startedAt'> & { startedAt: string })[];
   details: {
@@ -62,6 +72,8 @@ export interface SimReport {
       triggerAt: string | null;
       latencyMs: number | null;
       alertIds: string[];
+      /** No alert in the match window, but one came later: its lateness from due time. */
+      lateAlert: { id: string; latencyMs: number } | null;
       early: boolean;
       outcomeOk: boolean | null;
       /** For a dispatched emergency: whether the console was told its order status (unassigned). */
@@ -85,7 +97,11 @@ export interface ReportInput {
   devices: number;
   lookalikes: { scenario: string }[];
   match: MatchResult;
+  /** When the run stopped watching /console: a missing alert is at least this late. */
+  observedUntil: number;
   transport: TransportReport;
+  consoleDisconnects: number;
+  platform: PlatformObservation | null;
   faults?: readonly FaultRun[];
   problems: string[];
 }
@@ -140,6 +156,7 @@ export function buildReport(input: ReportInput): SimReport {
     homes: input.homes,
     devices: input.devices,
     messagesSent: input.transport.qos0Sent + input.transport.qos1Sent,
+    messagesAcknowledged: input.transport.pubacks,
     incidents: match.results.length,
     lookalikes: input.lookalikes.length,
     alertsMatched: match.matched,
@@ -149,7 +166,10 @@ export function buildReport(input: ReportInput): SimReport {
     outcomeMismatches: match.outcomeMismatches,
     latencyMs: percentiles(all.summary()),
     scenarios,
+    categories: categorize(match.results, input.observedUntil),
     transport: input.transport,
+    consoleDisconnects: input.consoleDisconnects,
+    platform: input.platform,
     faults: (input.faults ?? []).map((f) => ({ ...f, startedAt: new Date(f.startedAt).toISOString() })),
     details: {
       incidents: match.results.map((r) => ({
@@ -159,6 +179,7 @@ export function buildReport(input: ReportInput): SimReport {
         triggerAt: iso(r.incident.triggerAt),
         latencyMs: r.latencyMs,
         alertIds: r.alertIds,
+        lateAlert: r.lateAlert,
         early: r.early,
         outcomeOk: r.outcomeOk,
         orderStatusOk: r.orderStatusOk,

@@ -41,7 +41,18 @@ export function emptyCounters(): TransportCounters {
 export class TransportStats {
   readonly counters = emptyCounters();
   /** Intended send time (open-loop schedule) to PUBACK: includes any delay in the generator itself. */
-  readonly pubackLatency = new LatencyHistogram();
+  private latency = new LatencyHistogram();
+
+  get pubackLatency(): LatencyHistogram {
+    return this.latency;
+  }
+
+  /** Starts a fresh PUBACK histogram (a new measured window) and returns the one recorded so far. */
+  takePubackLatency(): LatencyHistogram {
+    const taken = this.latency;
+    this.latency = new LatencyHistogram();
+    return taken;
+  }
 
   get messagesSent(): number {
     return this.counters.qos0Sent + this.counters.qos1Sent;

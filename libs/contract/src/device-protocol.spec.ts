@@ -12,6 +12,8 @@ import {
 
 const envelope = { ts: 1_700_000_000_000, seq: 7 };
 const json = (value: unknown) => JSON.stringify(value);
+/** An accepted message: the value, and the payload text to store as it came. */
+const accepted = (message: unknown, text = json(message)) => ({ ok: true, message, text });
 
 const validTelemetry: Record<DeviceType, Record<string, unknown>> = {
   mattress: { ...envelope, heartRate: 62, respirationRate: 14, inBed: true, movement: 3 },
@@ -37,12 +39,12 @@ describe('parseDeviceMessage', () => {
   describe('accepts', () => {
     it.each(DEVICE_TYPES)('valid %s telemetry', (deviceType) => {
       const result = parseDeviceMessage(deviceType, 'telemetry', json(validTelemetry[deviceType]));
-      expect(result).toEqual({ ok: true, message: validTelemetry[deviceType] });
+      expect(result).toEqual(accepted(validTelemetry[deviceType]));
     });
 
     it('mattress telemetry with null vital signs when out of bed', () => {
       const payload = { ...envelope, heartRate: null, respirationRate: null, inBed: false, movement: 0 };
-      expect(parseDeviceMessage('mattress', 'telemetry', json(payload))).toEqual({ ok: true, message: payload });
+      expect(parseDeviceMessage('mattress', 'telemetry', json(payload))).toEqual(accepted(payload));
     });
 
     it('wearable telemetry carrying only the battery', () => {
@@ -51,7 +53,7 @@ describe('parseDeviceMessage', () => {
 
     it.each(allowedEvents)('a %s sending %s', (deviceType, type) => {
       const payload = type === 'command_ack' ? { type, ...envelope, commandId: 'cmd-1' } : { type, ...envelope };
-      expect(parseDeviceMessage(deviceType, 'events', json(payload))).toEqual({ ok: true, message: payload });
+      expect(parseDeviceMessage(deviceType, 'events', json(payload))).toEqual(accepted(payload));
     });
 
     it('the optional fields of sos, fall, low_battery and command_ack', () => {
@@ -62,20 +64,20 @@ describe('parseDeviceMessage', () => {
         ['door_sensor', { type: 'command_ack', ...envelope, commandId: 'c', ok: false, error: 'busy', result: [1] }],
       ] as const;
       for (const [deviceType, payload] of cases) {
-        expect(parseDeviceMessage(deviceType, 'events', json(payload))).toEqual({ ok: true, message: payload });
+        expect(parseDeviceMessage(deviceType, 'events', json(payload))).toEqual(accepted(payload));
       }
     });
 
     it('the online status with or without ts and seq, as a byte payload', () => {
       const bytes = new TextEncoder().encode('{"online":false}');
-      expect(parseDeviceMessage('sos_button', 'status', bytes)).toEqual({ ok: true, message: { online: false } });
+      expect(parseDeviceMessage('sos_button', 'status', bytes)).toEqual(accepted({ online: false }));
       const full = { online: true, ...envelope };
-      expect(parseDeviceMessage('sos_button', 'status', json(full))).toEqual({ ok: true, message: full });
+      expect(parseDeviceMessage('sos_button', 'status', json(full))).toEqual(accepted(full));
     });
 
     it('a command addressed to a device', () => {
       const command = { commandId: 'cmd-1', name: 'beep', params: { seconds: 3 }, ts: envelope.ts };
-      expect(parseDeviceMessage('wearable', 'commands', json(command))).toEqual({ ok: true, message: command });
+      expect(parseDeviceMessage('wearable', 'commands', json(command))).toEqual(accepted(command));
     });
 
     it('a payload of exactly 16 KiB', () => {
@@ -299,6 +301,37 @@ describe('device topics', () => {
     }
   });
 
+  it('answers as splitting on "/" does, for any topic made of likely pieces', () => {
+    // The split-based reading the hot path's index arithmetic replaced, kept as the reference.
+    const bySplit = (topic: string) => {
+      const [a, b, c, deviceId, channel, ...rest] = topic.split('/');
+      if (rest.length > 0 || `${a}/${b}/${c}` !== TOPIC_ROOT || deviceId === undefined || channel === undefined)
+        return null;
+      if (deviceId === '' || /[+#]/.test(deviceId) || deviceId.includes('\u0000')) return null;
+      return (DEVICE_CHANNELS as readonly string[]).includes(channel) ? { deviceId, channel } : null;
+    };
+    const piece = fc.oneof(
+      fc.constantFrom('anxin', 'v1', 'devices', 'dev-1', '', '+', '#', 'a+b', 'x\u0000', ...DEVICE_CHANNELS),
+      fc.string({ maxLength: 4 }),
+    );
+    const topic = fc.oneof(
+      fc.array(piece, { maxLength: 7 }).map((parts) => parts.join('/')),
+      // Mostly one device id and one channel under a root that is right or nearly so.
+      fc
+        .tuple(
+          fc.constantFrom(TOPIC_ROOT, `${TOPIC_ROOT}x`, `${TOPIC_ROOT}xy`, 'anxin/v1/device', `/${TOPIC_ROOT}`),
+          piece,
+          fc.oneof(fc.constantFrom(...DEVICE_CHANNELS), piece),
+          fc.array(piece, { maxLength: 1 }),
+        )
+        .map(([root, deviceId, channel, more]) => [root, deviceId, channel, ...more].join('/')),
+    );
+    fc.assert(
+      fc.property(topic, (t) => expect(parseDeviceTopic(t)).toEqual(bySplit(t))),
+      { numRuns: 3000 },
+    );
+  });
+
   it.each([
     'anxin/v1/devices/dev-1',
     'anxin/v1/devices/dev-1/telemetry/extra',
@@ -308,6 +341,9 @@ describe('device topics', () => {
     'anxin/v1/devices/dev-1/#',
     'anxin/v1/devices/dev-1/+',
     'anxin/v1/devices/de+v/events',
+    'anxin/v1/devices/de#v/events',
+    'anxin/v1/devicesxy/telemetry',
+    'anxin/v1/devices/de\u0000v/status',
     'anxin/v1/devices/dev-1/config',
     'anxin/v2/devices/dev-1/telemetry',
     '/anxin/v1/devices/dev-1/telemetry',

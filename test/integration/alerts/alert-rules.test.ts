@@ -1,6 +1,8 @@
+import { Client } from 'pg';
 import { watchConsole, type ConsoleWatcher } from '../../support/console-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';
+import { until } from '../../support/until';
 import { ALWAYS_NIGHT, createHome, sleep } from './alert-harness';
 
 /** A night window that surely does not cover now (the current UTC hour shifted by 12 h, in Shanghai time). */
@@ -134,6 +136,26 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
     expect((await raised(home.residentId, 'low_battery')).severity).toBe('low');
     const offline = await raised(home.residentId, 'device_offline', 15_000);
     expect(offline).toMatchObject({ severity: 'low', deviceId: home.devices.smoke_detector!.id });
+    home.close();
+  });
+
+  it('records rising wearable steps as the resident’s activity, and an unchanged count not', async () => {
+    const home = await createHome(s.operator, t.mqttPort, s.communityId, ['wearable']);
+    const sql = new Client({ connectionString: t.database.url });
+    await sql.connect();
+    const lastActivity = async () =>
+      (
+        await sql.query<{ at: Date }>(`SELECT last_activity_at AS at FROM resident_activity WHERE resident_id = $1`, [
+          home.residentId,
+        ])
+      ).rows[0]?.at;
+    await home.telemetry('wearable', { steps: 100, battery: 80 });
+    await home.telemetry('wearable', { steps: 100, battery: 80 });
+    await sleep(300);
+    expect(await lastActivity()).toBeUndefined();
+    await home.telemetry('wearable', { steps: 120, battery: 80 });
+    await until('the steps recorded as activity', lastActivity, 10_000);
+    await sql.end();
     home.close();
   });
 });

@@ -116,6 +116,27 @@ describe('dispatch to caregivers', () => {
     expect((await outsider.api.get(`/api/v1/orders/${offer.id}`)).status).toBe(404);
   });
 
+  it('pushes the alert once per change: one alert:updated for a dispatch, one for a completion that resolves it', async () => {
+    const caregiver = await addCaregiver(s.stationId);
+    const alertId = await sosAlert();
+    const pushes = (status: string) => consoleA.updated.filter((a) => a.id === alertId && a.status === status);
+    const dispatched = await s.operator.post(`/api/v1/alerts/${alertId}/dispatch`, { caregiverId: caregiver.id });
+    expect(dispatched.status).toBe(201);
+    // The one push carries both the alert's new status and its order's.
+    await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'dispatched');
+    const orderId = dispatched.body.id as string;
+    expect(await caregiver.socket.emitWithAck('task:accept', { id: orderId })).toMatchObject({ status: 'accepted' });
+    const done = await caregiver.api.post(`/api/v1/orders/${orderId}/progress`, {
+      status: 'completed',
+      outcome: 'false_alarm',
+    });
+    expect(done.status).toBe(200);
+    await consoleA.waitFor('alert:updated', (a) => a.id === alertId && a.status === 'resolved');
+    await sleep(500); // a second push would have come by now
+    expect(pushes('dispatched').map((a) => a.orderStatus)).toEqual(['offered', 'accepted']);
+    expect(pushes('resolved')).toEqual([expect.objectContaining({ orderStatus: 'completed', outcome: 'false_alarm' })]);
+  });
+
   it('re-offers on time-out and reports unassigned to the console when nobody is left', async () => {
     // The only two bathing-skilled caregivers; a non-emergency order goes to one at a time, and neither answers.
     const bathers = [await addCaregiver(s.stationId, ['bathing']), await addCaregiver(s.stationId, ['bathing'])];

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, event, publishQos1, topic } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
+import { until } from '../../support/until';
 
 const MiB = 1024 * 1024;
 
@@ -107,8 +108,13 @@ describe('MQTT packet size limits', () => {
       const again = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, version);
       expect(await publishQos1(again, topic(s.deviceId, 'events'), event('sos'))).toBe(0);
       again.end(true);
-      // Counted on the device's health (issue 12 item 17), as any other rejected message.
-      expect((await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.rejectedMessages).toBe(rejectedBefore + 1);
+      // Counted on the device's health (issue 12 item 17), as any other rejected message; written after the hang-up.
+      const rejectedCount = async () =>
+        (await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.rejectedMessages as number;
+      await until('the oversized packet counted on the device', async () =>
+        (await rejectedCount()) > rejectedBefore ? true : undefined,
+      );
+      expect(await rejectedCount()).toBe(rejectedBefore + 1);
     },
   );
 

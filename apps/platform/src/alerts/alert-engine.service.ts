@@ -7,53 +7,65 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AlertView, CareProfile } from '@anxin/contract';
+import type { CareProfile } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { IngestService } from '../ingest/ingest.service';
-import type { IngestedDevice } from '../ingest/ingest.signals';
-import { StatementBatcher } from '../database/statement-batcher';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
-import type { RaiseParams } from './alerts.repository';
+import { RepeatedLog } from '../logging/repeated-log';
+import { type RaiseParams, type RaiseResult, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
-import { type StoredEvent, takePendingEvents } from './pending-events.repository';
+import { CoalescedRun } from './coalesced-run';
+import { type StoredEvent, takeLifeSafetyEvents, takeRoutineEvents } from './pending-events.repository';
+import { recordActivity, type ResidentSeen } from './resident-activity.repository';
 import { decideForEvent } from './rules/event-rules';
 import { isInNightWindow } from './rules/night-window';
-import { type RuleSettings, ruleSettingsFor } from './rules/rule-settings';
-import { isOutsideSafeZone } from './rules/safe-zone';
-import { VitalsTracker } from './rules/vitals-tracker';
+import { ruleSettingsFor } from './rules/rule-settings';
 
-const SETTINGS_TTL_MS = 10_000;
-
-interface ResidentSeen {
-  residentId: string;
-  at: Date;
-}
 const CATCH_UP_MS = 2_000;
+const PASS_BATCH = 200;
+/**
+ * The routine pass that follows life-safety passes, for the events they held
+ * back, runs once per this many ms at most: during an SOS storm, each of its
+ * passes was followed by a routine pass that found nothing (three statements,
+ * half of the storm's rule-pass statements).
+ */
+const ROUTINE_AFTER_LIFE_SAFETY_MS = 100;
+
+type RulePass = 'lifeSafety' | 'routine';
+
+/** What a rule pass's transaction writes in bulk, and the alerts it announces after commit. */
+interface PassEffects {
+  raises: RaiseParams[];
+  activity: ResidentSeen[];
+  results: RaiseResult[];
+}
 
 /**
- * Turns stored events and telemetry into alerts. Events are read from the
+ * Turns stored events into alerts (telemetry: TelemetryRulesService). Events are read from the
  * durable log with a processed marker (an outbox), so an event acknowledged to
  * its device yields its alert even if a process died between commit and rule;
- * FOR UPDATE SKIP LOCKED lets several processes share the work.
+ * row locks let several processes share the work. Two passes read it: life-safety
+ * and routine (pending-events.repository.ts: how a resident's order holds across them).
  */
 @Injectable()
 export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly vitals = new Map<string, VitalsTracker>();
-  private readonly settings = new Map<string, { settings: RuleSettings; expiresAt: number }>();
-  private readonly lastSteps = new Map<string, number>();
   private catchUpTimer: NodeJS.Timeout | null = null;
-  private catchingUp = false;
-  private passAgain = false;
   private stopped = false;
-  /** Steps arrive with nearly every wearable reading; the inactivity rule needs them to the second, not per message. */
-  private readonly stepsActivity = new StatementBatcher<ResidentSeen, void>(
-    async (seen) => {
-      await this.recordActivity(this.db.manager, seen);
-      return seen.map(() => undefined);
-    },
-    { maxWaitMs: 250, maxBatch: 1000 },
-  );
+  private readonly repeated: RepeatedLog;
+  /** Every event of residents without a pending life-safety event, on the main pool. */
+  private readonly routinePass = new CoalescedRun(() => this.processPendingEvents('routine'));
+  /**
+   * Issue 13: residents with a pending life-safety event, on the life-safety
+   * lane, started by the event itself: neither the main pool nor ingest's
+   * connections stand between an SOS and its alert. Then the routine pass,
+   * for those residents' later events it left alone.
+   */
+  private readonly lifeSafetyPass = new CoalescedRun(async () => {
+    await this.processPendingEvents('lifeSafety');
+    this.routinePass.requestWithin(ROUTINE_AFTER_LIFE_SAFETY_MS);
+  });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,12 +74,16 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     private readonly ingest: IngestService,
     private readonly alerts: AlertsService,
     private readonly jobs: JobsService,
-  ) {}
+    @Inject(DATABASE_LANES) private readonly lanes: DatabaseLanes,
+  ) {
+    this.repeated = new RepeatedLog(log);
+  }
 
   onModuleInit(): void {
-    // Coalesce: every stored event asks for a pass; one pass takes all pending events in batches.
-    this.ingest.signals.on('eventStored', () => this.requestPass());
-    this.ingest.signals.on('telemetryStored', (device, message, at) => void this.onTelemetry(device, message, at));
+    // Coalesce: every stored event asks for its pass; one pass takes all pending events in batches.
+    this.ingest.signals.on('eventStored', (_id, lifeSafety) =>
+      (lifeSafety ? this.lifeSafetyPass : this.routinePass).request(),
+    );
     this.jobs.handle('check-bed-return', ({ residentId, exitEventId }) => this.checkBedReturn(residentId, exitEventId));
     this.jobs.handle('inactivity-sweep', () => this.sweepInactivity(new Date()));
   }
@@ -78,48 +94,39 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       {},
       { schedulerId: 'inactivity-sweep', every: this.config.alerts.inactivitySweepSeconds * 1000 },
     );
-    // Catch up on events stored while no process was applying rules (crash between commit and rule).
-    this.catchUpTimer = setInterval(() => this.requestPass(), CATCH_UP_MS);
+    // Catch up on events stored while no process was applying rules (crash between commit and rule):
+    // life-safety first (issue 11 §3), the routine pass after it.
+    this.catchUpTimer = setInterval(() => this.lifeSafetyPass.request(), CATCH_UP_MS);
     this.catchUpTimer.unref();
-    this.requestPass();
+    this.lifeSafetyPass.request();
   }
 
-  private requestPass(): void {
-    if (this.stopped) return;
-    if (this.catchingUp) {
-      this.passAgain = true;
-      return;
-    }
-    this.catchingUp = true;
-    setImmediate(() => void this.runPasses());
-  }
-
-  private async runPasses(): Promise<void> {
-    do {
-      this.passAgain = false;
-      await this.processPendingEvents();
-    } while (this.passAgain && !this.stopped);
-    this.catchingUp = false;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.stopped = true;
+    this.lifeSafetyPass.stop();
+    this.routinePass.stop();
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-    await this.stepsActivity.close().catch(() => undefined);
+    this.repeated.close();
   }
 
-  /** Applies the rules to every unprocessed event, 200 per transaction. */
-  private async processPendingEvents(): Promise<void> {
+  /**
+   * Applies the rules to the pass's unprocessed events, 200 per transaction,
+   * each resident's in order (pending-events.repository.ts says how the two
+   * passes keep it); alerts are announced after commit.
+   */
+  private async processPendingEvents(pass: RulePass): Promise<void> {
     if (this.stopped) return;
+    const db = pass === 'lifeSafety' ? this.lanes.lifeSafety : this.db;
+    const take = pass === 'lifeSafety' ? takeLifeSafetyEvents : takeRoutineEvents;
     try {
       for (;;) {
-        const announced: { alert: AlertView; created: boolean }[] = [];
-        const count = await this.db.transaction(async (manager) => {
-          // CONTRACT: life-safety events first (issue 11 §3), each resident's events in order.
-          const events = await takePendingEvents(manager, 200);
-          const activity: ResidentSeen[] = [];
-          for (const event of events) announced.push(...(await this.applyEventRules(manager, event, activity)));
-          await this.recordActivity(manager, activity);
+        const announced: RaiseResult[] = [];
+        const count = await db.transaction(async (manager) => {
+          const events = await take(manager, PASS_BATCH);
+          const effects: PassEffects = { raises: [], activity: [], results: announced };
+          for (const event of events) await this.applyEventRules(manager, event, effects);
+          await this.raisePending(manager, effects);
+          await recordActivity(manager, effects.activity);
           if (events.length > 0) {
             await manager.query(`UPDATE device_events SET processed_at = now() WHERE id = ANY($1::bigint[])`, [
               events.map((e) => e.id),
@@ -128,38 +135,33 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           return events.length;
         });
         for (const result of announced) this.alerts.announce(result);
-        if (count < 200) return;
+        if (count < PASS_BATCH) return;
       }
     } catch (error) {
-      this.log.error({ err: error }, 'alert rules failed; the events stay queued for the next pass');
+      this.repeated.error(
+        `rule-pass:${pass}`,
+        { err: error, pass },
+        'alert rules failed; the events stay queued for the next pass',
+      );
     }
   }
 
-  /** Movement seen by `e` is added to `activity`, written once per pass. */
-  private async applyEventRules(manager: EntityManager, e: StoredEvent, activity: ResidentSeen[]) {
+  /** Applies `e`'s rules; its raises and movement are added to `effects`, written later in the pass. */
+  private async applyEventRules(manager: EntityManager, e: StoredEvent, effects: PassEffects): Promise<void> {
     const settings = ruleSettingsFor(e.careProfile);
-    this.settings.set(e.residentId, { settings, expiresAt: Date.now() + SETTINGS_TTL_MS });
     const at = new Date(e.receivedAt);
-    const results: { alert: AlertView; created: boolean }[] = [];
     for (const decision of decideForEvent(e.payload, e.deviceType, settings, at, this.config.time.timezone)) {
       switch (decision.action) {
         case 'raise':
-          results.push(
-            await this.alerts.raise(
-              manager,
-              this.raiseParams(
-                { ...e, eventId: e.id },
-                decision.kind,
-                decision.severity,
-                decision.readings ?? null,
-                at,
-              ),
-            ),
+          effects.raises.push(
+            raiseParams({ ...e, eventId: e.id }, decision.kind, decision.severity, decision.readings ?? null, at),
           );
           break;
         case 'cancel':
+          // The raises of events before this one first: a cancel must find the alert they open.
+          await this.raisePending(manager, effects);
           for (const id of await this.alerts.findCancellable(manager, e.residentId, decision.windows, at)) {
-            results.push({
+            effects.results.push({
               alert: await this.alerts.resolveUnscoped(
                 id,
                 'cancelled_by_resident',
@@ -180,112 +182,15 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           );
           break;
         case 'activity':
-          activity.push({ residentId: e.residentId, at });
+          effects.activity.push({ residentId: e.residentId, at });
           break;
       }
     }
-    return results;
   }
 
-  private raiseParams(
-    source: { residentId: string; orgUnitId: string; deviceId: string; eventId: string | null },
-    kind: RaiseParams['kind'],
-    severity: RaiseParams['severity'],
-    readings: Record<string, unknown> | null,
-    at: Date,
-  ): RaiseParams {
-    return { ...source, kind, severity, readings, at };
-  }
-
-  /**
-   * One statement, rows locked in resident order: the rule pass and the steps
-   * writer never wait on each other in opposite orders (no deadlock).
-   */
-  private async recordActivity(manager: EntityManager, seen: ResidentSeen[]): Promise<void> {
-    if (seen.length === 0) return;
-    await manager.query(
-      `INSERT INTO resident_activity (resident_id, last_activity_at)
-       SELECT resident_id, max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS v(resident_id, at)
-       GROUP BY resident_id ORDER BY resident_id
-       ON CONFLICT (resident_id) DO UPDATE SET last_activity_at = greatest(resident_activity.last_activity_at, excluded.last_activity_at)`,
-      [seen.map((a) => a.residentId), seen.map((a) => a.at)],
-    );
-  }
-
-  private async settingsFor(residentId: string): Promise<RuleSettings> {
-    const cached = this.settings.get(residentId);
-    if (cached && cached.expiresAt > Date.now()) return cached.settings;
-    const rows = await this.db.query<{ careProfile: CareProfile }[]>(
-      `SELECT care_profile AS "careProfile" FROM residents WHERE id = $1`,
-      [residentId],
-    );
-    const settings = ruleSettingsFor(rows[0]?.careProfile);
-    this.settings.set(residentId, { settings, expiresAt: Date.now() + SETTINGS_TTL_MS });
-    return settings;
-  }
-
-  /** Telemetry rules run on the process the device is connected to, as readings arrive. */
-  private async onTelemetry(device: IngestedDevice, m: Record<string, unknown>, at: Date): Promise<void> {
-    try {
-      const settings = await this.settingsFor(device.residentId);
-      const raises: RaiseParams[] = [];
-      const num = (v: unknown) => (typeof v === 'number' ? v : null);
-      if (device.type === 'mattress') {
-        let tracker = this.vitals.get(device.id);
-        if (!tracker) this.vitals.set(device.id, (tracker = new VitalsTracker()));
-        const inBed = typeof m.inBed === 'boolean' ? m.inBed : null;
-        for (const f of tracker.observe(
-          { at, inBed, heartRate: num(m.heartRate), respirationRate: num(m.respirationRate) },
-          settings,
-        )) {
-          raises.push(
-            this.raiseParams(
-              { ...device, deviceId: device.id, eventId: null },
-              f.kind,
-              f.severity,
-              { ...f.readings, since: f.since.toISOString() },
-              at,
-            ),
-          );
-        }
-      }
-      if (device.type === 'wearable') {
-        const lat = num(m.lat);
-        const lon = num(m.lon);
-        if (settings.safeZone && lat !== null && lon !== null && isOutsideSafeZone({ lat, lon }, settings.safeZone)) {
-          raises.push(
-            this.raiseParams(
-              { ...device, deviceId: device.id, eventId: null },
-              'left_safe_zone',
-              'high',
-              { lat, lon, safeZone: settings.safeZone },
-              at,
-            ),
-          );
-        }
-        const steps = num(m.steps);
-        const previous = this.lastSteps.get(device.id);
-        if (steps !== null) this.lastSteps.set(device.id, steps);
-        if (steps !== null && previous !== undefined && steps > previous)
-          this.stepsActivity
-            .add({ residentId: device.residentId, at })
-            .catch((error: unknown) => this.log.warn({ err: error }, 'could not record resident activity'));
-      }
-      if (raises.length === 0) return;
-      await this.raiseAll(raises);
-    } catch (error) {
-      this.log.error({ err: error, deviceId: device.id }, 'telemetry rules failed');
-    }
-  }
-
-  /** In one transaction, one statement at a time: a transaction is one connection. */
-  private async raiseAll(raises: RaiseParams[]): Promise<void> {
-    const results = await this.db.transaction(async (manager) => {
-      const raised = [];
-      for (const r of raises) raised.push(await this.alerts.raise(manager, r));
-      return raised;
-    });
-    for (const result of results) this.alerts.announce(result);
+  /** Writes the raises collected so far (AlertsService.raiseMany keeps each alert's in event order). */
+  private async raisePending(manager: EntityManager, effects: PassEffects): Promise<void> {
+    effects.results.push(...(await this.alerts.raiseMany(manager, effects.raises.splice(0))));
   }
 
   /** The bed-return timer: alert unless a bed_enter was stored after the exit. Idempotent. */
@@ -304,7 +209,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       return [
         await this.alerts.raise(
           manager,
-          this.raiseParams(
+          raiseParams(
             { residentId, orgUnitId: exit[0].orgUnitId, deviceId: exit[0].deviceId, eventId: exitEventId },
             'not_back_in_bed',
             'high',

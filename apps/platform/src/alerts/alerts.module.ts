@@ -12,6 +12,7 @@ import { NotificationOutboxService } from './notification-outbox.service';
 import { ResidentVitalsController } from './resident-vitals.controller';
 import { SupervisionRepository } from './supervision.repository';
 import { SupervisionService } from './supervision.service';
+import { TelemetryRulesService } from './telemetry-rules.service';
 
 @Module({
   imports: [AuditModule, DevicesModule, IngestModule, ResidentsModule],
@@ -20,6 +21,7 @@ import { SupervisionService } from './supervision.service';
     AlertsService,
     AlertsRepository,
     AlertEngineService,
+    TelemetryRulesService,
     NotificationOutboxService,
     NotificationOutboxRepository,
     SupervisionService,

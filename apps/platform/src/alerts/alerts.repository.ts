@@ -8,9 +8,16 @@ import {
   DEVICE_HEALTH_KINDS,
   type Severity,
 } from '@anxin/contract';
+import { preparedQueryIn } from '../database/prepared-query';
+import { columnsOf } from '../database/unnest-columns.util';
 import { degradedDevicesSql } from '../devices/device-protection.util';
 import type { OrgScope } from '../org-units/org-scope';
 
+/**
+ * The whole alert (CONTRACT §4) from `a` (alert rows: the table, or a statement's RETURNING) and its
+ * resident `r`. The order, notification and device columns are subqueries in the select list on purpose:
+ * a list evaluates them for the rows it returns only, after its LIMIT.
+ */
 const VIEW = `a.id, a.resident_id AS "residentId", r.name AS "residentName", a.org_unit_id AS "orgUnitId",
   a.device_id AS "deviceId", a.event_id::text AS "eventId", a.kind, a.severity, a.status, a.opened_at AS "openedAt",
   a.last_occurred_at AS "lastOccurredAt", a.occurrences, a.escalation_level AS "escalationLevel",
@@ -21,6 +28,16 @@ const VIEW = `a.id, a.resident_id AS "residentId", r.name AS "residentName", a.o
           AND o.status IN ('accepted', 'en_route')) AS "arrivalOverdue",
   EXISTS (SELECT 1 FROM notification_outbox n WHERE n.alert_id = a.id AND n.status = 'failed') AS "notificationFailed",
   ${degradedDevicesSql('a.resident_id')} AS "degradedDevices"`;
+
+/** `SELECT` of the view (and `extra` columns of `a`) over `rows`: `alerts`, or a CTE of alert rows. */
+const selectView = (rows: string, extra = '') =>
+  `SELECT ${VIEW}${extra} FROM ${rows} a JOIN residents r ON r.id = a.resident_id`;
+
+/**
+ * One statement that changes alert rows and returns their views (no second query): `change` is an
+ * `UPDATE alerts … RETURNING *`. Its subqueries read the other tables as they were before the statement.
+ */
+const changedView = (change: string) => `WITH changed AS (${change}) ${selectView('changed')}`;
 
 type Row = Omit<AlertView, 'openedAt' | 'lastOccurredAt' | 'acknowledgedAt' | 'resolvedAt'> & {
   openedAt: Date;
@@ -44,11 +61,58 @@ function toView(row: Row): AlertView {
 const HEALTH_KINDS = `(${DEVICE_HEALTH_KINDS.map((k) => `'${k}'`).join(', ')})`;
 /** CONTRACT §3 Supervision: device-health alerts are one open alert per device, the others one per resident. */
 const isPerDevice = (kind: AlertKind) => (DEVICE_HEALTH_KINDS as readonly AlertKind[]).includes(kind);
+/** The open alert a raise folds into: its partial unique index's key. */
+const keyOf = (a: { residentId: string; deviceId: string | null; kind: AlertKind }) =>
+  isPerDevice(a.kind) ? `device ${a.deviceId} ${a.kind}` : `resident ${a.residentId} ${a.kind}`;
+
+/** Indexes of `raises` in rounds where no key repeats, each key's raises in their order. */
+function roundsOfDistinctKeys(raises: RaiseParams[]): number[][] {
+  const rounds: number[][] = [];
+  const seen = new Map<string, number>();
+  raises.forEach((raise, i) => {
+    const key = keyOf(raise);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(i);
+  });
+  return rounds;
+}
+
+/*
+ * Raises of distinct keys in one statement (unnest columns as RaiseParams):
+ * one INSERT … ON CONFLICT per partial unique index, each taking its row locks
+ * in key order (a concurrent writer cannot lock two of them the other way
+ * round), and the views built from their RETURNING rows in the same statement.
+ */
+const upsertAlerts = (perDevice: boolean) => `INSERT INTO alerts
+      (resident_id, org_unit_id, kind, severity, device_id, event_id, readings, opened_at, last_occurred_at)
+    SELECT resident_id, org_unit_id, kind, severity, device_id, event_id, readings, at, at FROM raise
+    WHERE kind ${perDevice ? 'IN' : 'NOT IN'} ${HEALTH_KINDS}
+    ORDER BY ${perDevice ? 'device_id' : 'resident_id'}, kind
+    ON CONFLICT (${perDevice ? 'device_id' : 'resident_id'}, kind)
+      WHERE status <> 'resolved' AND kind ${perDevice ? 'IN' : 'NOT IN'} ${HEALTH_KINDS}
+    DO UPDATE SET occurrences = alerts.occurrences + 1,
+                  last_occurred_at = greatest(alerts.last_occurred_at, excluded.last_occurred_at),
+                  updated_at = now()
+    RETURNING *, (xmax = 0) AS created`;
+const RAISE_OR_RECUR_SQL = `WITH raise AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::bigint[], $7::jsonb[], $8::timestamptz[])
+      AS v(resident_id, org_unit_id, kind, severity, device_id, event_id, readings, at)),
+  per_resident AS (${upsertAlerts(false)}),
+  per_device AS (${upsertAlerts(true)}),
+  changed AS (SELECT * FROM per_resident UNION ALL SELECT * FROM per_device)
+  ${selectView('changed', ', a.created')}`;
 
 function scopeClause(scope: OrgScope, params: unknown[]): string {
   if (scope.kind === 'all') return 'true';
   params.push(`${scope.path}%`);
   return `a.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE $${params.length})`;
+}
+
+/** A raised alert's view; `created` false when it folded into the open alert as one more occurrence. */
+export interface RaiseResult {
+  alert: AlertView;
+  created: boolean;
 }
 
 export interface RaiseParams {
@@ -60,6 +124,18 @@ export interface RaiseParams {
   eventId: string | null;
   readings: Record<string, unknown> | null;
   at: Date;
+}
+
+/** What a rule found, for the device (and event, if any) that showed it. */
+export function raiseParams(
+  source: { residentId: string; orgUnitId: string; deviceId: string; eventId: string | null },
+  kind: RaiseParams['kind'],
+  severity: RaiseParams['severity'],
+  readings: Record<string, unknown> | null,
+  at: Date,
+): RaiseParams {
+  const { residentId, orgUnitId, deviceId, eventId } = source;
+  return { residentId, orgUnitId, deviceId, eventId, kind, severity, readings, at };
 }
 
 export interface AlertListFilter {
@@ -75,51 +151,41 @@ export interface AlertListFilter {
 export class AlertsRepository {
   constructor(private readonly db: DataSource) {}
 
-  private async viewById(manager: EntityManager, id: string): Promise<AlertView> {
-    const rows = await manager.query<Row[]>(
-      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`,
-      [id],
-    );
-    return toView(rows[0]!);
-  }
-
   /**
-   * Opens an alert, or adds an occurrence to the open one of the same (resident, kind),
-   * or (device, kind) for device health. The partial unique indexes make this one
-   * atomic statement safe under races.
+   * Opens each alert, or adds an occurrence to the open one of the same (resident, kind), or
+   * (device, kind) for device health, and returns their views in `raises` order. The partial unique
+   * indexes make it safe under races. A statement may change a row only once, so the n-th raise of
+   * a key goes in the n-th statement: one statement for a pass whose raises are all different.
    */
-  async raiseOrRecur(manager: EntityManager, p: RaiseParams): Promise<{ alert: AlertView; created: boolean }> {
-    const rows = await manager.query<{ id: string; created: boolean }[]>(
-      `INSERT INTO alerts (resident_id, org_unit_id, kind, severity, device_id, event_id, readings, opened_at, last_occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-       ON CONFLICT ${
-         isPerDevice(p.kind)
-           ? `(device_id, kind) WHERE status <> 'resolved' AND kind IN ${HEALTH_KINDS}`
-           : `(resident_id, kind) WHERE status <> 'resolved' AND kind NOT IN ${HEALTH_KINDS}`
-       }
-       DO UPDATE SET occurrences = alerts.occurrences + 1,
-                     last_occurred_at = greatest(alerts.last_occurred_at, excluded.last_occurred_at),
-                     updated_at = now()
-       RETURNING id, (xmax = 0) AS created`,
-      [p.residentId, p.orgUnitId, p.kind, p.severity, p.deviceId, p.eventId, p.readings, p.at],
-    );
-    return { alert: await this.viewById(manager, rows[0]!.id), created: rows[0]!.created };
+  async raiseOrRecurMany(manager: EntityManager, raises: RaiseParams[]): Promise<RaiseResult[]> {
+    const results: RaiseResult[] = new Array<RaiseResult>(raises.length);
+    for (const round of roundsOfDistinctKeys(raises)) {
+      const rows = await preparedQueryIn<Row & { created: boolean }>(
+        manager,
+        'alerts-raise-or-recur',
+        RAISE_OR_RECUR_SQL,
+        columnsOf(
+          round.map((i) => raises[i]!),
+          ['residentId', 'orgUnitId', 'kind', 'severity', 'deviceId', 'eventId', 'readings', 'at'],
+        ),
+      );
+      const byKey = new Map(rows.map(({ created, ...row }) => [keyOf(row), { alert: toView(row), created }]));
+      for (const i of round) results[i] = byKey.get(keyOf(raises[i]!))!;
+    }
+    return results;
   }
 
   async findInScope(scope: OrgScope, id: string): Promise<AlertView | null> {
     const params: unknown[] = [id];
     const rows = await this.db.query<Row[]>(
-      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1 AND ${scopeClause(scope, params)}`,
+      `${selectView('alerts')} WHERE a.id = $1 AND ${scopeClause(scope, params)}`,
       params,
     );
     return rows[0] ? toView(rows[0]) : null;
   }
 
   async findById(id: string): Promise<AlertView | null> {
-    const rows = await this.db.query<Row[]>(
-      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`,
-      [id],
-    );
+    const rows = await this.db.query<Row[]>(`${selectView('alerts')} WHERE a.id = $1`, [id]);
     return rows[0] ? toView(rows[0]) : null;
   }
 
@@ -144,7 +210,7 @@ export class AlertsRepository {
     );
     params.push(f.limit, f.offset);
     const rows = await this.db.query<Row[]>(
-      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE ${where.join(' AND ')}
+      `${selectView('alerts')} WHERE ${where.join(' AND ')}
        ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.opened_at
        LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
@@ -168,22 +234,22 @@ export class AlertsRepository {
     userId: string,
     note: string | null,
   ): Promise<AlertView | null> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
+    return this.changeOne(
+      manager,
       `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, note = coalesce($3, note), updated_at = now()
-       WHERE id = $1 AND status = 'open' RETURNING id`,
+       WHERE id = $1 AND status = 'open' RETURNING *`,
       [id, userId, note],
     );
-    return rows.length ? this.viewById(manager, id) : null;
   }
 
   async markDispatched(manager: EntityManager, id: string, userId: string): Promise<AlertView | null> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
+    return this.changeOne(
+      manager,
       `UPDATE alerts SET status = 'dispatched', dispatched_at = now(), updated_at = now(),
               acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, $2)
-       WHERE id = $1 AND status IN ('open', 'acknowledged') RETURNING id`,
+       WHERE id = $1 AND status IN ('open', 'acknowledged') RETURNING *`,
       [id, userId],
     );
-    return rows.length ? this.viewById(manager, id) : null;
   }
 
   async resolve(
@@ -193,12 +259,12 @@ export class AlertsRepository {
     outcome: AlertOutcome,
     note: string | null,
   ): Promise<AlertView | null> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
+    return this.changeOne(
+      manager,
       `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, outcome = $3, note = coalesce($4, note), updated_at = now()
-       WHERE id = $1 AND status <> 'resolved' RETURNING id`,
+       WHERE id = $1 AND status <> 'resolved' RETURNING *`,
       [id, userId, outcome, note],
     );
-    return rows.length ? this.viewById(manager, id) : null;
   }
 
   /** The resident's open SOS/fall alerts raised within their cancel windows (CONTRACT: sos_cancel). */
@@ -220,7 +286,7 @@ export class AlertsRepository {
   /** Device faults open (not yet dispatched) longer than `afterSeconds` that have not had their maintenance order. */
   async findDueForMaintenance(kinds: readonly AlertKind[], afterSeconds: number): Promise<AlertView[]> {
     const rows = await this.db.query<Row[]>(
-      `SELECT ${VIEW} FROM alerts a JOIN residents r ON r.id = a.resident_id
+      `${selectView('alerts')}
        WHERE a.status IN ('open', 'acknowledged') AND a.kind = ANY($1) AND a.maintenance_ordered_at IS NULL
          AND a.opened_at < now() - make_interval(secs => $2)
        ORDER BY a.opened_at LIMIT 100`,
@@ -241,11 +307,11 @@ export class AlertsRepository {
 
   /** Raises the escalation level only if still unacknowledged and still at the level before. */
   async escalate(id: string, level: number, manager: EntityManager = this.db.manager): Promise<AlertView | null> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
-      `UPDATE alerts SET escalation_level = $2, updated_at = now() WHERE id = $1 AND status = 'open' AND escalation_level = $2 - 1 RETURNING id`,
+    return this.changeOne(
+      manager,
+      `UPDATE alerts SET escalation_level = $2, updated_at = now() WHERE id = $1 AND status = 'open' AND escalation_level = $2 - 1 RETURNING *`,
       [id, level],
     );
-    return rows.length ? this.viewById(manager, id) : null;
   }
 
   /** Issue 12 item 3: a resident moved to another unit takes its unresolved alerts along. */
@@ -256,5 +322,11 @@ export class AlertsRepository {
       [residentId, orgUnitId],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Runs a guarded single-row `UPDATE alerts … RETURNING *`: the changed alert's view, or null when the guard held. */
+  private async changeOne(manager: EntityManager, update: string, params: unknown[]): Promise<AlertView | null> {
+    const rows = await manager.query<Row[]>(changedView(update), params);
+    return rows[0] ? toView(rows[0]) : null;
   }
 }

@@ -11,7 +11,7 @@ import { LOGGER } from '../logging/logger';
 import type { OrgScope } from '../org-units/org-scope';
 import { ResidentsService } from '../residents/residents.service';
 import { AlertSignals } from './alert-signals';
-import { type AlertListFilter, AlertsRepository, type RaiseParams } from './alerts.repository';
+import { type AlertListFilter, AlertsRepository, type RaiseParams, type RaiseResult } from './alerts.repository';
 import { NotificationOutboxService } from './notification-outbox.service';
 
 const escalationJobId = (alertId: string, level: number) => `escalate:${alertId}:${level}`;
@@ -55,26 +55,31 @@ export class AlertsService implements OnModuleInit {
     }
   }
 
+  /** `raiseMany` of one. */
+  async raise(manager: EntityManager, params: RaiseParams): Promise<RaiseResult> {
+    return (await this.raiseMany(manager, [params]))[0]!;
+  }
+
   /**
-   * Raises (or recurs) inside the caller's transaction. The first escalation is a
-   * timer row in that transaction: it exists exactly when the alert does.
+   * Raises (or recurs) inside the caller's transaction, in order, each result's view built by the
+   * same statement (issue 13: a rule pass's raises cost one or two statements, not two per event).
+   * The first escalation of each new alert is a timer row in that transaction: it exists exactly when
+   * the alert does; its wake-up is queued after commit, never awaited.
    */
-  async raise(manager: EntityManager, params: RaiseParams): Promise<{ alert: AlertView; created: boolean }> {
-    const result = await this.alerts.raiseOrRecur(manager, params);
-    const after = this.config.alerts.escalateAfterSeconds[params.severity];
-    if (result.created && after > 0) {
-      await this.jobs.add(
-        'escalate-alert',
-        { alertId: result.alert.id, level: 1 },
-        // The timer row commits with the alert; its Redis wake-up is queued after commit, never awaited.
-        { jobId: escalationJobId(result.alert.id, 1), delayMs: after * 1000, manager },
-      );
-    }
-    return result;
+  async raiseMany(manager: EntityManager, raises: RaiseParams[]): Promise<RaiseResult[]> {
+    if (raises.length === 0) return [];
+    const results = await this.alerts.raiseOrRecurMany(manager, raises);
+    const escalations = results.flatMap(({ alert, created }) => {
+      const after = this.config.alerts.escalateAfterSeconds[alert.severity];
+      if (!created || after <= 0) return [];
+      return [{ jobId: escalationJobId(alert.id, 1), payload: { alertId: alert.id, level: 1 }, delayMs: after * 1000 }];
+    });
+    await this.jobs.addMany('escalate-alert', escalations, manager);
+    return results;
   }
 
   /** After commit: consoles hear of it. */
-  announce(result: { alert: AlertView; created: boolean }): void {
+  announce(result: RaiseResult): void {
     this.signals.emit(result.created ? 'raised' : 'updated', result.alert);
   }
 

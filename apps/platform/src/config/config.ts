@@ -60,6 +60,8 @@ export interface AppConfig {
     notifyMaxAttempts: number;
     notifyRetrySeconds: number;
     inactivitySweepSeconds: number;
+    /** Telemetry readings waiting for the telemetry rules, at most; beyond it readings skip the rules (they are stored). */
+    ruleIntakeMax: number;
   };
   queue: { prefix: string };
   dispatch: {
@@ -261,6 +263,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       notifyMaxAttempts: readPositiveInt(env, 'ANXIN_NOTIFY_MAX_ATTEMPTS', 6),
       notifyRetrySeconds: readPositiveInt(env, 'ANXIN_NOTIFY_RETRY_SECONDS', 10),
       inactivitySweepSeconds: readPositiveInt(env, 'ANXIN_INACTIVITY_SWEEP_SECONDS', 5),
+      ruleIntakeMax: readPositiveInt(env, 'ANXIN_RULE_INTAKE_MAX', 20000),
     },
     queue: { prefix: env.ANXIN_QUEUE_PREFIX || 'anxin' },
     dispatch: {

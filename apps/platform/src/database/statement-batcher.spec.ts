@@ -70,9 +70,24 @@ describe('StatementBatcher', () => {
     );
     const adds = [1, 2, 3, 4, 5].map((i) => batcher.add(i));
     expect(batcher.depth).toBeLessThanOrEqual(3);
+    expect(batcher.full).toBe(true);
     await batcher.close();
     await Promise.all(adds);
     expect(written).toEqual([1, 2, 3, 4, 5]);
+    expect(batcher.full).toBe(false);
+  });
+
+  it('reports each add that had to wait for room, once', async () => {
+    let waits = 0;
+    const batcher = new StatementBatcher<number, void>(
+      async (items) => {
+        await tick(5);
+        return items.map(() => undefined);
+      },
+      { maxWaitMs: 0, maxBatch: 1, maxBuffered: 2, onWaitForRoom: () => (waits += 1) },
+    );
+    await Promise.all([1, 2, 3, 4, 5].map((i) => batcher.add(i)));
+    expect(waits).toBe(3);
   });
 });
 

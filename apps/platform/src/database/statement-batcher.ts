@@ -5,6 +5,8 @@ export interface StatementBatcherOptions {
   maxBatch: number;
   /** Items queued or in flight before `add` waits for room, so a flood slows its callers instead of growing memory. */
   maxBuffered?: number;
+  /** Called once for each `add` that has to wait for room: the pushback, counted in metrics (issue 13). */
+  onWaitForRoom?: () => void;
   /**
    * When a batch fails with an error this answers true for (bad data, not a lost
    * connection), the batch is split and retried in halves, so one bad item fails
@@ -51,9 +53,14 @@ export class StatementBatcher<T, R> {
     return this.pending.length + this.inFlight;
   }
 
+  /** Whether an `add` now would wait for room. */
+  get full(): boolean {
+    return this.depth >= (this.options.maxBuffered ?? Number.POSITIVE_INFINITY);
+  }
+
   async add(item: T): Promise<R> {
-    const room = this.options.maxBuffered ?? Number.POSITIVE_INFINITY;
-    while (this.depth >= room) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    if (this.full) this.options.onWaitForRoom?.();
+    while (this.full) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     const result = new Promise<R>((resolve, reject) =>
       this.pending.push({ item, queuedAt: performance.now(), resolve, reject }),
     );

@@ -161,8 +161,8 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     const alert = await this.alerts.requireInScope(principal.scope, alertId);
     if (alert.status === 'resolved') throw new AppError('conflict', 'alert is already resolved');
     const kind = input.kind ?? dispatchForAlert(alert.kind).orderKind;
-    const { orderId, updated } = await this.db.transaction(async (manager) => {
-      const updatedAlert = await this.alerts.markDispatched(manager, principal, alertId);
+    const orderId = await this.db.transaction(async (manager) => {
+      await this.alerts.markDispatched(manager, principal, alertId);
       const id = await this.orders.insert(manager, {
         kind,
         requiredSkills: skillsFor(kind, alert.kind),
@@ -172,10 +172,14 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         notes: input.note ?? null,
         createdBy: principal.userId,
       });
-      return { orderId: id!, updated: updatedAlert };
+      return id!;
     });
-    if (updated) this.alerts.signals.emit('updated', updated);
-    return this.offerNext(orderId, input.caregiverId);
+    // One push of the alert, by the offer, carrying both its new status and its order's; should
+    // offering fail, the alert is pushed here instead.
+    return this.offerNext(orderId, input.caregiverId).catch(async (error: unknown) => {
+      await this.alerts.announceById(alertId);
+      throw error;
+    });
   }
 
   async createForResident(
@@ -265,14 +269,20 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     if (!ok) throw new AppError('conflict', `cannot move from ${order.status} to ${status}`);
     // CONTRACT §3 (v1.1): completion resolves the alert only with the outcome the caregiver chose;
     // without one the alert stays for the operator (it is pushed again showing the order completed).
+    // The resolution pushes the alert (showing the order completed): it is not pushed twice.
+    let resolved = false;
     if (status === 'completed' && outcome && order.alertId) {
-      await this.alerts
+      resolved = await this.alerts
         .resolveUnscoped(order.alertId, outcome, note ?? 'completed by caregiver', principal)
-        .catch((e: unknown) => {
-          if (!(e instanceof AppError)) throw e;
-        });
+        .then(
+          () => true,
+          (e: unknown) => {
+            if (!(e instanceof AppError)) throw e;
+            return false;
+          },
+        );
     }
-    return this.announce(orderId);
+    return this.offers.announce(orderId, { alert: !resolved });
   }
 
   async cancel(principal: Principal, orderId: string, reason: string): Promise<OrderRow> {
@@ -296,7 +306,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       subjectId: orderId,
       detail: { reason },
     });
-    const order = await this.announce(orderId);
+    const order = await this.offers.announce(orderId);
     if (before.status === 'offered' && before.offeredToAll.length)
       this.signals.emit('withdrawn', order, before.offeredToAll);
     return order;
@@ -305,7 +315,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   /** The arrival SLA ran out: flag once to the operators if the caregiver is still not on site. */
   private async checkArrival(orderId: string): Promise<void> {
     if (!(await this.orders.flagArrivalOverdue(orderId))) return;
-    const order = await this.announce(orderId);
+    const order = await this.offers.announce(orderId);
     this.log.warn({ orderId, alertId: order.alertId }, 'emergency arrival overdue');
     await this.audit.record({
       actor: null,
@@ -315,14 +325,6 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       orgUnitId: order.orgUnitId,
       detail: { orderId, slaSeconds: this.config.dispatch.arrivalSlaSeconds, assigneeId: order.assigneeId },
     });
-  }
-
-  /** After commit: consoles and the assignee hear of the order; its alert is pushed with the new order status. */
-  private async announce(orderId: string): Promise<OrderRow> {
-    const order = (await this.orders.findById(orderId))!;
-    this.signals.emit('updated', order);
-    if (order.alertId) await this.alerts.announceById(order.alertId);
-    return order;
   }
 
   listForCaregiver(userId: string): Promise<OrderRow[]> {

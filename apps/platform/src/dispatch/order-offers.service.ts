@@ -72,12 +72,19 @@ export class OrderOffersService implements OnModuleInit {
       );
       return 'offered' as const;
     });
+    return event ? this.announce(orderId, { first: event }) : (await this.orders.findById(orderId))!;
+  }
+
+  /**
+   * After commit: the order to the consoles and its caregivers (`first`, if given, before
+   * `updated`), then its alert, pushed again carrying the order's status (CONTRACT §3 v1.1),
+   * unless the caller pushed the alert already (`alert: false`).
+   */
+  async announce(orderId: string, opts: { first?: 'offered' | 'unassigned'; alert?: boolean } = {}): Promise<OrderRow> {
     const order = (await this.orders.findById(orderId))!;
-    if (event === 'offered') this.signals.emit('offered', order);
-    if (event === 'unassigned') this.signals.emit('unassigned', order);
-    if (event) this.signals.emit('updated', order);
-    // CONTRACT §3 (v1.1): the alert is pushed again carrying its order's status.
-    if (event && order.alertId) await this.alerts.announceById(order.alertId);
+    if (opts.first) this.signals.emit(opts.first, order);
+    this.signals.emit('updated', order);
+    if (order.alertId && opts.alert !== false) await this.alerts.announceById(order.alertId);
     return order;
   }
 
@@ -168,11 +175,9 @@ export class OrderOffersService implements OnModuleInit {
     });
     if (!won) throw new AppError('conflict', 'this order is no longer offered to you');
     await this.jobs.remove(offerJobId(orderId, won.offerAttempt)).catch(() => undefined);
-    const order = (await this.orders.findById(orderId))!;
-    this.signals.emit('updated', order);
+    const order = await this.announce(orderId);
     const others = won.offeredToAll.filter((id) => id !== principal.userId);
     if (others.length) this.signals.emit('withdrawn', order, others);
-    if (order.alertId) await this.alerts.announceById(order.alertId);
     return order;
   }
 }

@@ -1,24 +1,28 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, type OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/roles.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DATABASE_URL } from '../database/database-url';
 import { RedisService } from '../redis/redis.service';
+import { DatabaseProbe } from './database-probe';
 
-type DependencyStatus = 'ok' | 'down';
-const DATABASE_CHECK_TIMEOUT_MS = 2_000;
+/** With Redis' probe (also 800 ms) run beside it, /health answers within 1 s however loaded the platform is. */
+const DATABASE_CHECK_TIMEOUT_MS = 800;
 
 @ApiTags('health')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
   private readonly startedAt = Date.now();
+  private readonly database: DatabaseProbe;
 
   constructor(
-    private readonly db: DataSource,
+    @Inject(DATABASE_URL) databaseUrl: string,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.database = new DatabaseProbe(databaseUrl, DATABASE_CHECK_TIMEOUT_MS);
+  }
 
   /**
    * CONTRACT §3: 200 only while every dependency answers; otherwise 503 naming
@@ -28,7 +32,7 @@ export class HealthController {
   @Get()
   @Public()
   async check(@Res({ passthrough: true }) res: Response) {
-    const [database, redis] = await Promise.all([this.databaseStatus(), this.redis.status()]);
+    const [database, redis] = await Promise.all([this.database.status(), this.redis.status()]);
     const dependencies = { database, ...(redis !== null && { redis }) };
     const down = Object.entries(dependencies).filter(([, status]) => status === 'down');
     const body = {
@@ -45,19 +49,7 @@ export class HealthController {
     return { statusCode: 503, error: 'Service Unavailable', message: `unavailable: ${missing}`, ...body };
   }
 
-  private async databaseStatus(): Promise<DependencyStatus> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DependencyStatus>((resolve) => {
-      timer = setTimeout(() => resolve('down'), DATABASE_CHECK_TIMEOUT_MS);
-    });
-    const query = this.db.query('SELECT 1').then(
-      (): DependencyStatus => 'ok',
-      (): DependencyStatus => 'down',
-    );
-    try {
-      return await Promise.race([query, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.database.close();
   }
 }

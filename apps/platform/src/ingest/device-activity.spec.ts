@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { DeviceActivity } from './device-activity';
 import type { IngestRepository } from './ingest.repository';
 
@@ -13,7 +12,7 @@ describe('device activity (last seen)', () => {
     jest.useFakeTimers({ now: Date.parse('2026-11-30T02:00:00Z') });
     written = [];
     const repository = { recordActivity: async (entries: Entry[]) => void written.push(...entries) };
-    activity = new DeviceActivity(repository as unknown as IngestRepository, pino({ level: 'silent' }), 60_000);
+    activity = new DeviceActivity(repository as unknown as IngestRepository, { warn: () => undefined }, 60_000);
   });
   afterEach(async () => {
     await activity.close();

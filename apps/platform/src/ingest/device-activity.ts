@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import { StatementBatcher } from '../database/statement-batcher';
+import type { RepeatedLog } from '../logging/repeated-log';
 import type { IngestRepository } from './ingest.repository';
 
 /** Seen times are rewritten at most this often per device, or a quarter of its heartbeat if shorter. */
@@ -40,7 +40,8 @@ export class DeviceActivity {
 
   constructor(
     private readonly repository: IngestRepository,
-    private readonly log: Logger,
+    /** Every second while the database is away: logged once per interval with a count. */
+    private readonly log: Pick<RepeatedLog, 'warn'>,
     intervalMs = 1000,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
@@ -106,7 +107,7 @@ export class DeviceActivity {
   private serially(work: () => Promise<void>): Promise<void> {
     this.chain = this.chain
       .then(work)
-      .catch((error: unknown) => this.log.warn({ err: error }, 'could not record device activity'));
+      .catch((error: unknown) => this.log.warn('device-activity', { err: error }, 'could not record device activity'));
     return this.chain;
   }
 

@@ -4,6 +4,7 @@ import type { DeviceActivity } from './device-activity';
 import type { EventRow } from './ingest.repository';
 import type { IngestedDevice, IngestSignals } from './ingest.signals';
 import { type IngestOutcome, STORED } from './ingest.outcome';
+import { isLifeSafetyEvent } from './life-safety.util';
 
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
 
@@ -56,7 +57,7 @@ export class EventsHandler {
         error: event.error,
       });
     }
-    this.signals.emit('eventStored', id);
+    this.signals.emit('eventStored', id, isLifeSafetyEvent(event.type));
     return STORED;
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { preparedQuery } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 
@@ -29,22 +30,35 @@ export interface EventRow {
   payload: unknown;
 }
 
-/** Hot-path SQL of ingest, kept readable in one place (STYLE: data). */
+/**
+ * Hot-path SQL of ingest, kept readable in one place (STYLE: data). Everything
+ * here runs on the ingest lane (issue 13: bulk work never takes the main
+ * pool's connections, nor the life-safety lane's), except what says otherwise.
+ */
 @Injectable()
 export class IngestRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly ingest: DataSource;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DATABASE_LANES) lanes: DatabaseLanes,
+  ) {
+    this.ingest = lanes.ingest;
+  }
 
   /**
-   * Group commit: one statement for events that arrived together. Answers each
-   * row's new id, or null when its (device, seq) was stored before or earlier in the batch.
+   * Group commit: one statement for events that arrived together, on `lane`
+   * (ingest, or life-safety for events that must not queue behind bulk work).
+   * Answers each row's new id, or null when its (device, seq) was stored before
+   * or earlier in the batch; the unique index decides across lanes too.
    */
-  async insertEvents(events: EventRow[]): Promise<(string | null)[]> {
+  async insertEvents(lane: DataSource, events: EventRow[]): Promise<(string | null)[]> {
     const keyOf = (deviceId: string, seq: number | string) => `${deviceId}/${seq}`;
     const firstOfKey = new Map<string, EventRow>();
     for (const e of events) if (!firstOfKey.has(keyOf(e.deviceId, e.seq))) firstOfKey.set(keyOf(e.deviceId, e.seq), e);
     const rows = [...firstOfKey.values()];
     const stored = await preparedQuery<{ id: string; device_id: string; seq: string }>(
-      this.db,
+      lane,
       'ingest_insert_events',
       `INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
@@ -79,7 +93,7 @@ export class IngestRepository {
       return !repeat;
     });
     await preparedQuery(
-      this.db,
+      this.ingest,
       'ingest_insert_telemetry',
       `WITH batch AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::real[], $6::real[],
@@ -122,7 +136,7 @@ export class IngestRepository {
   async recordActivity(entries: { deviceId: string; at: Date; battery: number | null }[]): Promise<void> {
     if (entries.length === 0) return;
     await preparedQuery(
-      this.db,
+      this.ingest,
       'ingest_record_activity',
       `UPDATE devices d
        SET last_seen_at = greatest(coalesce(d.last_seen_at, v.at), v.at),
@@ -138,7 +152,7 @@ export class IngestRepository {
   /** Connects and disconnects of many devices in one statement (one change per device). */
   async setOnline(changes: { deviceId: string; online: boolean; at: Date }[]): Promise<void> {
     if (changes.length === 0) return;
-    await this.db.query(
+    await this.ingest.query(
       `UPDATE devices d SET online = v.online, last_seen_at = CASE WHEN v.online THEN v.at ELSE d.last_seen_at END,
          offline_since = CASE WHEN v.online THEN NULL ELSE d.offline_since END
        FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, online, at)
@@ -147,14 +161,18 @@ export class IngestRepository {
     );
   }
 
+  /** Counts run concurrently on the lane: the latest refusal by time is the one shown, whichever commits last. */
   async recordRejection(deviceId: string, reason: string, at: Date): Promise<void> {
-    await this.db.query(
-      `UPDATE devices SET rejected_messages = rejected_messages + 1, last_rejection_reason = $2, last_rejection_at = $3
+    await this.ingest.query(
+      `UPDATE devices SET rejected_messages = rejected_messages + 1,
+         last_rejection_reason = CASE WHEN last_rejection_at > $3 THEN last_rejection_reason ELSE $2 END,
+         last_rejection_at = greatest(last_rejection_at, $3)
        WHERE id = $1`,
       [deviceId, reason.slice(0, 500), at],
     );
   }
 
+  /** Hourly upkeep, not ingest: on the main pool. */
   async pruneTelemetry(olderThanDays: number): Promise<number> {
     const result = await this.db.query<[unknown, number]>(
       `DELETE FROM telemetry WHERE received_at < now() - make_interval(days => $1)`,

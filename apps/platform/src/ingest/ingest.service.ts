@@ -3,20 +3,26 @@ import type { Logger } from 'pino';
 import { type DeviceChannel, type DeviceType, parseDeviceMessage, toStorableText } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { isDataError } from '../database/pg-errors.util';
 import { StatementBatcher } from '../database/statement-batcher';
 import { LOGGER } from '../logging/logger';
+import { RepeatedLog } from '../logging/repeated-log';
 import { PlatformMetrics } from '../metrics/metrics';
 import { DeviceActivity } from './device-activity';
 import { EventsHandler } from './events.handler';
 import { type EventRow, IngestRepository, type TelemetryRow } from './ingest.repository';
 import { type IngestedDevice, IngestSignals } from './ingest.signals';
 import type { IngestOutcome } from './ingest.outcome';
+import { isStoredOnLifeSafetyLane } from './life-safety.util';
 import { StatusHandler } from './status.handler';
 import { TelemetryHandler } from './telemetry.handler';
 
 const EVENT_BATCH_MAX = 500;
 const EVENT_BUFFER_MAX = 20_000;
+/** Life-safety events are few; a bound still keeps a misbehaving fleet's flood out of memory. */
+const LIFE_SAFETY_BATCH_MAX = 100;
+const LIFE_SAFETY_BUFFER_MAX = 5_000;
 
 /** Expected heartbeat per device type (seconds); a device's own override wins. */
 export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
@@ -40,25 +46,50 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   readonly signals = new IngestSignals();
   /** Group commit: the PUBACKs of events that arrived together wait for one transaction. */
   private readonly eventWriter: StatementBatcher<EventRow, string | null>;
+  /**
+   * Life-safety events (and `sos_cancel`) on their own connections: never
+   * queued behind bulk events or telemetry; their PUBACK follows their own commit.
+   */
+  private readonly lifeSafetyWriter: StatementBatcher<EventRow, string | null>;
   /** Telemetry is acknowledged after its batch commits; a full buffer slows publishers down. */
   private readonly telemetryWriter: StatementBatcher<TelemetryRow, void>;
   private readonly activity: DeviceActivity;
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
   private readonly status: StatusHandler;
+  private readonly repeated: RepeatedLog;
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(DATABASE_LANES) lanes: DatabaseLanes,
     private readonly repository: IngestRepository,
     private readonly metrics: PlatformMetrics,
     commands: CommandsService,
   ) {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
+    this.repeated = new RepeatedLog(log);
     this.eventWriter = new StatementBatcher(
-      (rows) => repository.insertEvents(rows),
-      { maxWaitMs: 0, maxBatch: EVENT_BATCH_MAX, maxBuffered: EVENT_BUFFER_MAX, isolateFailures: isDataError },
+      (rows) => repository.insertEvents(lanes.ingest, rows),
+      {
+        maxWaitMs: 0,
+        maxBatch: EVENT_BATCH_MAX,
+        maxBuffered: EVENT_BUFFER_MAX,
+        isolateFailures: isDataError,
+        onWaitForRoom: () => metrics.backpressureWaits.inc({ writer: 'events' }),
+      },
+      (size) => metrics.eventBatchRows.observe(size),
+    );
+    this.lifeSafetyWriter = new StatementBatcher(
+      (rows) => repository.insertEvents(lanes.lifeSafety, rows),
+      {
+        maxWaitMs: 0,
+        maxBatch: LIFE_SAFETY_BATCH_MAX,
+        maxBuffered: LIFE_SAFETY_BUFFER_MAX,
+        isolateFailures: isDataError,
+        onWaitForRoom: () => metrics.backpressureWaits.inc({ writer: 'life_safety' }),
+      },
       (size) => metrics.eventBatchRows.observe(size),
     );
     this.telemetryWriter = new StatementBatcher<TelemetryRow, void>(
@@ -71,14 +102,19 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         maxBatch: telemetryBatchSize,
         maxBuffered: telemetryBufferMax,
         isolateFailures: isDataError,
+        onWaitForRoom: () => metrics.backpressureWaits.inc({ writer: 'telemetry' }),
       },
-      (size) => {
-        metrics.telemetryFlushRows.observe(size);
-        metrics.telemetryBufferDepth.set(this.telemetryWriter.depth);
-      },
+      (size) => metrics.telemetryFlushRows.observe(size),
     );
-    this.activity = new DeviceActivity(repository, log);
-    this.events = new EventsHandler((row) => this.eventWriter.add(row), this.activity, this.signals, metrics, commands);
+    metrics.measureTelemetryBuffer(() => this.telemetryWriter.depth);
+    this.activity = new DeviceActivity(repository, this.repeated);
+    this.events = new EventsHandler(
+      (row) => (isStoredOnLifeSafetyLane(row.type) ? this.lifeSafetyWriter : this.eventWriter).add(row),
+      this.activity,
+      this.signals,
+      metrics,
+      commands,
+    );
     this.telemetry = new TelemetryHandler((row) => this.telemetryWriter.add(row), this.activity, this.signals);
     this.status = new StatusHandler(this.activity);
   }
@@ -108,13 +144,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         case 'events':
           return await this.events.handle(device, parsed.message as never, receivedAt);
         case 'telemetry':
-          return await this.telemetry.handle(
-            device,
-            parsed.message as never,
-            payload.toString('utf8'),
-            receivedAt,
-            redelivered,
-          );
+          return await this.telemetry.handle(device, parsed.message as never, parsed.text, receivedAt, redelivered);
         case 'status':
           return await this.status.handle(device, parsed.message as never, receivedAt);
         case 'commands':
@@ -128,7 +158,11 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         await this.reject(device, 'schema_violation', detail);
         return { kind: 'rejected', reason: 'schema_violation', detail };
       }
-      this.log.error({ err: error, deviceId: device.id, channel }, 'could not store a device message');
+      this.repeated.error(
+        `store:${channel}`,
+        { err: error, deviceId: device.id, channel },
+        'could not store a device message',
+      );
       // Not acknowledged: the device keeps it and retries (QoS 1).
       return { kind: 'rejected', reason: 'storage_unavailable', detail: 'storage unavailable' };
     }
@@ -140,12 +174,23 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.repository.recordRejection(device.id, toStorableText(`${reason}: ${detail}`), new Date());
     } catch (error) {
-      this.log.warn({ err: error, deviceId: device.id }, 'could not count a rejected message');
+      this.repeated.warn('count-rejection', { err: error, deviceId: device.id }, 'could not count a rejected message');
     }
   }
 
   setOnline(deviceId: string, online: boolean): Promise<void> {
     return this.activity.setOnline(deviceId, online, new Date());
+  }
+
+  /** Whether a telemetry reading now would wait for room (the broker then sheds QoS 0 readings). */
+  get telemetryBufferFull(): boolean {
+    return this.telemetryWriter.full;
+  }
+
+  /** A QoS 0 reading dropped under overload: counted; the device is still seen alive, its health untouched. */
+  shedTelemetry(device: IngestedDevice): void {
+    this.metrics.telemetryShed.inc();
+    this.activity.touch(device, new Date());
   }
 
   async pruneTelemetry(): Promise<void> {
@@ -160,7 +205,8 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   /** Drain: everything accepted is committed before the database closes. */
   async onApplicationShutdown(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    await Promise.all([this.eventWriter.close(), this.telemetryWriter.close()]);
+    await Promise.all([this.lifeSafetyWriter.close(), this.eventWriter.close(), this.telemetryWriter.close()]);
     await this.activity.close();
+    this.repeated.close();
   }
 }

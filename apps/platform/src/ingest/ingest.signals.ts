@@ -11,8 +11,8 @@ export interface IngestedDevice {
 }
 
 interface SignalMap {
-  /** A new event row was committed (the alert engine also catches up from the table). */
-  eventStored: [eventId: string];
+  /** A new event row was committed (the alert engine also catches up from the table); `lifeSafety`: its own rule pass. */
+  eventStored: [eventId: string, lifeSafety: boolean];
   telemetryStored: [device: IngestedDevice, message: Record<string, unknown>, receivedAt: Date];
 }
 

@@ -5,6 +5,7 @@ import { type IngestOutcome, STORED } from './ingest.outcome';
 import type { TelemetryRow } from './ingest.repository';
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+const stored = (): IngestOutcome => STORED;
 
 /** Telemetry: batched; the device's PUBACK (QoS 1) follows the batch commit. */
 export class TelemetryHandler {
@@ -14,7 +15,12 @@ export class TelemetryHandler {
     private readonly signals: IngestSignals,
   ) {}
 
-  async handle(
+  /**
+   * `raw`: the payload text as received (valid JSON, checked by the contract's
+   * parse), stored as it is, not serialised again. Not async: on the per-reading
+   * path the batch's promise is the only one (a throw still lands in the caller's try).
+   */
+  handle(
     device: IngestedDevice,
     message: TelemetryMessage,
     raw: string,
@@ -23,22 +29,23 @@ export class TelemetryHandler {
   ): Promise<IngestOutcome> {
     const m = message as Record<string, unknown>;
     const deviceTime = new Date(message.ts);
-    const battery = num(m.battery);
+    const reported = num(m.battery);
+    const battery = reported === null ? null : Math.round(reported);
     // The rules see readings at once; storage follows in the batch.
     this.signals.emit('telemetryStored', device, m, receivedAt);
-    this.activity.touch(device, receivedAt, battery === null ? null : Math.round(battery));
-    await this.store({
+    this.activity.touch(device, receivedAt, battery);
+    return this.store({
       deviceId: device.id,
       receivedAt,
+      // ts is a positive safe integer, yet past year 275760 no Date holds it.
       deviceTs: Number.isFinite(deviceTime.getTime()) ? deviceTime : receivedAt,
       seq: message.seq,
       heartRate: num(m.heartRate),
       respirationRate: num(m.respirationRate),
       inBed: typeof m.inBed === 'boolean' ? m.inBed : null,
-      battery: battery === null ? null : Math.round(battery),
+      battery,
       payload: raw,
       redelivered,
-    });
-    return STORED;
+    }).then(stored);
   }
 }

@@ -34,6 +34,25 @@ export class DueTimersRepository {
     );
   }
 
+  /** `insert` of several timers in one statement. */
+  async insertMany(
+    manager: EntityManager | undefined,
+    timers: { jobId: string; name: string; payload: unknown; delayMs: number }[],
+  ): Promise<void> {
+    await (manager ?? this.db.manager).query(
+      `INSERT INTO due_timers (job_id, name, payload, due_at)
+       SELECT job_id, name, payload, now() + make_interval(secs => delay_ms / 1000)
+       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::double precision[]) AS t(job_id, name, payload, delay_ms)
+       ON CONFLICT (job_id) DO NOTHING`,
+      [
+        timers.map((t) => t.jobId),
+        timers.map((t) => t.name),
+        timers.map((t) => JSON.stringify(t.payload ?? null)),
+        timers.map((t) => t.delayMs),
+      ],
+    );
+  }
+
   async delete(jobId: string): Promise<void> {
     await this.db.query(`DELETE FROM due_timers WHERE job_id = $1`, [jobId]);
   }

@@ -12,8 +12,10 @@ import {
   type ScheduleOptions,
 } from '@anxin/queue';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { DATABASE_URL } from '../database/database-url';
 import { LOGGER } from '../logging/logger';
+import { RepeatedLog } from '../logging/repeated-log';
 import { installAfterCommitHooks, runAfterCommit } from './after-commit.util';
 import { type ClaimedTimer, DueTimersRepository } from './due-timers.repository';
 import type { PlatformJobMap, PlatformJobName } from './job-map';
@@ -27,7 +29,6 @@ export type PlatformAddOptions = AddJobOptions & { manager?: EntityManager };
 const RECONCILE_EVERY_MS = 2_000;
 const RECONCILE_GRACE_MS = 1_500;
 const RECONCILE_BATCH = 50;
-const ERROR_LOG_EVERY_MS = 30_000;
 
 const ALL_JOBS: PlatformJobName[] = [
   'escalate-alert',
@@ -61,16 +62,18 @@ export class JobsService implements OnApplicationShutdown {
   private readonly timers: DueTimersRepository;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconciling = false;
-  private lastErrorLogAt = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(LOGGER) private readonly log: Logger,
     db: DataSource,
+    @Inject(DATABASE_LANES) lanes: DatabaseLanes,
+    private readonly repeated: RepeatedLog,
   ) {
     this.timers = new DueTimersRepository(db);
-    installAfterCommitHooks(db);
+    // A timer added in a lane's transaction (an SOS raised on the life-safety lane) is woken after its commit too.
+    for (const source of [db, lanes.ingest, lanes.lifeSafety, lanes.telemetryRules]) installAfterCommitHooks(source);
     this.queues = createJobQueues<PlatformJobMap>(
       config.redis.url
         ? { kind: 'redis', url: config.redis.url }
@@ -79,8 +82,12 @@ export class JobsService implements OnApplicationShutdown {
         prefix: config.queue.prefix,
         queueName: 'platform',
         onJobFailed: (error, meta) =>
-          log.warn({ err: error, job: meta.name, jobId: meta.jobId, willRetry: meta.willRetry }, 'job failed'),
-        // A lost backend reports every reconnect attempt: one line per half minute is enough.
+          repeated.warn(
+            `job-failed:${meta.name}`,
+            { err: error, job: meta.name, jobId: meta.jobId, willRetry: meta.willRetry },
+            'job failed',
+          ),
+        // A lost backend reports every reconnect attempt: one line per interval is enough.
         onWorkerError: (error) => this.warnThrottled(error, 'job queue error'),
       },
     );
@@ -114,6 +121,29 @@ export class JobsService implements OnApplicationShutdown {
     return jobId;
   }
 
+  /** `add` for several timers of one job in one statement (e.g. the escalations of a rule pass's new alerts). */
+  async addMany<K extends PlatformJobName>(
+    name: K,
+    jobs: { jobId: string; payload: PlatformJobMap[K]; delayMs: number }[],
+    manager?: EntityManager,
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.timers.insertMany(
+      manager,
+      jobs.map((job) => ({ ...job, name })),
+    );
+    const wakeUp = () => {
+      for (const { jobId, payload, delayMs } of jobs)
+        void this.queues
+          .add(name, payload, { jobId, delayMs })
+          .catch((error: unknown) =>
+            this.warnThrottled(error, 'could not queue a timer wake-up; the reconciler fires it'),
+          );
+    };
+    if (manager) runAfterCommit(manager, wakeUp);
+    else wakeUp();
+  }
+
   /** Cancels a timer: the row goes at once; the wake-up, if Redis answers, after. */
   async remove(jobId: string): Promise<void> {
     await this.timers.delete(jobId);
@@ -139,7 +169,8 @@ export class JobsService implements OnApplicationShutdown {
   private run(name: PlatformJobName, payload: unknown, meta: JobMeta): Promise<void> {
     const handler = this.handlers[name] as Handler<PlatformJobName> | undefined;
     // A job of a domain that is not loaded is logged and dropped, not retried forever.
-    if (!handler) return Promise.resolve(this.log.warn({ job: name }, 'no handler registered for job'));
+    if (!handler)
+      return Promise.resolve(this.repeated.warn(`no-handler:${name}`, { job: name }, 'no handler registered for job'));
     return handler(payload as never, meta as JobMeta<PlatformJobName>);
   }
 
@@ -173,11 +204,19 @@ export class JobsService implements OnApplicationShutdown {
       await this.run(timer.name as PlatformJobName, timer.payload, meta);
     } catch (error) {
       if (error instanceof PermanentJobError) {
-        this.log.error({ err: error, job: timer.name, jobId: timer.jobId }, 'timer can never succeed; dropped');
+        this.repeated.error(
+          `timer-dropped:${timer.name}`,
+          { err: error, job: timer.name, jobId: timer.jobId },
+          'timer can never succeed; dropped',
+        );
         await this.timers.delete(timer.jobId);
         return;
       }
-      this.log.warn({ err: error, job: timer.name, jobId: timer.jobId, attempt: timer.attempts }, 'timer failed');
+      this.repeated.warn(
+        `timer-failed:${timer.name}`,
+        { err: error, job: timer.name, jobId: timer.jobId, attempt: timer.attempts },
+        'timer failed',
+      );
       await this.timers.release(timer.jobId, timer.attempts, (error as Error).message).catch(() => undefined);
       if (rethrow) throw error;
       return;
@@ -186,9 +225,7 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   private warnThrottled(error: unknown, message: string): void {
-    if (Date.now() - this.lastErrorLogAt < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLogAt = Date.now();
-    this.log.warn({ err: error }, message);
+    this.repeated.warn(message, { err: error }, message);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -32,9 +32,33 @@ export class PlatformMetrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
-  readonly telemetryBufferDepth = new Gauge({
+  /** Read at each scrape from what `measureTelemetryBuffer` was given: a stalled writer shows its real depth. */
+  private telemetryBufferDepthNow: () => number = () => 0;
+  readonly telemetryBufferDepth: Gauge = new Gauge({
     name: 'anxin_telemetry_buffer_depth',
-    help: 'Telemetry rows waiting to be written',
+    help: 'Telemetry rows waiting to be written (queued or being written)',
+    registers: [this.registry],
+    collect: (): void => this.telemetryBufferDepth.set(this.telemetryBufferDepthNow()),
+  });
+  readonly backpressureWaits = new Counter({
+    name: 'anxin_ingest_backpressure_waits_total',
+    help: 'Device messages that waited for room in a full write buffer (their socket is not read meanwhile)',
+    labelNames: ['writer'] as const,
+    registers: [this.registry],
+  });
+  readonly telemetryShed = new Counter({
+    name: 'anxin_telemetry_shed_total',
+    help: 'QoS 0 telemetry readings dropped because the telemetry buffer was full',
+    registers: [this.registry],
+  });
+  readonly ruleIntakeDepth = new Gauge({
+    name: 'anxin_rule_intake_depth',
+    help: 'Telemetry readings waiting for the telemetry rules',
+    registers: [this.registry],
+  });
+  readonly ruleReadingsShed = new Counter({
+    name: 'anxin_rule_readings_shed_total',
+    help: 'Telemetry readings the telemetry rules skipped because their intake was full (the readings are stored)',
     registers: [this.registry],
   });
   readonly eventBatchRows = new Histogram({
@@ -52,5 +76,9 @@ export class PlatformMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  measureTelemetryBuffer(depth: () => number): void {
+    this.telemetryBufferDepthNow = depth;
   }
 }

@@ -5,6 +5,7 @@ import { deviceSecretMatches } from '../devices/device-secret.util';
 import { DEFAULT_HEARTBEAT_SECONDS } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { LOGGER } from '../logging/logger';
+import { RepeatedLog } from '../logging/repeated-log';
 import { ChannelListener } from '../database/channel-listener';
 import { DEVICE_NOTICE_CHANNELS, parseDeviceNotice } from '../devices/device-changes';
 
@@ -56,6 +57,7 @@ export class DeviceAuthService implements OnApplicationShutdown {
   constructor(
     private readonly registry: DeviceRegistryService,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly repeated: RepeatedLog,
   ) {}
 
   async listenForChanges(databaseUrl: string): Promise<void> {
@@ -123,7 +125,9 @@ export class DeviceAuthService implements OnApplicationShutdown {
     try {
       return await withTimeout(this.verifyOrThrow(deviceId, secret), LOOKUP_TIMEOUT_MS);
     } catch (error) {
-      this.log.warn(
+      // One line per outage interval, not one per device of a reconnect storm.
+      this.repeated.warn(
+        'auth:database-unavailable',
         { deviceId, err: (error as Error).message },
         'cannot check device credentials: database unavailable',
       );

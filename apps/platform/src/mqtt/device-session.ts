@@ -8,13 +8,17 @@ import type { DeviceAuthResult } from './device-auth.service';
  */
 export interface DeviceGateway {
   verify(deviceId: string, secret: string): Promise<DeviceAuthResult>;
-  /** `redelivered`: the PUBLISH carried the DUP flag. */
+  /**
+   * `redelivered`: the PUBLISH carried the DUP flag. `qos` 0 telemetry may be
+   * shed (dropped, counted) while the telemetry buffer is full.
+   */
   accept(
     device: IngestedDevice,
     topic: string,
     payload: Buffer,
     redelivered?: boolean,
-  ): Promise<IngestOutcome | 'forbidden'>;
+    qos?: 0 | 1,
+  ): Promise<IngestOutcome | 'forbidden' | 'shed'>;
   subscribeAllowed(device: IngestedDevice, topicFilter: string): boolean;
   countRefusal(device: IngestedDevice, reason: string): void;
   connected(device: IngestedDevice, session: { close(): void }): void;

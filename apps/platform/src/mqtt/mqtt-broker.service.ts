@@ -15,6 +15,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import { LOGGER } from '../logging/logger';
+import { RepeatedLog } from '../logging/repeated-log';
 import { PlatformMetrics } from '../metrics/metrics';
 import { RedisService } from '../redis/redis.service';
 import { createBrokerBackend } from './broker-backend';
@@ -86,6 +87,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     private readonly commands: CommandsService,
     private readonly metrics: PlatformMetrics,
     private readonly redis: RedisService,
+    private readonly repeated: RepeatedLog,
   ) {
     this.gateway = this.createGateway();
     this.pending = new PendingConnections(
@@ -103,11 +105,17 @@ export class MqttBrokerService implements OnApplicationShutdown {
         if (!result.ok) this.metrics.connectRefused.inc({ reason: result.reason });
         return result;
       },
-      accept: async (device, topic, payload, redelivered = false) => {
+      accept: async (device, topic, payload, redelivered = false, qos = 1) => {
         const channel = channelDevicePublishesTo(device.id, topic);
         if (!channel) {
           this.gateway.countRefusal(device, `publish to ${topic}`);
           return 'forbidden';
+        }
+        // Issue 13: QoS 0 is "at most once" and CONTRACT §2 promises storage only to what is acknowledged, so
+        // under overload such a reading is dropped (counted) instead of holding its connection for room.
+        if (qos === 0 && channel === 'telemetry' && this.ingest.telemetryBufferFull) {
+          this.ingest.shedTelemetry(device);
+          return 'shed';
         }
         return this.ingest.accept(device, channel, payload, redelivered);
       },
@@ -121,7 +129,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         this.metrics.connectedDevices.inc();
         void this.ingest
           .setOnline(device.id, true)
-          .catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device online'));
+          .catch((e: unknown) => this.repeated.warn('mqtt:online', { err: e }, 'could not mark a device online'));
       },
       disconnected: (device, session) => {
         this.metrics.connectedDevices.dec();
@@ -131,11 +139,11 @@ export class MqttBrokerService implements OnApplicationShutdown {
         this.liveDevices.delete(device.id);
         void this.ingest
           .setOnline(device.id, false)
-          .catch((e: unknown) => this.log.warn({ err: e }, 'could not mark a device offline'));
+          .catch((e: unknown) => this.repeated.warn('mqtt:offline', { err: e }, 'could not mark a device offline'));
       },
       subscribedToCommands: (device) =>
         void this.redeliverPending(device.id).catch((e: unknown) =>
-          this.log.warn({ err: e }, 'could not re-send pending commands'),
+          this.repeated.warn('mqtt:resend-commands', { err: e }, 'could not re-send pending commands'),
         ),
     };
   }
@@ -162,9 +170,11 @@ export class MqttBrokerService implements OnApplicationShutdown {
         const device = deviceOf(client);
         if (!device) return done(null); // the platform's own publishes (commands)
         // CONTRACT §2: PUBACK only after the event is stored: aedes sends it when we call back.
-        this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup).then(
+        const qos = packet.qos === 0 ? 0 : 1;
+        this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup, qos).then(
           (outcome) => {
             if (outcome === 'forbidden') return done(new Error('not authorized')); // 3.1.1: drop and disconnect
+            if (outcome === 'shed') return done(null); // QoS 0: nothing to answer
             if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable')
               return done(new Error('storage unavailable'));
             done(null);
@@ -199,7 +209,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     });
     // aedes emits 'error' when its persistence fails (Redis lost): logged, never fatal (CONTRACT §1 v1.1).
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
-      this.log.warn({ err: error.message }, 'MQTT broker persistence error'),
+      this.repeated.warn('mqtt:persistence', { err: error.message }, 'MQTT broker persistence error'),
     );
     this.aedes.on('clientError', (client, error) =>
       this.log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'),
@@ -256,7 +266,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
         if (device) void this.ingest.reject(device, 'payload_too_large', `packet: ${declared} bytes declared`);
         // MQTT 5 can say why (0x95 packet too large) before the hang-up; 3.1.1 has no way to.
         if (level === 5) stream.write(PACKET_TOO_LARGE_DISCONNECT);
-        this.log.warn(
+        this.repeated.warn(
+          'mqtt:packet-too-large',
           { packetType: type, declaredBytes: declared },
           'MQTT packet over its size limit: connection closed',
         );
@@ -333,7 +344,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     this.aedes.publish(
       { cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload, qos: 1, retain: false, dup: false } as never,
       (error) => {
-        if (error) this.log.warn({ err: error, deviceId }, 'could not publish a command');
+        if (error) this.repeated.warn('mqtt:publish-command', { err: error, deviceId }, 'could not publish a command');
       },
     );
   }

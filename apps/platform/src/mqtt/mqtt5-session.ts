@@ -19,8 +19,17 @@ const RC = {
   qosNotSupported: 0x9b,
 } as const;
 
+/**
+ * Packets read and not yet answered, beyond which the socket is no longer
+ * read (as aedes reads a client's next chunk only once the current one is
+ * handled): a device publishing faster than we store waits in TCP, not in our
+ * memory. At most one chunk's packets more are parsed before the pause bites.
+ */
 const MAX_BACKLOG = 64;
 const MAX_UNPARSED_BYTES = 256 * 1024;
+
+/** What ingest answered a publish, or why it failed (kept as a value until the publish's turn to be answered). */
+type Accepted = Awaited<ReturnType<DeviceGateway['accept']>> | { failed: unknown };
 
 /** CONTRACT §2: disabled 0x87, unknown or wrong secret 0x86, database unreachable 0x88 (so the device retries). */
 function connackRefusal(reason: Exclude<DeviceAuthResult, { ok: true }>['reason']): number {
@@ -53,6 +62,8 @@ export class Mqtt5Session {
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private backlog: Promise<void> = Promise.resolve();
   private pendingPackets = 0;
+  /** Publishes waiting to be handled in turn (those that came before the session was up): later ones wait too. */
+  private publishesInTurn = 0;
   private nextMessageId = 1;
   private unsubscribers: (() => void)[] = [];
   private closed = false;
@@ -85,11 +96,13 @@ export class Mqtt5Session {
   }
 
   private enqueue(packet: Packet): void {
-    // Packets are handled one at a time, in order: events keep their sequence.
+    // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
     if (this.pendingPackets > MAX_BACKLOG) this.stream.pause();
+    const accepting = this.startAccepting(packet);
+    if (!accepting && packet.cmd === 'publish') this.publishesInTurn += 1;
     this.backlog = this.backlog
-      .then(() => this.handle(packet))
+      .then(() => this.handle(packet, accepting))
       .catch((error: unknown) => this.abort(RC.unspecified, (error as Error).message))
       .finally(() => {
         this.pendingPackets -= 1;
@@ -97,14 +110,34 @@ export class Mqtt5Session {
       });
   }
 
-  private async handle(packet: Packet): Promise<void> {
+  /**
+   * A publish goes to ingest as soon as it is parsed, beside the ones before it
+   * (as aedes handles a chunk's packets together): one connection's readings
+   * share a batch instead of waiting a flush each. Ingest keeps their order,
+   * since each reaches its writer in the order it was started. Null: the packet
+   * is handled in turn.
+   */
+  private startAccepting(packet: Packet): Promise<Accepted> | null {
+    if (packet.cmd !== 'publish' || packet.qos === 2 || !this.device || this.closed || this.publishesInTurn > 0)
+      return null;
+    return this.accept(packet);
+  }
+
+  private accept(packet: IPublishPacket): Promise<Accepted> {
+    return this.gateway
+      .accept(this.device!, packet.topic, packet.payload as Buffer, packet.dup, packet.qos === 0 ? 0 : 1)
+      .catch((error: unknown) => ({ failed: error })); // thrown in turn; never an unhandled rejection meanwhile
+  }
+
+  private async handle(packet: Packet, accepting: Promise<Accepted> | null): Promise<void> {
+    if (packet.cmd === 'publish' && !accepting) this.publishesInTurn -= 1;
     if (this.closed) return;
     if (packet.cmd !== 'connect' && !this.device) return this.abort(RC.protocolError, 'CONNECT first');
     switch (packet.cmd) {
       case 'connect':
         return this.onConnect(packet);
       case 'publish':
-        return this.onPublish(packet);
+        return this.onPublish(packet, accepting);
       case 'subscribe':
         return this.onSubscribe(packet);
       case 'unsubscribe':
@@ -158,10 +191,11 @@ export class Mqtt5Session {
     this.gateway.connected(result.device, this);
   }
 
-  private async onPublish(packet: IPublishPacket): Promise<void> {
-    const device = this.device!;
+  private async onPublish(packet: IPublishPacket, accepting: Promise<Accepted> | null): Promise<void> {
     if (packet.qos === 2) return this.abort(RC.qosNotSupported, 'QoS 2 is not supported');
-    const outcome = await this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup);
+    const outcome = await (accepting ?? this.accept(packet));
+    if (typeof outcome === 'object' && 'failed' in outcome) throw outcome.failed;
+    if (outcome === 'shed') return; // only QoS 0 is shed: nothing to answer
     let reasonCode: number = RC.success;
     if (outcome === 'forbidden') reasonCode = RC.notAuthorized;
     else if (outcome.kind === 'rejected') {
@@ -196,8 +230,13 @@ export class Mqtt5Session {
   private touch(): void {
     if (!this.keepAliveMs) return;
     if (this.keepAliveTimer) this.keepAliveTimer.refresh();
-    else
-      this.keepAliveTimer = setTimeout(() => this.abort(RC.keepAliveTimeout, 'keep-alive timeout'), this.keepAliveMs);
+    else this.keepAliveTimer = setTimeout(() => this.keepAliveExpired(), this.keepAliveMs);
+  }
+
+  private keepAliveExpired(): void {
+    // Packets of its still wait for us (and its later ones in TCP, while the socket is paused): not the device's silence.
+    if (this.pendingPackets > 0) this.keepAliveTimer?.refresh();
+    else this.abort(RC.keepAliveTimeout, 'keep-alive timeout');
   }
 
   private send(packet: Packet): void {

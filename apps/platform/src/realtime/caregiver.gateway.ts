@@ -1,5 +1,4 @@
 import type { Namespace } from 'socket.io';
-import type { Logger } from 'pino';
 import {
   type CaregiverClientToServerEvents,
   type CaregiverServerToClientEvents,
@@ -11,6 +10,7 @@ import {
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import { AppError } from '../errors/app.errors';
+import type { RepeatedLog } from '../logging/repeated-log';
 import { principalOf, requirePrincipal, userRoom } from './socket-auth';
 
 export type CaregiverNamespace = Namespace<CaregiverClientToServerEvents, CaregiverServerToClientEvents>;
@@ -20,7 +20,7 @@ const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.
 /** CONTRACT §4 `/caregiver`: the caregiver's own offers and tasks only. */
 export function setUpCaregiver(
   nsp: CaregiverNamespace,
-  deps: { auth: AuthService; dispatch: DispatchService; log: Logger },
+  deps: { auth: AuthService; dispatch: DispatchService; log: RepeatedLog },
 ): void {
   requirePrincipal(nsp, deps.auth, ['caregiver']);
   nsp.on('connection', (socket) => {
@@ -37,7 +37,7 @@ export function setUpCaregiver(
       )
       .then(
         (orders) => socket.emit('tasks:snapshot', orders as ServiceOrderView[]),
-        (error: unknown) => deps.log.error({ err: error }, 'could not send the task snapshot'),
+        (error: unknown) => deps.log.error('caregiver:snapshot', { err: error }, 'could not send the task snapshot'),
       );
     const respond = (work: () => Promise<ServiceOrderView>, ack: unknown) => {
       if (typeof ack !== 'function') return;
@@ -75,7 +75,7 @@ export function setUpCaregiver(
     if (!userId) return;
     deps.dispatch.withResident(order as never, userId).then(
       (o) => nsp.to(userRoom(userId)).emit(event, o as ServiceOrderView),
-      (error: unknown) => deps.log.error({ err: error }, 'could not emit a task'),
+      (error: unknown) => deps.log.error('caregiver:emit-task', { err: error }, 'could not emit a task'),
     );
   };
   // A broadcast offer goes to everyone its wave waits on.

@@ -1,5 +1,4 @@
 import type { Namespace } from 'socket.io';
-import type { Logger } from 'pino';
 import {
   type AlertView,
   type ConsoleClientToServerEvents,
@@ -11,6 +10,7 @@ import type { AlertsService } from '../alerts/alerts.service';
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import { AppError } from '../errors/app.errors';
+import type { RepeatedLog } from '../logging/repeated-log';
 import { ALL_ROOM, principalOf, requirePrincipal, unitRoom } from './socket-auth';
 import type { UnitRooms } from './unit-rooms';
 
@@ -21,7 +21,7 @@ const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.
 /** CONTRACT §4 `/console`: snapshot on every (re)connect, then raised/updated alerts of the operator's units. */
 export function setUpConsole(
   nsp: ConsoleNamespace,
-  deps: { auth: AuthService; alerts: AlertsService; dispatch: DispatchService; rooms: UnitRooms; log: Logger },
+  deps: { auth: AuthService; alerts: AlertsService; dispatch: DispatchService; rooms: UnitRooms; log: RepeatedLog },
 ): void {
   requirePrincipal(nsp, deps.auth, ['admin', 'operator']);
   nsp.on('connection', (socket) => {
@@ -29,7 +29,7 @@ export function setUpConsole(
     void socket.join(principal.role === 'admin' ? ALL_ROOM : unitRoom(principal.orgUnitId));
     deps.alerts.listActive(principal.scope).then(
       (alerts) => socket.emit('alerts:snapshot', alerts),
-      (error: unknown) => deps.log.error({ err: error }, 'could not send the alert snapshot'),
+      (error: unknown) => deps.log.error('console:snapshot', { err: error }, 'could not send the alert snapshot'),
     );
     socket.on('alert:acknowledge', (req, ack) => {
       if (typeof ack !== 'function') return;
@@ -49,7 +49,8 @@ export function setUpConsole(
   const send = (event: 'alert:raised' | 'alert:updated') => (alert: AlertView) => {
     deps.rooms.roomsFor(alert.orgUnitId).then(
       (rooms) => nsp.to(rooms).emit(event, alert),
-      (error: unknown) => deps.log.error({ err: error, alertId: alert.id }, 'could not emit an alert'),
+      (error: unknown) =>
+        deps.log.error('console:emit-alert', { err: error, alertId: alert.id }, 'could not emit an alert'),
     );
   };
   deps.alerts.signals.on('raised', send('alert:raised'));
@@ -57,7 +58,8 @@ export function setUpConsole(
   const sendOrder = (event: 'order:updated' | 'order:unassigned') => (order: ServiceOrderView) => {
     deps.rooms.roomsFor(order.orgUnitId).then(
       (rooms) => nsp.to(rooms).emit(event, order),
-      (error: unknown) => deps.log.error({ err: error, orderId: order.id }, 'could not emit an order'),
+      (error: unknown) =>
+        deps.log.error('console:emit-order', { err: error, orderId: order.id }, 'could not emit an order'),
     );
   };
   deps.dispatch.signals.on('updated', sendOrder('order:updated'));

@@ -1,15 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { DataSource } from 'typeorm';
 import { CAREGIVER_NAMESPACE, CONSOLE_NAMESPACE } from '@anxin/contract';
 import { DispatchService } from '../dispatch/dispatch.service';
 import { type CaregiverNamespace, setUpCaregiver } from './caregiver.gateway';
 import { AlertsService } from '../alerts/alerts.service';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { LOGGER } from '../logging/logger';
+import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
+import { RepeatedLog } from '../logging/repeated-log';
 import { RedisService } from '../redis/redis.service';
 import { type ConsoleNamespace, setUpConsole } from './console.gateway';
 import { UnitRooms } from './unit-rooms';
@@ -25,14 +24,16 @@ export class RealtimeService implements OnApplicationShutdown {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly log: Logger,
+    private readonly repeated: RepeatedLog,
     private readonly auth: AuthService,
     private readonly alerts: AlertsService,
     private readonly dispatch: DispatchService,
     private readonly redis: RedisService,
-    db: DataSource,
+    @Inject(DATABASE_LANES) lanes: DatabaseLanes,
   ) {
-    this.rooms = new UnitRooms(db);
+    // An alarm's fan-out must not wait for the main pool (issue 13): the rarely missed, cached unit lookup
+    // runs on the life-safety lane.
+    this.rooms = new UnitRooms(lanes.lifeSafety);
   }
 
   async attach(httpServer: HttpServer): Promise<Server> {
@@ -58,12 +59,12 @@ export class RealtimeService implements OnApplicationShutdown {
       alerts: this.alerts,
       dispatch: this.dispatch,
       rooms: this.rooms,
-      log: this.log,
+      log: this.repeated,
     });
     setUpCaregiver(io.of(CAREGIVER_NAMESPACE) as CaregiverNamespace, {
       auth: this.auth,
       dispatch: this.dispatch,
-      log: this.log,
+      log: this.repeated,
     });
     this.io = io;
     return io;

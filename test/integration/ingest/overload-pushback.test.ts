@@ -1,0 +1,148 @@
+import { Client } from 'pg';
+import type { MqttClient } from 'mqtt';
+import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
+import { connectDevice, publishQos1, topic } from '../../support/mqtt-device';
+import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
+import { RawPublisher } from '../../support/raw-publisher';
+import { until } from '../../support/until';
+
+/** Smaller than what one aedes read of a flooding client holds, so the buffer fills at once. */
+const BUFFER_MAX = 5;
+/** Long enough for the MQTT 5 flooder's keep-alive (2 s, so 3 s) to run out if its own backlog counted as silence. */
+const LOCKED_MS = 4_500;
+const KEEPALIVE_SECONDS = 2;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What the platform (in this process) holds in memory, buffers included. */
+const memoryInUse = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
+const MB = 1024 * 1024;
+
+/** A 2 KiB mattress reading: big enough that an unread flood would show in memory at once. */
+const reading = (seq: number) => {
+  const body = JSON.stringify({ ts: Date.now(), seq, heartRate: 62, respirationRate: 14, inBed: true, movement: 3 });
+  return body.slice(0, -1) + ' '.repeat(2048 - body.length) + '}';
+};
+
+/**
+ * Issue 13: under overload the platform pushes back explicitly instead of
+ * growing in-flight work: a full telemetry buffer holds its publishers (and
+ * counts it), sockets are not read meanwhile, QoS 0 readings are shed, health
+ * still answers, and nothing acknowledged is lost.
+ */
+describe('overload: explicit pushback while telemetry cannot be written', () => {
+  let t: TestPlatform;
+  let s: StationFixture;
+  let locker: Client;
+  const publishers: RawPublisher[] = [];
+  let qos0Device: MqttClient | null = null;
+
+  beforeAll(async () => {
+    t = await startTestPlatform({ ANXIN_TELEMETRY_BUFFER_MAX: String(BUFFER_MAX), ANXIN_TELEMETRY_FLUSH_MS: '1' });
+    s = await createStation(t.admin, await createCenter(t.admin), 'mattress');
+    locker = new Client({ connectionString: t.database.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    for (const p of publishers) p.close();
+    qos0Device?.end(true);
+    await locker.end().catch(() => undefined); // a failed test must not leave the table locked
+    await t.stop();
+  });
+
+  const scrape = async () => (await fetch(`http://127.0.0.1:${t.platform.httpPort}/metrics`)).text();
+  const sample = (metrics: string, series: string) => {
+    const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  };
+  const newMattress = async () => {
+    const res = await s.operator.post('/api/v1/devices', { type: 'mattress', residentId: s.residentId });
+    return { id: res.body.id as string, secret: res.body.secret as string };
+  };
+
+  it('exports event-loop delay and the pushback counters on /metrics', async () => {
+    const metrics = await scrape();
+    for (const stat of ['p50', 'p99', 'max'])
+      expect(metrics).toMatch(new RegExp(`^anxin_event_loop_delay_seconds\\{stat="${stat}"\\} [0-9.e-]+$`, 'm'));
+    expect(metrics).toMatch(/^# TYPE anxin_ingest_backpressure_waits_total counter$/m);
+    expect(metrics).toMatch(/^anxin_telemetry_shed_total 0$/m);
+    expect(metrics).toMatch(/^anxin_telemetry_buffer_depth 0$/m);
+  });
+
+  it("stores an MQTT 5 connection's readings together, not one flush each, and acknowledges them in order", async () => {
+    const device = await newMattress();
+    const client = await connectDevice(t.mqttPort, device, 5);
+    const flushesBefore = sample(await scrape(), 'anxin_telemetry_flush_rows_count');
+    const acks: number[] = [];
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        publishQos1(client, topic(device.id, 'telemetry'), reading(i + 1)).then((code) => {
+          acks.push(i + 1);
+          return code;
+        }),
+      ),
+    );
+    client.end(true);
+    expect(new Set(codes)).toEqual(new Set([0]));
+    expect(acks).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    // Handled one at a time, each reading would wait for a flush of its own.
+    expect(sample(await scrape(), 'anxin_telemetry_flush_rows_count') - flushesBefore).toBeLessThan(25);
+  });
+
+  it('holds 3.1.1 and MQTT 5 floods at a bounded depth, sheds QoS 0, answers health, and loses nothing acknowledged', async () => {
+    const devices = { v4: await newMattress(), v5: await newMattress() };
+    const v4 = await RawPublisher.connect(t.mqttPort, devices.v4, 4);
+    const v5 = await RawPublisher.connect(t.mqttPort, devices.v5, 5, KEEPALIVE_SECONDS);
+    publishers.push(v4, v5);
+    qos0Device = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, 5);
+
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE telemetry IN ACCESS EXCLUSIVE MODE');
+    const memoryBefore = memoryInUse();
+    const floods = [
+      v4.flood(topic(devices.v4.id, 'telemetry'), reading),
+      v5.flood(topic(devices.v5.id, 'telemetry'), reading),
+    ];
+    await sleep(1_000);
+
+    const duringLock = await scrape();
+    expect(sample(duringLock, 'anxin_ingest_backpressure_waits_total{writer="telemetry"}')).toBeGreaterThan(0);
+    expect(sample(duringLock, 'anxin_telemetry_buffer_depth')).toBeLessThanOrEqual(BUFFER_MAX);
+
+    // The health check does not queue behind the stuck ingest: it answers, and says the database is up.
+    const asked = performance.now();
+    const health = await t.api.get('/api/v1/health');
+    expect({ status: health.status, database: health.body.database }).toEqual({ status: 200, database: 'ok' });
+    expect(performance.now() - asked).toBeLessThan(1_000);
+
+    // QoS 0 readings are dropped and counted, not queued, and nothing is held against the device.
+    for (let i = 0; i < 10; i++) qos0Device.publish(topic(s.deviceId, 'telemetry'), reading(i + 1), { qos: 0 });
+    await until('QoS 0 readings shed', async () =>
+      sample(await scrape(), 'anxin_telemetry_shed_total') >= 10 ? true : undefined,
+    );
+
+    await sleep(LOCKED_MS - 1_000);
+    // A flood the broker kept reading would be in memory by now (tens of MB a second); TCP holds it instead.
+    expect((memoryInUse() - memoryBefore) / MB).toBeLessThan(48);
+    expect(sample(await scrape(), 'anxin_telemetry_buffer_depth')).toBeLessThanOrEqual(BUFFER_MAX);
+    for (const p of publishers) p.stop();
+    await Promise.all(floods);
+    await locker.query('COMMIT');
+
+    await until('every reading sent to be acknowledged (or a connection lost)', async () =>
+      publishers.every((p) => p.acked.size === p.sent) || publishers.some((p) => p.closedBy) ? true : undefined,
+    );
+    // The MQTT 5 session was not ended for "silence" while its own backlog kept the device's packets unread.
+    expect([v4.closedBy, v5.closedBy, v5.refused]).toEqual([null, null, []]);
+    for (const [device, publisher] of [
+      [devices.v4, v4],
+      [devices.v5, v5],
+    ] as const) {
+      const stored = await locker.query<{ n: number }>(
+        'SELECT count(DISTINCT seq)::int AS n FROM telemetry WHERE device_id = $1 AND seq = ANY($2::bigint[])',
+        [device.id, [...publisher.acked]],
+      );
+      expect(stored.rows[0]!.n).toBe(publisher.acked.size);
+    }
+    const device = await s.operator.get(`/api/v1/devices/${s.deviceId}`);
+    expect(device.body.rejectedMessages).toBe(0);
+  });
+});
