@@ -1,5 +1,5 @@
-// `node dist/bench/bench/src/profile-alerts.js`: what one SOS press costs on
-// the alert path (S3, S7). A fresh bench database, PROFILE_HOMES homes
+// `npm run build && npx tsc -p bench/tsconfig.build.json && node dist/bench/bench/src/profile-alerts.js`:
+// what one SOS press costs on the alert path (S3, S7). A fresh bench database, PROFILE_HOMES homes
 // provisioned through the HTTP API, then for each build (A B A B when two are
 // given) a fresh platform process on the server core with every SOS button
 // connected and one console on `/console`, and one window of PROFILE_RATE

@@ -94,11 +94,15 @@ export class IngestRepository {
     });
     await preparedQuery(
       this.ingest,
-      'ingest_insert_telemetry',
+      'ingest_insert_telemetry_v2',
       `WITH batch AS (
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::real[], $6::real[],
-                              $7::boolean[], $8::smallint[], $9::jsonb[], $10::boolean[])
-           AS t(device_id, received_at, device_ts, seq, heart_rate, respiration_rate, in_bed, battery, payload, redelivered)
+         SELECT device_id, to_timestamp(received_ms / 1000) AS received_at, to_timestamp(device_ms / 1000) AS device_ts,
+                seq, heart_rate, respiration_rate, in_bed, battery, payload, redelivered
+         FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::bigint[], $5::real[], $6::real[], $7::boolean[],
+                     $8::smallint[],
+                     (SELECT array_agg(p.value ORDER BY p.n) FROM jsonb_array_elements($9::jsonb) WITH ORDINALITY AS p(value, n)),
+                     $10::boolean[])
+           AS t(device_id, received_ms, device_ms, seq, heart_rate, respiration_rate, in_bed, battery, payload, redelivered)
        ), fresh AS (
          SELECT b.* FROM batch b
          WHERE NOT b.redelivered
@@ -111,18 +115,20 @@ export class IngestRepository {
        SELECT DISTINCT ON (device_id) device_id, received_at, seq, payload FROM fresh ORDER BY device_id, received_at DESC, seq DESC
        ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq, payload = excluded.payload
          WHERE device_latest.received_at <= excluded.received_at`,
-      columnsOf(rows, [
-        'deviceId',
-        'receivedAt',
-        'deviceTs',
-        'seq',
-        'heartRate',
-        'respirationRate',
-        'inBed',
-        'battery',
-        'payload',
-        'redelivered',
-      ]),
+      // Times as epoch ms and the payloads (each valid JSON text already) as one JSON array: pg's driver
+      // formats Dates and escapes every quote of a text[] per row, a quarter of ingest's allocation.
+      [
+        rows.map((r) => r.deviceId),
+        rows.map((r) => r.receivedAt.getTime()),
+        rows.map((r) => r.deviceTs.getTime()),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.heartRate),
+        rows.map((r) => r.respirationRate),
+        rows.map((r) => r.inBed),
+        rows.map((r) => r.battery),
+        `[${rows.map((r) => r.payload).join(',')}]`,
+        rows.map((r) => r.redelivered),
+      ],
     );
   }
 
