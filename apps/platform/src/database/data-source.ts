@@ -28,7 +28,7 @@ export const MIGRATIONS = [
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */
-export function createDataSource(url: string, poolSize = 40, applicationName = 'anxin'): DataSource {
+export function createDataSource(url: string, poolSize = 20, applicationName = 'anxin'): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
