@@ -13,7 +13,7 @@ import path from 'node:path';
 import { loadBenchConfig } from './config';
 import type { DeviceSpec } from './load/bench-device';
 import { LoadGenerator } from './load/loadgen';
-import { CpuProfiler } from './measure/cpu-profile';
+import { type AllocationSite, CpuProfiler, summarizeAllocations } from './measure/cpu-profile';
 import { type ClassGrowth, classGrowth, type ClassTally, HeapSnapshot } from './measure/heap-snapshot';
 import { rssBytes } from './measure/proc';
 import { fmt, fmtSpread, spread } from './measure/stats';
@@ -40,6 +40,10 @@ const opts = {
   top: num('CONN_TOP', 20),
   /** 0: no heap snapshots (RSS then stays undisturbed over both stages). */
   snapshots: num('CONN_SNAPSHOTS', 1) > 0,
+  /** Idle time before the last RSS reading without a forced GC (the baseline gets the same). */
+  idleMs: num('CONN_IDLE_SECONDS', 20) * 1000,
+  /** `alloc`: sample what the last stage's connects allocate (garbage included) instead of heap snapshots. */
+  allocations: process.env.CONN_KIND === 'alloc',
   /** Also write the snapshots (large) to PROFILE_OUT, to open in DevTools. */
   keepSnapshots: num('CONN_KEEP_SNAPSHOTS', 0) > 0,
   outDir: path.resolve(REPO_ROOT, process.env.PROFILE_OUT ?? 'bench/results/profiles'),
@@ -54,12 +58,18 @@ function log(line: string): void {
 /** One reading of a server's memory: as S2 reads it (no GC first), then after a full GC. */
 interface Reading {
   connections: number;
+  /** Whether the heap figures are after a forced full GC (always at the start and the end). */
+  gc: boolean;
   rss: number;
   /** V8's heap as committed before the GC: live objects and garbage not yet collected. */
   heapTotal: number;
+  /** The same per heap space (resident bytes). */
+  spaces: Record<string, number>;
   heapUsed: number;
   /** Off-heap memory V8 knows of (Buffers' bytes among it). */
   external: number;
+  /** RSS after `CONN_IDLE_SECONDS` more without traffic (no GC forced). */
+  rssIdle: number;
   rssAfterGc: number;
 }
 
@@ -72,6 +82,8 @@ interface Run {
   growth: ClassGrowth[] | null;
   /** Per class, who holds the objects new in snapshot 2. */
   holders: Map<string, [string, number][]>;
+  /** CONN_KIND=alloc: what the last stage's connects allocated (garbage included), by function. */
+  allocations: { totalBytes: number; sites: AllocationSite[]; modules: AllocationSite[] } | null;
 }
 
 interface Target {
@@ -189,20 +201,45 @@ async function measure(
   concurrency: number,
 ): Promise<Run> {
   const inspector = await CpuProfiler.attach(target.inspectPort);
-  const run: Run = { server: target.label, round, readings: [], failed: 0, growth: null, holders: new Map() };
+  const run: Run = {
+    server: target.label,
+    round,
+    readings: [],
+    failed: 0,
+    growth: null,
+    holders: new Map(),
+    allocations: null,
+  };
   try {
     await sleep(1_000);
-    const read = async (connections: number): Promise<Reading> => {
+    // A forced GC changes how the heap grows next: only where a figure needs it (S2 forces none).
+    const read = async (connections: number, gc: boolean, idleMs = 0): Promise<Reading> => {
       const rss = rssBytes(target.pid) ?? 0; // first, as S2 reads it: before any GC or snapshot of this stage
       const { heapTotal } = await inspector.memoryUsage(false);
-      const mem = await inspector.memoryUsage(true);
+      const spaces = await inspector.heapSpaces();
+      // Left alone, V8 shrinks what it grew for the ramp (its memory reducer runs once allocation stops).
+      await sleep(idleMs);
+      const rssIdle = rssBytes(target.pid) ?? 0;
+      const mem = await inspector.memoryUsage(gc);
       const rssAfterGc = rssBytes(target.pid) ?? 0;
-      return { connections, rss, heapTotal, heapUsed: mem.heapUsed, external: mem.external, rssAfterGc };
+      return {
+        connections,
+        gc,
+        rss,
+        rssIdle,
+        heapTotal,
+        spaces,
+        heapUsed: mem.heapUsed,
+        external: mem.external,
+        rssAfterGc,
+      };
     };
-    run.readings.push(await read(0));
+    run.readings.push(await read(0, true, opts.idleMs));
     let connections = 0;
     let before: { ids: Set<number>; classes: Map<string, ClassTally> } | null = null;
     for (const [i, stage] of stages.entries()) {
+      const last = i === stages.length - 1;
+      if (last && opts.allocations) await inspector.startAllocations();
       const opened = await gen.open(target.label, { host: '127.0.0.1', port: target.mqttPort, tls: false }, stage, {
         keepaliveSeconds,
         statusAndWill: true,
@@ -213,25 +250,27 @@ async function measure(
       run.failed += opened.failed + opened.refused;
       if (opened.problems.length > 0) log(`  ${target.label}: e.g. ${opened.problems[0]}`);
       await target.settle();
-      run.readings.push(await read(connections));
       // Snapshots of the last two stages: what one more stage of connections adds.
-      if (!opts.snapshots || i < stages.length - 2) continue;
+      const snapshot = opts.snapshots && !opts.allocations && i >= stages.length - 2;
+      run.readings.push(await read(connections, snapshot || last, last ? opts.idleMs : 0));
+      if (last && opts.allocations) run.allocations = summarizeAllocations(await inspector.stopAllocations());
+      if (!snapshot) continue;
       const text = await inspector.heapSnapshot();
       if (opts.keepSnapshots) {
         const file = path.join(opts.outDir, `connections-${target.label}-r${round}-${connections}.heapsnapshot`);
         fs.writeFileSync(file, text);
         log(`  snapshot: ${path.relative(REPO_ROOT, file)} (${fmt(text.length / 2 ** 20)} MiB)`);
       }
-      const snapshot = new HeapSnapshot(text);
+      const heap = new HeapSnapshot(text);
       if (i === stages.length - 2) {
-        before = { ids: snapshot.ids(), classes: snapshot.byClass() };
+        before = { ids: heap.ids(), classes: heap.byClass() };
         continue;
       }
       if (!before) continue;
-      run.growth = classGrowth(before.classes, snapshot.byClass());
-      const isNew = snapshot.newNodes(before.ids);
+      run.growth = classGrowth(before.classes, heap.byClass());
+      const isNew = heap.newNodes(before.ids);
       const topClasses = new Set(run.growth.slice(0, opts.top).map((g) => g.name));
-      run.holders = snapshot.retainersOf(topClasses, isNew);
+      run.holders = heap.retainersOf(topClasses, isNew);
     }
   } finally {
     inspector.detach();
@@ -249,10 +288,11 @@ function perConnection(run: Run) {
   return {
     rssFirst: perConn(first.rss - zero.rss, first.connections),
     rssAll: perConn(two.rss - zero.rss, two.connections),
+    rssIdle: perConn(two.rssIdle - zero.rssIdle, two.connections),
     rssAfterGc: perConn(two.rssAfterGc - zero.rssAfterGc, two.connections),
     heapTotal: perConn(two.heapTotal - zero.heapTotal, two.connections),
     heapAll: perConn(two.heapUsed - zero.heapUsed, two.connections),
-    heapSecond: perConn(two.heapUsed - one.heapUsed, two.connections - one.connections),
+    heapSecond: one.gc ? perConn(two.heapUsed - one.heapUsed, two.connections - one.connections) : NaN,
     externalAll: perConn(two.external - zero.external, two.connections),
   };
 }
@@ -280,18 +320,54 @@ function report(runs: Run[]): void {
   const out: string[] = [
     '',
     `Bytes per idle connection (median, min–max over ${opts.rounds} round(s); heap after a full GC):`,
-    '| server | RSS (S2) | RSS, first stage | RSS after GC | heap committed | heap used | heap used, last stage | external |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | RSS (S2) | RSS, first stage | RSS idle | RSS after GC | heap committed | heap used | heap used, last stage | external |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...servers.map((s) => {
       const cells = (
-        ['rssAll', 'rssFirst', 'rssAfterGc', 'heapTotal', 'heapAll', 'heapSecond', 'externalAll'] as const
+        ['rssAll', 'rssFirst', 'rssIdle', 'rssAfterGc', 'heapTotal', 'heapAll', 'heapSecond', 'externalAll'] as const
       ).map((key) => fmtSpread(figure(s, key), 0));
       return `| ${s} | ${cells.join(' | ')} |`;
     }),
-    'Whole ramp unless said: RSS as S2 reads it (no GC first) and after a full GC; heap committed (heapTotal) before the GC; heap used and external after it.',
+    `Whole ramp unless said: RSS as S2 reads it (no GC first), after ${opts.idleMs / 1000} s more without traffic, and after a full GC; heap committed (heapTotal) as S2 reads RSS; heap used and external after the GC. Last stage: only with snapshots (they force a GC at the stage before).`,
   ];
   if (opts.snapshots)
-    out.push('(RSS of the last stage: read after the heap snapshot of the stage before, which itself takes memory: CONN_SNAPSHOTS=0 for a clean figure.)');
+    out.push(
+      '(RSS of the last stage: read after the heap snapshot of the stage before, which itself takes memory: CONN_SNAPSHOTS=0 for a clean figure.)',
+    );
+  out.push('', 'Heap spaces, resident bytes per connection over the whole ramp (as S2 reads RSS, last round):');
+  const spaceNames = [...new Set(runs.flatMap((r) => Object.keys(r.readings[0]?.spaces ?? {})))];
+  out.push(`| server | ${spaceNames.join(' | ')} |`, `|---|${spaceNames.map(() => '---:').join('|')}|`);
+  for (const server of servers) {
+    const run = [...runs].reverse().find((r) => r.server === server);
+    const [zero, end] = [run?.readings[0], run?.readings[run.readings.length - 1]];
+    if (!zero || !end || end.connections === 0) continue;
+    const cells = spaceNames.map((n) => fmt(((end.spaces[n] ?? 0) - (zero.spaces[n] ?? 0)) / end.connections, 0));
+    out.push(`| ${server} | ${cells.join(' | ')} |`);
+  }
+  for (const run of runs) {
+    if (!run.allocations) continue;
+    const n = stageSize(run);
+    const perConnBytes = (bytes: number) => fmt(bytes / n, 0);
+    out.push(
+      '',
+      `${run.server} round ${run.round}: allocated by the last ${n} connects, ≈ ${perConnBytes(run.allocations.totalBytes)} B per connection (sampled, garbage included):`,
+      '| # | B/conn | share | function | where |',
+      '|---|---:|---:|---|---|',
+      ...run.allocations.sites
+        .slice(0, opts.top)
+        .map(
+          (site, i) =>
+            `| ${i + 1} | ${perConnBytes(site.bytes)} | ${fmt(site.share * 100)} % | \`${site.functionName}\` | ${site.location} |`,
+        ),
+      '  by module (a built-in counts for its caller):',
+      ...run.allocations.modules
+        .slice(0, 12)
+        .map(
+          (m) =>
+            `    ${m.functionName.padEnd(34)} ${perConnBytes(m.bytes).padStart(9)} B/conn  ${fmt(m.share * 100).padStart(5)} %`,
+        ),
+    );
+  }
   const last = (server: string) => [...runs].reverse().find((r) => r.server === server && r.growth);
   const aedes = last('aedes');
   for (const server of servers) {
@@ -311,7 +387,8 @@ function report(runs: Run[]): void {
         bytes: g.bytes / n - (aedesBy.get(g.name)?.bytes ?? 0) / aedesN,
       }))
       .sort((a, b) => b.bytes - a.bytes);
-    const total = run.growth.reduce((t, g) => t + g.bytes, 0) / n - aedes.growth.reduce((t, g) => t + g.bytes, 0) / aedesN;
+    const total =
+      run.growth.reduce((t, g) => t + g.bytes, 0) / n - aedes.growth.reduce((t, g) => t + g.bytes, 0) / aedesN;
     out.push('', `${server} beyond aedes, per connection (${fmt(total, 0)} B of heap in all):`);
     out.push(growthTable(beyond.slice(0, opts.top), 1, run.holders));
   }

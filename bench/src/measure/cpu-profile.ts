@@ -119,6 +119,17 @@ export class CpuProfiler {
     return JSON.parse(result.value) as NodeJS.MemoryUsage;
   }
 
+  /** Bytes V8 has committed per heap space (new, old, code, large objects, …), without a GC. */
+  async heapSpaces(): Promise<Record<string, number>> {
+    const { result } = (await this.send('Runtime.evaluate', {
+      // The main module's require: the inspector's global scope has none of its own.
+      expression:
+        "JSON.stringify(Object.fromEntries(process.mainModule.require('node:v8').getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size])))",
+      returnByValue: true,
+    })) as { result: { value?: string } };
+    return result.value ? (JSON.parse(result.value) as Record<string, number>) : {};
+  }
+
   /** A heap snapshot (the `.heapsnapshot` JSON text; V8 collects garbage first). */
   async heapSnapshot(): Promise<string> {
     this.snapshotChunks = [];
@@ -206,11 +217,19 @@ export interface AllocationSite {
   share: number;
 }
 
-/** Bytes allocated per function (self), largest first. */
-export function summarizeAllocations(profile: AllocationProfile): { totalBytes: number; sites: AllocationSite[] } {
+/**
+ * Bytes allocated per function (self), largest first; and per module, where a
+ * built-in (`Map`, `split`, …) counts for the module that called it.
+ */
+export function summarizeAllocations(profile: AllocationProfile): {
+  totalBytes: number;
+  sites: AllocationSite[];
+  modules: AllocationSite[];
+} {
   const bySite = new Map<string, AllocationSite>();
+  const byModule = new Map<string, AllocationSite>();
   let totalBytes = 0;
-  const visit = (node: AllocationNode) => {
+  const visit = (node: AllocationNode, callerModule: string) => {
     const frame = node.callFrame;
     const location = shortLocation(frame.url);
     const where = location === '' ? '' : `${location}:${frame.lineNumber + 1}`;
@@ -219,13 +238,18 @@ export function summarizeAllocations(profile: AllocationProfile): { totalBytes: 
     site.bytes += node.selfSize;
     totalBytes += node.selfSize;
     bySite.set(`${name} ${where}`, site);
-    for (const child of node.children) visit(child);
+    const module = location === '' ? callerModule : moduleOf(frame);
+    const owner = byModule.get(module) ?? { functionName: module, location: '', bytes: 0, share: 0 };
+    owner.bytes += node.selfSize;
+    byModule.set(module, owner);
+    for (const child of node.children) visit(child, module);
   };
-  visit(profile.head);
-  const sites = [...bySite.values()]
-    .map((site) => ({ ...site, share: totalBytes > 0 ? site.bytes / totalBytes : 0 }))
-    .sort((a, b) => b.bytes - a.bytes);
-  return { totalBytes, sites };
+  visit(profile.head, '(native)');
+  const ranked = (m: Map<string, AllocationSite>) =>
+    [...m.values()]
+      .map((site) => ({ ...site, share: totalBytes > 0 ? site.bytes / totalBytes : 0 }))
+      .sort((a, b) => b.bytes - a.bytes);
+  return { totalBytes, sites: ranked(bySite), modules: ranked(byModule) };
 }
 
 function shortLocation(url: string): string {

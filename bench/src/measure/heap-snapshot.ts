@@ -147,11 +147,7 @@ export class HeapSnapshot {
       }
     }
     const out = new Map<string, [string, number][]>();
-    for (const [cls, counts] of byClass)
-      out.set(
-        cls,
-        [...counts].sort((a, b) => b[1] - a[1]).slice(0, top),
-      );
+    for (const [cls, counts] of byClass) out.set(cls, [...counts].sort((a, b) => b[1] - a[1]).slice(0, top));
     return out;
   }
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, event, publishQos1, topic } from '../../support/mqtt-device';
@@ -10,7 +11,7 @@ const MAX_PENDING = 20;
 /** The first bytes of a CONNECT of MQTT `level` that never finishes: fixed header, protocol name, level. */
 const halfConnect = (level: 4 | 5) => Buffer.from([0x10, 0x40, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, level]);
 
-function closedWithin(conn: net.Socket | WebSocket, seconds: number): Promise<number> {
+function closedWithin(conn: { once(event: 'close', listener: () => void): unknown }, seconds: number): Promise<number> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`still open after ${seconds} s`)), seconds * 1000);
@@ -84,6 +85,30 @@ describe('connections that never finish their CONNECT', () => {
     } finally {
       device.end(true);
       for (const h of hangers) h.destroy();
+    }
+  });
+});
+
+describe('stopping the platform with devices on the line', () => {
+  it('ends connected devices (3.1.1 and 5) and half-finished CONNECTs at once instead of waiting for them', async () => {
+    // The default 30 s connect time-out: only the stop can end the half-finished CONNECTs within the test.
+    const t = await startTestPlatform();
+    const connected: MqttClient[] = [];
+    const hangers: net.Socket[] = [];
+    try {
+      const center = await createCenter(t.admin);
+      for (const level of [4, 5] as const) {
+        const s = await createStation(t.admin, center, 'wearable');
+        connected.push(await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, level));
+        hangers.push(await openHalfConnect(t.mqttPort, level));
+      }
+      // A shutdown step stuck on a connection is abandoned after 5 s, leaving it open: 4 s tells the two apart.
+      const ended = [...connected, ...hangers].map((conn) => closedWithin(conn, 4));
+      await Promise.all([t.platform.stop(), ...ended]);
+    } finally {
+      for (const client of connected) client.end(true);
+      for (const socket of hangers) socket.destroy();
+      await t.stop();
     }
   });
 });

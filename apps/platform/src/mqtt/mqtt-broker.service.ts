@@ -23,7 +23,7 @@ import { routeByProtocolLevel } from './connection-router';
 import { DeviceAuthService } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 import { Mqtt5Session } from './mqtt5-session';
-import { guardPacketSizes, MAX_PUBLISH_BYTES } from './packet-size-guard';
+import { guardPacketSizes, MAX_PUBLISH_BYTES, type PacketTooLarge } from './packet-size-guard';
 import { PendingConnections } from './pending-connections';
 import { channelDevicePublishesTo, mayDeviceSubscribe } from './topic-acl.util';
 
@@ -33,6 +33,8 @@ interface Closable {
 }
 
 export class PortInUseError extends Error {}
+
+const ignoreError = (): void => undefined;
 
 /** The device a connection authenticated as (set by `authenticate31`). */
 const deviceOf = (client: unknown): IngestedDevice | undefined =>
@@ -76,8 +78,6 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private readonly pending: PendingConnections;
   /** The device authenticated on a connection, for what is refused below the session (an oversized packet). */
   private readonly deviceOfStream = new WeakMap<Duplex, IngestedDevice>();
-  /** Every open device connection, so shutdown can end them (a listener's close() waits for them). */
-  private readonly streams = new Set<Duplex>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -249,29 +249,16 @@ export class MqttBrokerService implements OnApplicationShutdown {
     return mqttPort;
   }
 
+  // What the broker attaches to every connection is shared by all of them (S2: an idle device costs its session only).
   private route(stream: Duplex): void {
-    stream.on('error', () => undefined);
-    this.streams.add(stream);
-    stream.once('close', () => this.streams.delete(stream));
+    stream.on('error', ignoreError);
     if (!this.pending.admit(stream)) {
       this.metrics.connectRefused.inc({ reason: 'too_many_pending' });
       stream.destroy();
       return;
     }
     routeByProtocolLevel(stream, (level) => {
-      guardPacketSizes(stream, (type, declared) => {
-        this.metrics.rejected.inc({ reason: 'packet_too_large' });
-        // A device's own oversized message is counted on its health too (CONTRACT §2), not only in metrics.
-        const device = this.deviceOfStream.get(stream);
-        if (device) void this.ingest.reject(device, 'payload_too_large', `packet: ${declared} bytes declared`);
-        // MQTT 5 can say why (0x95 packet too large) before the hang-up; 3.1.1 has no way to.
-        if (level === 5) stream.write(PACKET_TOO_LARGE_DISCONNECT);
-        this.repeated.warn(
-          'mqtt:packet-too-large',
-          { packetType: type, declaredBytes: declared },
-          'MQTT packet over its size limit: connection closed',
-        );
-      });
+      guardPacketSizes(stream, level, this.packetTooLarge);
       if (level === 5)
         new Mqtt5Session(
           stream,
@@ -289,6 +276,20 @@ export class MqttBrokerService implements OnApplicationShutdown {
       else this.aedes.handle(stream);
     });
   }
+
+  private readonly packetTooLarge: PacketTooLarge = (stream, level, type, declared) => {
+    this.metrics.rejected.inc({ reason: 'packet_too_large' });
+    // A device's own oversized message is counted on its health too (CONTRACT §2), not only in metrics.
+    const device = this.deviceOfStream.get(stream);
+    if (device) void this.ingest.reject(device, 'payload_too_large', `packet: ${declared} bytes declared`);
+    // MQTT 5 can say why (0x95 packet too large) before the hang-up; 3.1.1 has no way to.
+    if (level === 5) stream.write(PACKET_TOO_LARGE_DISCONNECT);
+    this.repeated.warn(
+      'mqtt:packet-too-large',
+      { packetType: type, declaredBytes: declared },
+      'MQTT packet over its size limit: connection closed',
+    );
+  };
 
   /**
    * A device's uplink is consumed in authorizePublish, and the topic ACL lets no
@@ -377,7 +378,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
     // A listener's close() waits for its connections: stop accepting, end the sessions, then wait.
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions.values()) session.close();
-    for (const stream of this.streams) stream.destroy(); // half-open and refused ones too
+    this.pending.destroyAll(); // half-open and refused ones: every other connection has a session
     this.wss?.close();
     await closed;
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
