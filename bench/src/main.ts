@@ -9,11 +9,12 @@ import { LoadGenerator } from './load/loadgen';
 import { type MachineFacts, machineFacts } from './machine';
 import { type Provisioned, provision } from './platform/provision';
 import { renderTable } from './report/table';
-import { killAllProcessesNow, pin, stopAllProcesses } from './services/children';
+import { pin, stopAllProcesses } from './services/children';
 import { startMosquitto } from './services/mosquitto';
 import { REPO_ROOT } from './services/paths';
 import { ADMIN_PASSWORD, startPlatform } from './services/platform';
 import { BenchDatabase } from './services/postgres';
+import { runBenchMain } from './services/run-main';
 import type { BenchContext, ScenarioResult } from './scenarios/context';
 import { runS1 } from './scenarios/s1-ingest';
 import { runS2 } from './scenarios/s2-connections';
@@ -221,19 +222,5 @@ function writeResults(doc: Record<string, unknown>): void {
   log(`results: ${path.relative(REPO_ROOT, file)}`);
 }
 
-/** Ctrl-C or SIGTERM: every child by pid, then the bench database, then exit. */
 let benchDb: BenchDatabase | null = null;
-function interrupted(code: number): void {
-  killAllProcessesNow();
-  const exit = () => process.exit(code);
-  setTimeout(exit, 5_000).unref();
-  void (benchDb?.drop() ?? Promise.resolve()).catch(() => undefined).finally(exit);
-}
-process.on('SIGINT', () => interrupted(130));
-process.on('SIGTERM', () => interrupted(143));
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-  killAllProcessesNow();
-  process.exitCode = 1;
-});
+runBenchMain('bench', main, () => benchDb);

@@ -22,10 +22,11 @@ import { fmt, fmtSpread, Latency, type Percentiles, spread } from './measure/sta
 import { resolveActiveAlerts } from './platform/alert-cleanup';
 import { provision, type Provisioned } from './platform/provision';
 import { sleep } from './scenarios/context';
-import { freePort, killAllProcessesNow, pin, stopAllProcesses } from './services/children';
+import { freePort, pin, stopAllProcesses } from './services/children';
 import { PLATFORM_MAIN, REPO_ROOT } from './services/paths';
 import { ADMIN_PASSWORD, type PlatformProcess, startPlatform } from './services/platform';
 import { BenchDatabase } from './services/postgres';
+import { runBenchMain } from './services/run-main';
 
 interface Build {
   label: string;
@@ -334,17 +335,4 @@ function queuePrefix(): string {
 }
 
 let benchDb: BenchDatabase | null = null;
-function interrupted(code: number): void {
-  killAllProcessesNow();
-  const exit = () => process.exit(code);
-  setTimeout(exit, 5_000).unref();
-  void (benchDb?.drop() ?? Promise.resolve()).catch(() => undefined).finally(exit);
-}
-process.on('SIGINT', () => interrupted(130));
-process.on('SIGTERM', () => interrupted(143));
-
-main().catch((error: unknown) => {
-  process.stderr.write(`profile failed: ${(error as Error).stack ?? String(error)}\n`);
-  killAllProcessesNow();
-  process.exitCode = 1;
-});
+runBenchMain('profile', main, () => benchDb);

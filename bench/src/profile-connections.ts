@@ -20,11 +20,12 @@ import { fmt, fmtSpread, spread } from './measure/stats';
 import { provision } from './platform/provision';
 import { type BenchContext, settle, sleep } from './scenarios/context';
 import { type PlatformBuild, platformBuilds } from './services/builds';
-import { freePort, killAllProcessesNow, pin, stopAllProcesses } from './services/children';
+import { freePort, pin, stopAllProcesses } from './services/children';
 import { REPO_ROOT } from './services/paths';
 import { startPeer } from './services/peer';
 import { ADMIN_PASSWORD, startPlatform } from './services/platform';
 import { BenchDatabase } from './services/postgres';
+import { runBenchMain } from './services/run-main';
 
 const num = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -416,17 +417,4 @@ function queuePrefix(): string {
 }
 
 let benchDb: BenchDatabase | null = null;
-function interrupted(code: number): void {
-  killAllProcessesNow();
-  const exit = () => process.exit(code);
-  setTimeout(exit, 5_000).unref();
-  void (benchDb?.drop() ?? Promise.resolve()).catch(() => undefined).finally(exit);
-}
-process.on('SIGINT', () => interrupted(130));
-process.on('SIGTERM', () => interrupted(143));
-
-main().catch((error: unknown) => {
-  process.stderr.write(`profile failed: ${(error as Error).stack ?? String(error)}\n`);
-  killAllProcessesNow();
-  process.exitCode = 1;
-});
+runBenchMain('profile', main, () => benchDb);
