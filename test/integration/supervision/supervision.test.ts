@@ -87,7 +87,13 @@ describe('device supervision', () => {
     expect(button.client.connected).toBe(true); // the connection is up: only silence gave it away
 
     // Heard from again, and talking from now on.
-    const talking = setInterval(() => void button.telemetry({ battery: 79 }), 500);
+    // Readings still waiting for their PUBACK are awaited before the hang-up (end(true) would reject them).
+    const sending = new Set<Promise<unknown>>();
+    const talking = setInterval(() => {
+      const reading = button.telemetry({ battery: 79 });
+      sending.add(reading);
+      void reading.finally(() => sending.delete(reading));
+    }, 500);
     try {
       const resolved = await console_.waitFor(
         'alert:updated',
@@ -106,6 +112,7 @@ describe('device supervision', () => {
     } finally {
       clearInterval(talking);
     }
+    await Promise.all(sending);
     button.client.end(true);
   });
 
