@@ -53,7 +53,6 @@ interface PassEffects {
 export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private catchUpTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private readonly repeated: RepeatedLog;
   /** Every event of residents without a pending life-safety event, on the main pool. */
   private readonly routinePass = new CoalescedRun(() => this.processPendingEvents('routine'));
   /**
@@ -75,9 +74,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     private readonly alerts: AlertsService,
     private readonly jobs: JobsService,
     @Inject(DATABASE_LANES) private readonly lanes: DatabaseLanes,
-  ) {
-    this.repeated = new RepeatedLog(log);
-  }
+    private readonly repeated: RepeatedLog,
+  ) {}
 
   onModuleInit(): void {
     // Coalesce: every stored event asks for its pass; one pass takes all pending events in batches.
@@ -106,7 +104,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     this.lifeSafetyPass.stop();
     this.routinePass.stop();
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-    this.repeated.close();
+    this.repeated.flush(); // the shared log itself is closed by LoggingModule
   }
 
   /**

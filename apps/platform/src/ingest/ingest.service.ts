@@ -57,7 +57,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
   private readonly status: StatusHandler;
-  private readonly repeated: RepeatedLog;
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -67,9 +66,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     private readonly repository: IngestRepository,
     private readonly metrics: PlatformMetrics,
     commands: CommandsService,
+    private readonly repeated: RepeatedLog,
   ) {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
-    this.repeated = new RepeatedLog(log);
     this.eventWriter = new StatementBatcher(
       (rows) => repository.insertEvents(lanes.ingest, rows),
       {
@@ -207,6 +206,6 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await Promise.all([this.lifeSafetyWriter.close(), this.eventWriter.close(), this.telemetryWriter.close()]);
     await this.activity.close();
-    this.repeated.close();
+    this.repeated.flush(); // the shared log itself is closed by LoggingModule
   }
 }
