@@ -1,13 +1,17 @@
 import { Client } from 'pg';
 import type { MqttClient } from 'mqtt';
+import { type ConsoleWatcher, watchConsole } from '../../support/console-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
-import { connectDevice, publishQos1, topic } from '../../support/mqtt-device';
+import { connectDevice, event, nextSeq, publishQos1, topic } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
 import { RawPublisher } from '../../support/raw-publisher';
-import { until } from '../../support/until';
+import { until, within } from '../../support/until';
 
 /** Smaller than what one aedes read of a flooding client holds, so the buffer fills at once. */
 const BUFFER_MAX = 5;
+/** The smallest ingest line: ≈ 340 of these 2 KiB readings (each weighs its size + 1 KiB). */
+const HOLD_MB = 1;
+const HOLD_READINGS = Math.floor((HOLD_MB * 1024 * 1024) / (2048 + 1024));
 /** Long enough for the MQTT 5 flooder's keep-alive (2 s, so 3 s) to run out if its own backlog counted as silence. */
 const LOCKED_MS = 4_500;
 const KEEPALIVE_SECONDS = 2;
@@ -24,9 +28,10 @@ const reading = (seq: number) => {
 
 /**
  * Issue 13: under overload the platform pushes back explicitly instead of
- * growing in-flight work: a full telemetry buffer holds its publishers (and
- * counts it), sockets are not read meanwhile, QoS 0 readings are shed, health
- * still answers, and nothing acknowledged is lost.
+ * growing in-flight work: readings beyond the writer's buffer wait in a line
+ * of bounded size, sockets are not read once it is full (counted), QoS 0
+ * readings are shed, health still answers, nothing acknowledged is lost — and
+ * an event is never stuck behind its own device's unwritten readings.
  */
 describe('overload: explicit pushback while telemetry cannot be written', () => {
   let t: TestPlatform;
@@ -34,16 +39,24 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
   let locker: Client;
   const publishers: RawPublisher[] = [];
   let qos0Device: MqttClient | null = null;
+  let wearable: MqttClient | null = null;
+  let center: string;
 
   beforeAll(async () => {
-    t = await startTestPlatform({ ANXIN_TELEMETRY_BUFFER_MAX: String(BUFFER_MAX), ANXIN_TELEMETRY_FLUSH_MS: '1' });
-    s = await createStation(t.admin, await createCenter(t.admin), 'mattress');
+    t = await startTestPlatform({
+      ANXIN_TELEMETRY_BUFFER_MAX: String(BUFFER_MAX),
+      ANXIN_TELEMETRY_FLUSH_MS: '1',
+      ANXIN_INGEST_HOLD_MB: String(HOLD_MB),
+    });
+    center = await createCenter(t.admin);
+    s = await createStation(t.admin, center, 'mattress');
     locker = new Client({ connectionString: t.database.url });
     await locker.connect();
   });
   afterAll(async () => {
     for (const p of publishers) p.close();
     qos0Device?.end(true);
+    wearable?.end(true);
     await locker.end().catch(() => undefined); // a failed test must not leave the table locked
     await t.stop();
   });
@@ -65,6 +78,8 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     expect(metrics).toMatch(/^# TYPE anxin_ingest_backpressure_waits_total counter$/m);
     expect(metrics).toMatch(/^anxin_telemetry_shed_total 0$/m);
     expect(metrics).toMatch(/^anxin_telemetry_buffer_depth 0$/m);
+    expect(metrics).toMatch(/^anxin_ingest_held_readings 0$/m);
+    expect(metrics).toMatch(/^# TYPE anxin_mqtt_read_pauses_total counter$/m);
   });
 
   it("stores an MQTT 5 connection's readings together, not one flush each, and acknowledges them in order", async () => {
@@ -88,10 +103,11 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
   });
 
   it('holds 3.1.1 and MQTT 5 floods at a bounded depth, sheds QoS 0, answers health, and loses nothing acknowledged', async () => {
-    const devices = { v4: await newMattress(), v5: await newMattress() };
+    const devices = { v4: await newMattress(), v4b: await newMattress(), v5: await newMattress() };
     const v4 = await RawPublisher.connect(t.mqttPort, devices.v4, 4);
+    const v4b = await RawPublisher.connect(t.mqttPort, devices.v4b, 4);
     const v5 = await RawPublisher.connect(t.mqttPort, devices.v5, 5, KEEPALIVE_SECONDS);
-    publishers.push(v4, v5);
+    publishers.push(v4, v4b, v5);
     qos0Device = await connectDevice(t.mqttPort, { id: s.deviceId, secret: s.deviceSecret }, 5);
 
     await locker.query('BEGIN');
@@ -99,13 +115,22 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     const memoryBefore = memoryInUse();
     const floods = [
       v4.flood(topic(devices.v4.id, 'telemetry'), reading),
+      v4b.flood(topic(devices.v4b.id, 'telemetry'), reading),
       v5.flood(topic(devices.v5.id, 'telemetry'), reading),
     ];
     await sleep(1_000);
 
+    // Two 3.1.1 floods (up to 256 unanswered each) overfill the line: their sockets stop being read.
     const duringLock = await scrape();
-    expect(sample(duringLock, 'anxin_ingest_backpressure_waits_total{writer="telemetry"}')).toBeGreaterThan(0);
+    const paused =
+      sample(duringLock, 'anxin_mqtt_read_pauses_total{reason="hold_full"}') +
+      sample(duringLock, 'anxin_mqtt_read_pauses_total{reason="connection"}');
+    expect(paused).toBeGreaterThan(0);
     expect(sample(duringLock, 'anxin_telemetry_buffer_depth')).toBeLessThanOrEqual(BUFFER_MAX);
+    // The line's bound, plus at most one socket read (64 KiB) per 3.1.1 flooder and the MQTT 5 window (64).
+    const heldBound = HOLD_READINGS + 2 * 32 + 64;
+    expect(sample(duringLock, 'anxin_ingest_held_readings')).toBeGreaterThan(0);
+    expect(sample(duringLock, 'anxin_ingest_held_readings')).toBeLessThanOrEqual(heldBound);
 
     // The health check does not queue behind the stuck ingest: it answers, and says the database is up.
     const asked = performance.now();
@@ -122,7 +147,9 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     await sleep(LOCKED_MS - 1_000);
     // A flood the broker kept reading would be in memory by now (tens of MB a second); TCP holds it instead.
     expect((memoryInUse() - memoryBefore) / MB).toBeLessThan(48);
-    expect(sample(await scrape(), 'anxin_telemetry_buffer_depth')).toBeLessThanOrEqual(BUFFER_MAX);
+    const late = await scrape();
+    expect(sample(late, 'anxin_telemetry_buffer_depth')).toBeLessThanOrEqual(BUFFER_MAX);
+    expect(sample(late, 'anxin_ingest_held_readings')).toBeLessThanOrEqual(heldBound);
     for (const p of publishers) p.stop();
     await Promise.all(floods);
     await locker.query('COMMIT');
@@ -131,9 +158,10 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
       publishers.every((p) => p.acked.size === p.sent) || publishers.some((p) => p.closedBy) ? true : undefined,
     );
     // The MQTT 5 session was not ended for "silence" while its own backlog kept the device's packets unread.
-    expect([v4.closedBy, v5.closedBy, v5.refused]).toEqual([null, null, []]);
+    expect([v4.closedBy, v4b.closedBy, v5.closedBy, v5.refused]).toEqual([null, null, null, []]);
     for (const [device, publisher] of [
       [devices.v4, v4],
+      [devices.v4b, v4b],
       [devices.v5, v5],
     ] as const) {
       const stored = await locker.query<{ n: number }>(
@@ -145,4 +173,53 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     const device = await s.operator.get(`/api/v1/devices/${s.deviceId}`);
     expect(device.body.rejectedMessages).toBe(0);
   });
+
+  it.each([4, 5] as const)(
+    "MQTT %i: stores and raises a fall at once though its own device's earlier readings are still unwritten",
+    async (protocolVersion) => {
+      const worn = await createStation(t.admin, center, 'wearable');
+      // A short keep-alive: the device must keep hearing from us while its readings wait.
+      wearable = await connectDevice(t.mqttPort, { id: worn.deviceId, secret: worn.deviceSecret }, protocolVersion, {
+        keepalive: KEEPALIVE_SECONDS,
+      });
+      const device = wearable;
+      const watcher: ConsoleWatcher = await watchConsole(t.api.baseUrl, t.admin.token!);
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE telemetry IN ACCESS EXCLUSIVE MODE');
+      try {
+        // Readings in separate TCP reads: before, each read waited for the previous one's commit.
+        const readings: { seq: number; acked: boolean; puback: Promise<number> }[] = [];
+        for (let i = 0; i < 10; i++) {
+          const seq = nextSeq();
+          const body = JSON.stringify({ ts: Date.now(), seq, heartRate: 70, steps: 10, battery: 80 });
+          const entry = { seq, acked: false, puback: publishQos1(device, topic(worn.deviceId, 'telemetry'), body) };
+          void entry.puback.then(() => (entry.acked = true)).catch(() => undefined);
+          readings.push(entry);
+          await sleep(30);
+        }
+        const fall = publishQos1(device, topic(worn.deviceId, 'events'), event('fall'));
+        const raised = await watcher.waitFor('alert:raised', (a) => a.residentId === worn.residentId, 10_000);
+        expect(raised).toMatchObject({ kind: 'fall', status: 'open' });
+        // 3.1.1 acknowledges the stored fall at once; MQTT 5 answers in PUBLISH order, after the readings.
+        if (protocolVersion === 4) expect(await within('the fall PUBACK', fall, 5_000)).toBe(0);
+        // Longer than 1.5 keep-alives: the link stays up while the readings wait.
+        await sleep(KEEPALIVE_SECONDS * 1500 + 500);
+        expect(device.connected).toBe(true);
+        // The lock really held the readings back all along.
+        expect(readings.filter((r) => r.acked).map((r) => r.seq)).toEqual([]);
+        await locker.query('COMMIT');
+        expect(await fall).toBe(0);
+        expect(new Set(await Promise.all(readings.map((r) => r.puback)))).toEqual(new Set([0]));
+        const stored = await locker.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND seq = ANY($2::bigint[])',
+          [worn.deviceId, readings.map((r) => r.seq)],
+        );
+        expect(stored.rows[0]!.n).toBe(readings.length);
+      } finally {
+        await locker.query('COMMIT').catch(() => undefined);
+        watcher.close();
+        device.end(true);
+      }
+    },
+  );
 });

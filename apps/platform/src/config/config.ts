@@ -28,6 +28,8 @@ export interface AppConfig {
     telemetryFlushMs: number;
     telemetryBatchSize: number;
     telemetryBufferMax: number;
+    /** Bytes of readings read from sockets that may wait in line beyond the buffer before sockets stop being read. */
+    telemetryHoldBytes: number;
     offlineSweepSeconds: number;
     commandTtlSeconds: number;
   };
@@ -230,6 +232,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       telemetryFlushMs: readPositiveInt(env, 'ANXIN_TELEMETRY_FLUSH_MS', 25),
       telemetryBatchSize: readPositiveInt(env, 'ANXIN_TELEMETRY_BATCH_SIZE', 2000),
       telemetryBufferMax: readPositiveInt(env, 'ANXIN_TELEMETRY_BUFFER_MAX', 50000),
+      telemetryHoldBytes: readPositiveInt(env, 'ANXIN_INGEST_HOLD_MB', 256) * 1024 * 1024,
       offlineSweepSeconds: readPositiveInt(env, 'ANXIN_OFFLINE_SWEEP_SECONDS', 5),
       commandTtlSeconds: readDuration(env, 'ANXIN_COMMAND_TTL', 300),
     },

@@ -12,6 +12,7 @@ import { PlatformMetrics } from '../metrics/metrics';
 import { DeviceActivity } from './device-activity';
 import { EventsHandler } from './events.handler';
 import { type EventRow, IngestRepository, type TelemetryRow } from './ingest.repository';
+import { AdmissionLine } from './admission-line';
 import { type IngestedDevice, IngestSignals } from './ingest.signals';
 import type { IngestOutcome } from './ingest.outcome';
 import { isStoredOnLifeSafetyLane } from './life-safety.util';
@@ -23,6 +24,8 @@ const EVENT_BUFFER_MAX = 20_000;
 /** Life-safety events are few; a bound still keeps a misbehaving fleet's flood out of memory. */
 const LIFE_SAFETY_BATCH_MAX = 100;
 const LIFE_SAFETY_BUFFER_MAX = 5_000;
+/** What a reading waiting in line costs beside its payload (its packet, closures, promise): about 1 KiB. */
+const HELD_READING_OVERHEAD_BYTES = 1024;
 
 /** Expected heartbeat per device type (seconds); a device's own override wins. */
 export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
@@ -53,6 +56,12 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly lifeSafetyWriter: StatementBatcher<EventRow, string | null>;
   /** Telemetry is acknowledged after its batch commits; a full buffer slows publishers down. */
   private readonly telemetryWriter: StatementBatcher<TelemetryRow, void>;
+  /**
+   * Readings beyond what the writer buffers wait here unparsed, so the broker
+   * can keep reading sockets (an SOS behind a device's readings is not stuck
+   * behind them) at a bounded cost; when it is saturated the broker stops reading.
+   */
+  private readonly telemetryLine: AdmissionLine;
   private readonly activity: DeviceActivity;
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
@@ -68,7 +77,8 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     commands: CommandsService,
     private readonly repeated: RepeatedLog,
   ) {
-    const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax } = config.ingest;
+    const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax, telemetryHoldBytes } = config.ingest;
+    this.telemetryLine = new AdmissionLine(telemetryBufferMax, telemetryHoldBytes);
     this.eventWriter = new StatementBatcher(
       (rows) => repository.insertEvents(lanes.ingest, rows),
       {
@@ -105,7 +115,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       },
       (size) => metrics.telemetryFlushRows.observe(size),
     );
-    metrics.measureTelemetryBuffer(() => this.telemetryWriter.depth);
+    metrics.measureTelemetryBuffer(
+      () => this.telemetryWriter.depth,
+      () => this.telemetryLine.depth,
+    );
     this.activity = new DeviceActivity(repository, this.repeated);
     this.events = new EventsHandler(
       (row) => (isStoredOnLifeSafetyLane(row.type) ? this.lifeSafetyWriter : this.eventWriter).add(row),
@@ -124,14 +137,28 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.pruneTimer.unref();
   }
 
-  /** `redelivered`: the packet carried MQTT's DUP flag (a QoS 1 retry after a lost PUBACK). */
-  async accept(
+  /**
+   * `redelivered`: the packet carried MQTT's DUP flag (a QoS 1 retry after a lost PUBACK).
+   * Telemetry takes its turn in the admission line; events and status go at once.
+   */
+  accept(device: IngestedDevice, channel: DeviceChannel, payload: Buffer, redelivered = false): Promise<IngestOutcome> {
+    const receivedAt = new Date();
+    if (channel !== 'telemetry') return this.store(device, channel, payload, redelivered, receivedAt);
+    // Heard from now, though stored later: a device whose readings wait in line is not silent (no false device_offline).
+    if (this.telemetryLine.busy) this.activity.touch(device, receivedAt);
+    return this.telemetryLine.run(
+      () => this.store(device, channel, payload, redelivered, receivedAt),
+      payload.length + HELD_READING_OVERHEAD_BYTES,
+    );
+  }
+
+  private async store(
     device: IngestedDevice,
     channel: DeviceChannel,
     payload: Buffer,
-    redelivered = false,
+    redelivered: boolean,
+    receivedAt: Date,
   ): Promise<IngestOutcome> {
-    const receivedAt = new Date();
     const parsed = parseDeviceMessage(device.type, channel, payload);
     if (!parsed.ok) {
       await this.reject(device, parsed.reason, parsed.detail);
@@ -181,9 +208,24 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     return this.activity.setOnline(deviceId, online, new Date());
   }
 
-  /** Whether a telemetry reading now would wait for room (the broker then sheds QoS 0 readings). */
-  get telemetryBufferFull(): boolean {
-    return this.telemetryWriter.full;
+  /** Whether a telemetry reading now would wait in line (the broker then sheds QoS 0 readings). */
+  get telemetryBusy(): boolean {
+    return this.telemetryLine.busy;
+  }
+
+  /** Whether the line of waiting readings is full: the broker stops reading device sockets. */
+  get telemetrySaturated(): boolean {
+    return this.telemetryLine.saturated;
+  }
+
+  /** Calls back once the line has room again (at once if it has). */
+  onTelemetryRoom(callback: () => void): void {
+    this.telemetryLine.onRoom(callback);
+  }
+
+  /** Readings still waiting in line were never acknowledged: at shutdown they are let go (devices send them again). */
+  dropWaitingReadings(): void {
+    this.telemetryLine.dropHeld(new Error('shutting down'));
   }
 
   /** A QoS 0 reading dropped under overload: counted; the device is still seen alive, its health untouched. */

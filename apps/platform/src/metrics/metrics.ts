@@ -40,6 +40,19 @@ export class PlatformMetrics {
     registers: [this.registry],
     collect: (): void => this.telemetryBufferDepth.set(this.telemetryBufferDepthNow()),
   });
+  private telemetryHeldNow: () => number = () => 0;
+  readonly telemetryHeld: Gauge = new Gauge({
+    name: 'anxin_ingest_held_readings',
+    help: 'Telemetry readings read from their sockets and waiting in line for the telemetry writer (bounded by ANXIN_INGEST_HOLD_MB)',
+    registers: [this.registry],
+    collect: (): void => this.telemetryHeld.set(this.telemetryHeldNow()),
+  });
+  readonly readPauses = new Counter({
+    name: 'anxin_mqtt_read_pauses_total',
+    help: 'Times a device connection stopped being read: too many of its publishes unanswered (connection) or the ingest line full (hold_full)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly backpressureWaits = new Counter({
     name: 'anxin_ingest_backpressure_waits_total',
     help: 'Device messages that waited for room in a full write buffer (their socket is not read meanwhile)',
@@ -48,7 +61,7 @@ export class PlatformMetrics {
   });
   readonly telemetryShed = new Counter({
     name: 'anxin_telemetry_shed_total',
-    help: 'QoS 0 telemetry readings dropped because the telemetry buffer was full',
+    help: 'QoS 0 telemetry readings dropped because the telemetry writer was busy (readings already waiting in line)',
     registers: [this.registry],
   });
   readonly ruleIntakeDepth = new Gauge({
@@ -78,7 +91,8 @@ export class PlatformMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  measureTelemetryBuffer(depth: () => number): void {
+  measureTelemetryBuffer(depth: () => number, held: () => number): void {
     this.telemetryBufferDepthNow = depth;
+    this.telemetryHeldNow = held;
   }
 }

@@ -19,6 +19,7 @@ import { RepeatedLog } from '../logging/repeated-log';
 import { PlatformMetrics } from '../metrics/metrics';
 import { RedisService } from '../redis/redis.service';
 import { createBrokerBackend } from './broker-backend';
+import { AedesPublishFlow, type PublishAnswer } from './aedes-publish-flow';
 import { routeByProtocolLevel } from './connection-router';
 import { DeviceAuthService } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
@@ -52,6 +53,20 @@ function serverUnavailable(message: string): AuthenticateError {
   return error;
 }
 
+/**
+ * Publishes of one 3.1.1 connection handed to ingest and not yet answered, past
+ * which it is no longer read: one device cannot fill the ingest line alone.
+ */
+const UNANSWERED_PER_CONNECTION = 256;
+
+/** What a 3.1.1 device is answered (3.1.1 has no negative PUBACK: a refusal to store ends the connection). */
+function answerFor(outcome: Awaited<ReturnType<DeviceGateway['accept']>>): PublishAnswer {
+  if (outcome === 'forbidden') return 'disconnect'; // CONTRACT §2: 3.1.1 drops the packet and the client
+  if (outcome === 'shed') return 'none'; // QoS 0: nothing to answer
+  if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable') return 'disconnect';
+  return 'puback';
+}
+
 /** MQTT 5's way to say why a connection is closed (0x95: packet too large). */
 const PACKET_TOO_LARGE_DISCONNECT = mqttPacket.generate(
   { cmd: 'disconnect', reasonCode: 0x95 },
@@ -78,6 +93,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private readonly pending: PendingConnections;
   /** The device authenticated on a connection, for what is refused below the session (an oversized packet). */
   private readonly deviceOfStream = new WeakMap<Duplex, IngestedDevice>();
+  private readonly publishFlow: AedesPublishFlow;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,6 +106,9 @@ export class MqttBrokerService implements OnApplicationShutdown {
     private readonly repeated: RepeatedLog,
   ) {
     this.gateway = this.createGateway();
+    this.publishFlow = new AedesPublishFlow(ingest, UNANSWERED_PER_CONNECTION, (reason) =>
+      metrics.readPauses.inc({ reason }),
+    );
     this.pending = new PendingConnections(
       config.mqtt.maxPendingConnections,
       () => metrics.connectRefused.inc({ reason: 'connect_timeout' }),
@@ -112,8 +131,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
           return 'forbidden';
         }
         // Issue 13: QoS 0 is "at most once" and CONTRACT §2 promises storage only to what is acknowledged, so
-        // under overload such a reading is dropped (counted) instead of holding its connection for room.
-        if (qos === 0 && channel === 'telemetry' && this.ingest.telemetryBufferFull) {
+        // under overload such a reading is dropped (counted) instead of waiting in line.
+        if (qos === 0 && channel === 'telemetry' && this.ingest.telemetryBusy) {
           this.ingest.shedTelemetry(device);
           return 'shed';
         }
@@ -169,18 +188,17 @@ export class MqttBrokerService implements OnApplicationShutdown {
       authorizePublish: (client, packet, done) => {
         const device = deviceOf(client);
         if (!device) return done(null); // the platform's own publishes (commands)
-        // CONTRACT §2: PUBACK only after the event is stored: aedes sends it when we call back.
-        const qos = packet.qos === 0 ? 0 : 1;
-        this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup, qos).then(
-          (outcome) => {
-            if (outcome === 'forbidden') return done(new Error('not authorized')); // 3.1.1: drop and disconnect
-            if (outcome === 'shed') return done(null); // QoS 0: nothing to answer
-            if (outcome.kind === 'rejected' && outcome.reason === 'storage_unavailable')
-              return done(new Error('storage unavailable'));
-            done(null);
-          },
-          (error: unknown) => done(error as Error),
-        );
+        const qos = packet.qos === 0 ? 0 : 1; // read now: the flow below answers for aedes and sets it to 0
+        const accept = () =>
+          this.gateway.accept(device, packet.topic, packet.payload as Buffer, packet.dup, qos).then(answerFor);
+        // QoS 2 is outside the contract: aedes' own flow, answered after storage.
+        if (packet.qos === 2)
+          return void accept().then(
+            (answer) => done(answer === 'disconnect' ? new Error('not stored') : null),
+            (error: unknown) => done(error as Error),
+          );
+        // CONTRACT §2: PUBACK only after the event is stored; the flow sends it then (issue 13).
+        this.publishFlow.take(client!, packet, () => done(null), accept);
       },
       authorizeSubscribe: (client, sub: Subscription, done) => {
         const device = deviceOf(client);
@@ -379,6 +397,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions.values()) session.close();
     this.pending.destroyAll(); // half-open and refused ones: every other connection has a session
+    // Readings still waiting in line were never acknowledged; their devices send them again elsewhere.
+    this.ingest.dropWaitingReadings();
     this.wss?.close();
     await closed;
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));

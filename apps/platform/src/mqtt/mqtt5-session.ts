@@ -96,6 +96,8 @@ export class Mqtt5Session {
   }
 
   private enqueue(packet: Packet): void {
+    // Answered at once, not in turn: readings waiting on storage must not look like a dead link to the device.
+    if (packet.cmd === 'pingreq' && this.device) return this.send({ cmd: 'pingresp' });
     // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
     if (this.pendingPackets > MAX_BACKLOG) this.stream.pause();
