@@ -103,7 +103,7 @@ export class AdmissionLine {
     try {
       result = task();
     } catch (error) {
-      result = Promise.reject(error as Error);
+      result = Promise.reject(error);
     }
     return result.finally(() => {
       this.running -= 1;

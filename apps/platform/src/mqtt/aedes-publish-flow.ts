@@ -60,7 +60,7 @@ export class AedesPublishFlow {
     const messageId = packet.qos === 1 ? (packet.messageId ?? 0) : null;
     packet.qos = 0; // aedes then sends no PUBACK of its own; ours follows the commit
     flow.unanswered += 1;
-    accept()
+    void accept()
       .catch((): PublishAnswer => 'disconnect')
       .then((answer) => {
         flow.unanswered -= 1;
@@ -115,8 +115,8 @@ export class AedesPublishFlow {
       // aedes reads at every 'readable' whatever its callbacks say; a paused socket answers "nothing yet".
       // Unread, its buffer fills to the high-water mark and Node stops reading from the kernel: TCP pushes back.
       const conn = (client as unknown as AedesClientInternals).conn;
-      const read = conn.read.bind(conn);
-      conn.read = (size?: number) => (state.paused ? null : read(size));
+      const read = conn.read.bind(conn) as (size?: number) => unknown;
+      conn.read = (size?: number): unknown => (state.paused ? null : read(size));
       flow = state;
       this.flows.set(client, flow);
     }
