@@ -103,7 +103,7 @@ export class AdmissionLine {
     try {
       result = task();
     } catch (error) {
-      result = Promise.reject(error);
+      result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return result.finally(() => {
       this.running -= 1;
