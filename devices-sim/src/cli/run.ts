@@ -164,6 +164,10 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   fleet.stopPublishing();
   const publishingSeconds = (clock() - runStart) / 1000;
   const lost = await fleet.drain(DRAIN_MS);
+  // Counted now, with `lost`: PUBACKs still arriving while the profiles are restored are not part of the run
+  // (counted later, they contradicted "never acknowledged"), nor are the final offline statuses.
+  const counters = { ...fleet.stats.counters, refused: { ...fleet.stats.counters.refused } };
+  const pubackLatencyMs = fleet.stats.pubackLatency.summary();
   const observedUntil = clock();
   watcher.close();
   const platform = await platformWatch.stop();
@@ -174,9 +178,6 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
       `could not restore normal care profiles (the next run with these credentials will): ${(error as Error).message}`,
     );
   }
-  // Counted before shutdown: the final offline statuses are not part of the run.
-  const counters = { ...fleet.stats.counters, refused: { ...fleet.stats.counters.refused } };
-  const pubackLatencyMs = fleet.stats.pubackLatency.summary();
   await fleet.shutdown();
 
   await faults?.settle(FAULT_SETTLE_MS);

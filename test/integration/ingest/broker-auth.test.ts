@@ -1,5 +1,6 @@
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { closed, connectDevice, event, publishQos1, refusalCode, topic } from '../../support/mqtt-device';
+import { within } from '../../support/until';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
 
 describe('device authentication at the broker', () => {
@@ -59,6 +60,28 @@ describe('device authentication at the broker', () => {
     expect(await refusalCode(t.mqttPort, { id: s.deviceId, secret: old }, 4)).toBe(5);
     expect(await refusalCode(t.mqttPort, device(), 5)).toBe(0);
   });
+
+  it.each([4, 5] as const)(
+    'MQTT %i: keeps a live session when only its heartbeat changes (no false offline), and ends it for a new secret',
+    async (version) => {
+      const live = await connectDevice(t.mqttPort, device(), version);
+      let closedEarly = false;
+      live.once('close', () => (closedEarly = true));
+      const patched = await s.operator.patch(`/api/v1/devices/${s.deviceId}`, { heartbeatIntervalSeconds: 30 });
+      expect(patched.status).toBe(200);
+      // The change notice has landed (a rotation right after it is refused at once, as above) and the session stayed.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(closedEarly).toBe(false);
+      expect(await publishQos1(live, topic(s.deviceId, 'events'), event('low_battery', { battery: 50 }))).toBe(0);
+      expect((await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.online).toBe(true);
+
+      const wasClosed = closed(live);
+      const rotated = await s.operator.post(`/api/v1/devices/${s.deviceId}/rotate-secret`);
+      s.deviceSecret = rotated.body.secret;
+      await within('the session of the rotated secret to end', wasClosed, 5_000);
+      await s.operator.patch(`/api/v1/devices/${s.deviceId}`, { heartbeatIntervalSeconds: null });
+    },
+  );
 
   it('shows the device online while connected and offline after it leaves', async () => {
     const client = await connectDevice(t.mqttPort, device(), 4);

@@ -69,8 +69,12 @@ export class DeviceAuthService implements OnApplicationShutdown {
         notified: (payload, channel) => {
           const notice = parseDeviceNotice(payload, channel);
           if ('deviceId' in notice) {
+            const before = this.cache.get(notice.deviceId);
             this.cache.delete(notice.deviceId);
-            this.onDeviceChanged(notice.deviceId);
+            // A new heartbeat or serial keeps the session (a kick made the device look offline while it redialled);
+            // disabled, deleted or a new secret ends it. Unknown what it connected with: ended, to be safe.
+            if (!before || 'missing' in before || !before.enabled) this.onDeviceChanged(notice.deviceId);
+            else void this.recheck(notice.deviceId, before.secretHash);
             return;
           }
           // Issue 12 item 3: a moved resident's devices raise alerts in the new unit at once, without a reconnect.
@@ -106,13 +110,23 @@ export class DeviceAuthService implements OnApplicationShutdown {
 
   /** Devices accepted before the loss whose row changed meanwhile (disabled, deleted, new secret) are disconnected. */
   private async disconnectChanged(trusted: Map<string, string>): Promise<void> {
-    await Promise.all(
-      [...trusted].map(async ([id, secretHash]) => {
-        const entry = await this.load(id);
-        if ('missing' in entry || !entry.enabled || entry.secretHash !== secretHash) this.onDeviceChanged(id);
-        else this.onDeviceRefreshed(entry.device); // a move notice may have been missed too
-      }),
-    );
+    await Promise.all([...trusted].map(([id, secretHash]) => this.recheck(id, secretHash)));
+  }
+
+  /**
+   * A device accepted with `secretHash` whose row may have changed: its session ends if it is
+   * disabled, deleted or has a new secret; otherwise the live session takes the row's new
+   * resident, unit and heartbeat (a missed move notice too). Unreadable now: ended, to be safe.
+   */
+  private async recheck(id: string, secretHash: string): Promise<void> {
+    try {
+      const entry = await this.load(id);
+      if ('missing' in entry || !entry.enabled || entry.secretHash !== secretHash) this.onDeviceChanged(id);
+      else this.onDeviceRefreshed(entry.device);
+    } catch (error) {
+      this.repeated.warn('auth:recheck', { err: error, deviceId: id }, 'could not re-check a changed device');
+      this.onDeviceChanged(id);
+    }
   }
 
   /**

@@ -243,7 +243,12 @@ export class MqttBrokerService implements OnApplicationShutdown {
     };
     this.auth.onDeviceRefreshed = (fresh) => {
       const live = this.liveDevices.get(fresh.id);
-      if (live && live !== fresh) Object.assign(live, { residentId: fresh.residentId, orgUnitId: fresh.orgUnitId });
+      if (live && live !== fresh)
+        Object.assign(live, {
+          residentId: fresh.residentId,
+          orgUnitId: fresh.orgUnitId,
+          heartbeatSeconds: fresh.heartbeatSeconds,
+        });
     };
 
     const mqttPort = await this.listen(
