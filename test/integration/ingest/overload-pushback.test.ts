@@ -9,9 +9,9 @@ import { until, within } from '../../support/until';
 
 /** Smaller than what one aedes read of a flooding client holds, so the buffer fills at once. */
 const BUFFER_MAX = 5;
-/** The smallest ingest line: ≈ 340 of these 2 KiB readings (each weighs its size + 1 KiB). */
+/** The smallest ingest line: ≈ 256 of these 2 KiB readings (each weighs its size + 2 KiB). */
 const HOLD_MB = 1;
-const HOLD_READINGS = Math.floor((HOLD_MB * 1024 * 1024) / (2048 + 1024));
+const HOLD_READINGS = Math.floor((HOLD_MB * 1024 * 1024) / (2048 + 2048));
 /** Long enough for the MQTT 5 flooder's keep-alive (2 s, so 3 s) to run out if its own backlog counted as silence. */
 const LOCKED_MS = 4_500;
 const KEEPALIVE_SECONDS = 2;
