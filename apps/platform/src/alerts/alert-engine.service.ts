@@ -64,7 +64,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   private readonly lifeSafetyPass = new CoalescedRun(async () => {
     await this.processPendingEvents('lifeSafety');
     this.routinePass.requestWithin(ROUTINE_AFTER_LIFE_SAFETY_MS);
-  });
+  }, true);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

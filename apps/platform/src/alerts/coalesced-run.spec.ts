@@ -19,3 +19,22 @@ describe('CoalescedRun.requestWithin', () => {
     expect(runs).toBe(2);
   });
 });
+
+describe('CoalescedRun.request', () => {
+  it.each([
+    [true, ['run', 'next turn']],
+    [false, ['next turn', 'run']],
+  ])(
+    'urgent %s: an urgent run starts when the current callback ends, ahead of the next loop turn',
+    async (urgent, expected) => {
+      const order: string[] = [];
+      const run = new CoalescedRun(async () => {
+        order.push('run');
+      }, urgent);
+      setImmediate(() => order.push('next turn'));
+      run.request();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(order).toEqual(expected);
+    },
+  );
+});

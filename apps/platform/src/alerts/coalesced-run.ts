@@ -8,8 +8,15 @@ export class CoalescedRun {
   private stopped = false;
   private soon: NodeJS.Timeout | null = null;
 
-  /** `work` handles its own errors (a rejection would end this loop's promise unhandled). */
-  constructor(private readonly work: () => Promise<void>) {}
+  /**
+   * `work` handles its own errors (a rejection would end this loop's promise unhandled).
+   * `urgent`: a request starts the run as soon as the current callback is done, not at the event
+   * loop's next turn, which under load comes seconds later (issue 13: the life-safety pass).
+   */
+  constructor(
+    private readonly work: () => Promise<void>,
+    private readonly urgent = false,
+  ) {}
 
   request(): void {
     if (this.stopped) return;
@@ -18,7 +25,8 @@ export class CoalescedRun {
       return;
     }
     this.running = true;
-    setImmediate(() => void this.loop());
+    if (this.urgent) queueMicrotask(() => void this.loop());
+    else setImmediate(() => void this.loop());
   }
 
   /** `request` within `ms`: asks made meanwhile share one run. */

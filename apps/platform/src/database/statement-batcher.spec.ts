@@ -161,4 +161,26 @@ describe('StatementBatcher isolating failures', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(batches).toHaveLength(1);
   });
+
+  it.each([
+    [true, ['batch of 2', 'next turn']],
+    [false, ['next turn', 'batch of 2']],
+  ])(
+    'urgent %s: an urgent batch starts when the current callback ends, ahead of the next loop turn',
+    async (urgent, expected) => {
+      const order: string[] = [];
+      const batcher = new StatementBatcher<number, null>(
+        async (items) => {
+          order.push(`batch of ${items.length}`);
+          return items.map(() => null);
+        },
+        { maxWaitMs: 0, maxBatch: 10, urgent },
+      );
+      setImmediate(() => order.push('next turn'));
+      // Two added in the same callback still share one statement.
+      await Promise.all([batcher.add(1), batcher.add(2)]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual(expected);
+    },
+  );
 });

@@ -1,6 +1,12 @@
 export interface StatementBatcherOptions {
   /** How long the first item of an idle batcher waits for company; 0 = the next turn of the event loop. */
   maxWaitMs: number;
+  /**
+   * With `maxWaitMs` 0: start as soon as the current callback is done (a microtask), not at the
+   * loop's next turn. Under load one turn reads thousands of sockets and takes seconds; what
+   * cannot wait for that (life-safety events, issue 13) gathers only what arrived with it.
+   */
+  urgent?: boolean;
   /** Items per statement. */
   maxBatch: number;
   /** Items queued or in flight before `add` waits for room, so a flood slows its callers instead of growing memory. */
@@ -37,6 +43,8 @@ export class StatementBatcher<T, R> {
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** Set and cleared synchronously around the drain loop, so an item added as a batch resolves is never stranded. */
   private draining = false;
+  /** An urgent start is queued as a microtask (nothing to clear: it finds the work done if `close` ran first). */
+  private startQueued = false;
   private running: Promise<void> = Promise.resolve();
   private endWait: (() => void) | null = null;
   private closing = false;
@@ -87,11 +95,17 @@ export class StatementBatcher<T, R> {
       void this.start();
       return;
     }
-    if (this.timer) return;
+    if (this.timer || this.startQueued) return;
     const fire = (): void => {
       this.timer = null;
+      this.startQueued = false;
       if (!this.draining) void this.start();
     };
+    if (this.options.urgent && this.options.maxWaitMs === 0) {
+      this.startQueued = true;
+      queueMicrotask(fire);
+      return;
+    }
     this.timer = this.options.maxWaitMs > 0 ? setTimeout(fire, this.options.maxWaitMs) : setImmediate(fire);
   }
 

@@ -97,6 +97,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       (rows) => repository.insertEvents(lanes.lifeSafety, rows),
       {
         maxWaitMs: 0,
+        urgent: true, // not behind the rest of a busy event-loop turn
         maxBatch: LIFE_SAFETY_BATCH_MAX,
         maxBuffered: LIFE_SAFETY_BUFFER_MAX,
         isolateFailures: isDataError,
