@@ -44,6 +44,7 @@ describe('AdmissionLine', () => {
     first.open();
     await running;
     expect(await Promise.all(waiting)).toEqual(['a', 'b']);
+    await new Promise((resolve) => setImmediate(resolve)); // woken on a turn of its own
     expect(roomAt).not.toBeNull();
     expect(line.saturated).toBe(false);
     let now = false;
@@ -85,5 +86,18 @@ describe('AdmissionLine', () => {
     await running;
     await Promise.all(runs);
     expect(order).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  });
+
+  it('wakes every waiter once the line is empty, not only the first few', async () => {
+    const line = new AdmissionLine(1, 10);
+    const first = gate();
+    const running = line.run(first.task, 1);
+    const held = line.run(async () => undefined, 10);
+    let woken = 0;
+    for (let i = 0; i < 40; i++) line.onRoom(() => (woken += 1));
+    first.open();
+    await Promise.all([running, held]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBe(40);
   });
 });

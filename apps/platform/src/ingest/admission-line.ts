@@ -124,6 +124,9 @@ export class AdmissionLine {
   private wakeRoomWaiters(): void {
     if (this.saturated || this.roomWaiters.length === 0) return;
     // First come first served, a few at a time: a little room does not let every stalled connection read at once.
-    for (const wake of this.roomWaiters.splice(0, ROOM_WAKE_BATCH)) wake();
+    // An empty line has no completion left to wake the rest: then all of them.
+    const woken = this.roomWaiters.splice(0, this.held.length === 0 ? this.roomWaiters.length : ROOM_WAKE_BATCH);
+    // Each on its own turn, outside the task that freed the room: a waiter's reading (and any throw) is its own.
+    for (const wake of woken) setImmediate(wake);
   }
 }

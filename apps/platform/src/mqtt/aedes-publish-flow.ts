@@ -26,6 +26,8 @@ interface AedesClientInternals {
   /** aedes' reader: parses what the socket has (it also runs on every 'readable'). */
   _nextBatch(): void;
   _keepaliveTimer: NodeJS.Timeout | null;
+  /** aedes' own slow-reader guard: the client is dropped unless the socket drains within `drainTimeout`. */
+  waitForDrain(callback: () => void): void;
 }
 
 /** PUBACK is 4 bytes (MQTT 3.1.1 §3.4): built here rather than through a generator per reading. */
@@ -85,7 +87,9 @@ export class AedesPublishFlow {
     const internals = client as unknown as AedesClientInternals;
     // Its packets wait for us, not the other way round: not the device's silence (aedes' keep-alive).
     internals._keepaliveTimer?.refresh();
-    if (answer === 'puback' && messageId !== null && internals.conn.writable) internals.conn.write(puback(messageId));
+    if (answer !== 'puback' || messageId === null || !internals.conn.writable) return;
+    // A device that never reads its PUBACKs is dropped after aedes' drain time-out, as for aedes' own writes.
+    if (!internals.conn.write(puback(messageId))) internals.waitForDrain(() => undefined);
   }
 
   /** Reads on once the connection is under its share and the line has room. */
@@ -96,6 +100,7 @@ export class AedesPublishFlow {
         flow.waitingForRoom = true;
         this.line.onTelemetryRoom(() => {
           flow.waitingForRoom = false;
+          if ((client as unknown as AedesClientInternals).conn.destroyed) return; // gone meanwhile
           this.resume(client, flow);
         });
       }

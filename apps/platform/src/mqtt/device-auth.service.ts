@@ -46,6 +46,11 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 @Injectable()
 export class DeviceAuthService implements OnApplicationShutdown {
   private readonly cache = new Map<string, CacheEntry>();
+  /**
+   * The secret hash each device was last accepted with: a change notice compares the row with
+   * this, not with the cache, which a refused CONNECT may have refreshed with a new secret meanwhile.
+   */
+  private readonly acceptedWith = new Map<string, string>();
   private listener: ChannelListener | null = null;
   /** Called with the id of a device whose row changed (the broker disconnects it). */
   onDeviceChanged: (deviceId: string) => void = () => undefined;
@@ -69,12 +74,12 @@ export class DeviceAuthService implements OnApplicationShutdown {
         notified: (payload, channel) => {
           const notice = parseDeviceNotice(payload, channel);
           if ('deviceId' in notice) {
-            const before = this.cache.get(notice.deviceId);
             this.cache.delete(notice.deviceId);
             // A new heartbeat or serial keeps the session (a kick made the device look offline while it redialled);
             // disabled, deleted or a new secret ends it. Unknown what it connected with: ended, to be safe.
-            if (!before || 'missing' in before || !before.enabled) this.onDeviceChanged(notice.deviceId);
-            else void this.recheck(notice.deviceId, before.secretHash);
+            const acceptedWith = this.acceptedWith.get(notice.deviceId);
+            if (acceptedWith === undefined) this.onDeviceChanged(notice.deviceId);
+            else void this.recheck(notice.deviceId, acceptedWith);
             return;
           }
           // Issue 12 item 3: a moved resident's devices raise alerts in the new unit at once, without a reconnect.
@@ -84,7 +89,7 @@ export class DeviceAuthService implements OnApplicationShutdown {
         },
         // Change notices are missed from here until `resumed`: trust no cached entry meanwhile.
         lost: () => {
-          trustedBeforeLoss = this.acceptedSecretHashes();
+          trustedBeforeLoss = new Map(this.acceptedWith);
           this.cache.clear();
         },
         resumed: () => {
@@ -100,12 +105,6 @@ export class DeviceAuthService implements OnApplicationShutdown {
     );
     await listener.start();
     this.listener = listener;
-  }
-
-  private acceptedSecretHashes(): Map<string, string> {
-    const hashes = new Map<string, string>();
-    for (const [id, entry] of this.cache) if (!('missing' in entry) && entry.enabled) hashes.set(id, entry.secretHash);
-    return hashes;
   }
 
   /** Devices accepted before the loss whose row changed meanwhile (disabled, deleted, new secret) are disconnected. */
@@ -185,6 +184,7 @@ export class DeviceAuthService implements OnApplicationShutdown {
     const pepper = await this.registry.secretPepper();
     if (!deviceSecretMatches(pepper, secret, entry.secretHash)) return { ok: false, reason: 'bad_secret' };
     if (!entry.enabled) return { ok: false, reason: 'disabled' };
+    this.acceptedWith.set(entry.device.id, entry.secretHash);
     return { ok: true, device: entry.device };
   }
 
