@@ -34,8 +34,8 @@ class Fifo<T> {
   }
 }
 
-/** Stalled readers let in each time the line frees room. */
-const ROOM_WAKE_BATCH = 16;
+/** Stalled readers let in per event-loop turn at most, so one turn never reads every socket. */
+const WAKE_PER_TURN = 64;
 
 interface Held {
   weight: number;
@@ -56,7 +56,8 @@ export class AdmissionLine {
   private running = 0;
   private heldWeight = 0;
   private readonly held = new Fifo<Held>();
-  private roomWaiters: (() => void)[] = [];
+  private readonly roomWaiters = new Fifo<() => void>();
+  private waking = false;
 
   constructor(
     private readonly concurrency: number,
@@ -122,11 +123,28 @@ export class AdmissionLine {
   }
 
   private wakeRoomWaiters(): void {
-    if (this.saturated || this.roomWaiters.length === 0) return;
-    // First come first served, a few at a time: a little room does not let every stalled connection read at once.
-    // An empty line has no completion left to wake the rest: then all of them.
-    const woken = this.roomWaiters.splice(0, this.held.length === 0 ? this.roomWaiters.length : ROOM_WAKE_BATCH);
-    // Each on its own turn, outside the task that freed the room: a waiter's reading (and any throw) is its own.
-    for (const wake of woken) setImmediate(wake);
+    if (this.waking || this.saturated || this.roomWaiters.length === 0) return;
+    this.waking = true;
+    // On a turn of its own, outside the task that freed the room: a waiter's reading (and any throw) is its own.
+    setImmediate(() => this.wakeWhileRoom());
+  }
+
+  /**
+   * One waiter at a time, first come first served, each seeing what the one before took: a
+   * woken connection reads everything its socket buffered at once (tens of readings), so
+   * waking one per freed place overfilled the line sixfold at 3× overload.
+   */
+  private wakeWhileRoom(): void {
+    this.waking = false;
+    for (let n = 0; n < WAKE_PER_TURN && !this.saturated; n++) {
+      const wake = this.roomWaiters.shift();
+      if (!wake) return;
+      try {
+        wake();
+      } catch {
+        // the waiter's own failure (its connection); the others still get their turn
+      }
+    }
+    this.wakeRoomWaiters();
   }
 }
