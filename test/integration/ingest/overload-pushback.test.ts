@@ -174,6 +174,30 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     expect(device.body.rejectedMessages).toBe(0);
   });
 
+  it('stops reading MQTT 5 floods too once the line is full, and loses nothing acknowledged', async () => {
+    const devices = await Promise.all(Array.from({ length: 8 }, () => newMattress()));
+    const floods: RawPublisher[] = [];
+    for (const d of devices) floods.push(await RawPublisher.connect(t.mqttPort, d, 5, KEEPALIVE_SECONDS));
+    publishers.push(...floods);
+    const pausedBefore = sample(await scrape(), 'anxin_mqtt_read_pauses_total{reason="hold_full"}');
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE telemetry IN ACCESS EXCLUSIVE MODE');
+    const running = floods.map((p, i) => p.flood(topic(devices[i]!.id, 'telemetry'), reading));
+    await sleep(1_500);
+    const duringLock = await scrape();
+    // 8 sessions × 64 unanswered would overfill the line; they stop being read instead (counted).
+    expect(sample(duringLock, 'anxin_mqtt_read_pauses_total{reason="hold_full"}')).toBeGreaterThan(pausedBefore);
+    expect(sample(duringLock, 'anxin_ingest_held_readings')).toBeLessThanOrEqual(HOLD_READINGS + 8 * 32);
+    for (const p of floods) p.stop();
+    await Promise.all(running);
+    await locker.query('COMMIT');
+    await until('every reading sent to be acknowledged', async () =>
+      floods.every((p) => p.acked.size === p.sent) ? true : undefined,
+    );
+    // Paused for room is not silence: no session was ended by its keep-alive meanwhile.
+    expect(floods.map((p) => p.closedBy)).toEqual(floods.map(() => null));
+  });
+
   it.each([4, 5] as const)(
     "MQTT %i: stores and raises a fall at once though its own device's earlier readings are still unwritten",
     async (protocolVersion) => {

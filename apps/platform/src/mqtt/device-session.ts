@@ -19,6 +19,10 @@ export interface DeviceGateway {
     redelivered?: boolean,
     qos?: 0 | 1,
   ): Promise<IngestOutcome | 'forbidden' | 'shed'>;
+  /** Whether ingest's line of waiting readings is full (issue 13): a front-end then stops reading its socket… */
+  ingestFull(): boolean;
+  /** …until this calls back (once). */
+  onIngestRoom(callback: () => void): void;
   subscribeAllowed(device: IngestedDevice, topicFilter: string): boolean;
   countRefusal(device: IngestedDevice, reason: string): void;
   connected(device: IngestedDevice, session: { close(): void }): void;

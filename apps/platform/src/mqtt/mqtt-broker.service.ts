@@ -138,6 +138,11 @@ export class MqttBrokerService implements OnApplicationShutdown {
         }
         return this.ingest.accept(device, channel, payload, redelivered);
       },
+      ingestFull: () => this.ingest.telemetrySaturated,
+      onIngestRoom: (callback) => {
+        this.metrics.readPauses.inc({ reason: 'hold_full' });
+        this.ingest.onTelemetryRoom(callback);
+      },
       subscribeAllowed: (device, filter) => mayDeviceSubscribe(device.id, filter),
       countRefusal: (device, detail) => void this.ingest.reject(device, 'acl', detail),
       connected: (device, session) => {

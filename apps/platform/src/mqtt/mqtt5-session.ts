@@ -67,6 +67,7 @@ export class Mqtt5Session {
   private nextMessageId = 1;
   private unsubscribers: (() => void)[] = [];
   private closed = false;
+  private waitingForRoom = false;
   private cleanDisconnect = false;
 
   constructor(
@@ -101,6 +102,7 @@ export class Mqtt5Session {
     // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
     if (this.pendingPackets > MAX_BACKLOG) this.stream.pause();
+    if (packet.cmd === 'publish' && this.gateway.ingestFull()) this.waitForIngestRoom();
     const accepting = this.startAccepting(packet);
     if (!accepting && packet.cmd === 'publish') this.publishesInTurn += 1;
     this.backlog = this.backlog
@@ -108,7 +110,8 @@ export class Mqtt5Session {
       .catch((error: unknown) => this.abort(RC.unspecified, (error as Error).message))
       .finally(() => {
         this.pendingPackets -= 1;
-        if (this.pendingPackets <= MAX_BACKLOG / 2 && this.stream.isPaused()) this.stream.resume();
+        if (this.pendingPackets <= MAX_BACKLOG / 2 && this.stream.isPaused() && !this.waitingForRoom)
+          this.stream.resume();
       });
   }
 
@@ -119,6 +122,18 @@ export class Mqtt5Session {
    * since each reaches its writer in the order it was started. Null: the packet
    * is handled in turn.
    */
+  /** Ingest's line is full: read nothing more until it has room (the device waits in TCP), as 3.1.1 connections do. */
+  private waitForIngestRoom(): void {
+    if (this.waitingForRoom) return;
+    this.waitingForRoom = true;
+    this.stream.pause();
+    this.gateway.onIngestRoom(() => {
+      this.waitingForRoom = false;
+      this.touch(); // its silence meanwhile was ours
+      if (!this.closed && this.pendingPackets <= MAX_BACKLOG / 2) this.stream.resume();
+    });
+  }
+
   private startAccepting(packet: Packet): Promise<Accepted> | null {
     if (packet.cmd !== 'publish' || packet.qos === 2 || !this.device || this.closed || this.publishesInTurn > 0)
       return null;
@@ -237,7 +252,7 @@ export class Mqtt5Session {
 
   private keepAliveExpired(): void {
     // Packets of its still wait for us (and its later ones in TCP, while the socket is paused): not the device's silence.
-    if (this.pendingPackets > 0) this.keepAliveTimer?.refresh();
+    if (this.pendingPackets > 0 || this.waitingForRoom) this.keepAliveTimer?.refresh();
     else this.abort(RC.keepAliveTimeout, 'keep-alive timeout');
   }
 
