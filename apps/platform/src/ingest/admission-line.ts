@@ -35,7 +35,7 @@ class Fifo<T> {
 }
 
 /** Stalled readers let in per event-loop turn at most, so one turn never reads every socket. */
-const WAKE_PER_TURN = 64;
+const WAKE_PER_TURN = 8;
 
 interface Held {
   weight: number;
