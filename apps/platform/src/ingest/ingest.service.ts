@@ -57,7 +57,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
    * queued behind bulk events or telemetry; their PUBACK follows their own commit.
    */
   private readonly lifeSafetyWriter: StatementBatcher<EventRow, string | null>;
-  /** Telemetry is acknowledged after its batch commits; a full buffer slows publishers down. */
+  /**
+   * Telemetry is acknowledged after its batch commits. The line below lets in at most its
+   * `maxBuffered`, so its own wait for room is a backstop that does not trigger today.
+   */
   private readonly telemetryWriter: StatementBatcher<TelemetryRow, void>;
   /**
    * Readings beyond what the writer buffers wait here unparsed, so the broker
