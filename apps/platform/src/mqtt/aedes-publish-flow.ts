@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 import type { Duplex } from 'node:stream';
+import { startSocketReads, stopSocketReads } from './socket-reads';
 
 /** What the platform does about a device's PUBLISH once ingest has handled it. */
 export type PublishAnswer = 'puback' | 'none' | 'disconnect';
@@ -74,6 +75,7 @@ export class AedesPublishFlow {
     const overConnection = flow.unanswered >= this.perConnection;
     if (!overConnection && !this.line.telemetrySaturated) return;
     flow.paused = true;
+    stopSocketReads((client as unknown as AedesClientInternals).conn);
     this.onPause(overConnection ? 'connection' : 'hold_full');
     this.resume(client, flow);
   }
@@ -109,7 +111,8 @@ export class AedesPublishFlow {
     flow.paused = false;
     const internals = client as unknown as AedesClientInternals;
     internals._keepaliveTimer?.refresh();
-    // What arrived meanwhile sits in the socket's buffer, and no 'readable' will come for it: read it now.
+    startSocketReads(internals.conn);
+    // What arrived before the pause sits in the socket's buffer, and no 'readable' will come for it: read it now.
     internals._nextBatch();
   }
 
@@ -117,8 +120,8 @@ export class AedesPublishFlow {
     let flow = this.flows.get(client);
     if (!flow) {
       const state: ConnectionFlow = { unanswered: 0, paused: false, waitingForRoom: false };
-      // aedes reads at every 'readable' whatever its callbacks say; a paused socket answers "nothing yet".
-      // Unread, its buffer fills to the high-water mark and Node stops reading from the kernel: TCP pushes back.
+      // aedes reads at every 'readable' whatever its callbacks say; a paused socket answers "nothing yet"
+      // (for what was read before the pause stopped the socket's reads).
       const conn = (client as unknown as AedesClientInternals).conn;
       const read = conn.read.bind(conn) as (size?: number) => unknown;
       conn.read = (size?: number): unknown => (state.paused ? null : read(size));

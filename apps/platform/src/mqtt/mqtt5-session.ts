@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { IngestedDevice } from '../ingest/ingest.signals';
 import type { DeviceAuthResult } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
+import { startSocketReads, stopSocketReads } from './socket-reads';
 
 // MQTT 5 reason codes used here (OASIS MQTT 5.0 §2.4).
 const RC = {
@@ -101,7 +102,7 @@ export class Mqtt5Session {
     if (packet.cmd === 'pingreq' && this.device) return this.send({ cmd: 'pingresp' });
     // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
-    if (this.pendingPackets > MAX_BACKLOG) this.stream.pause();
+    if (this.pendingPackets > MAX_BACKLOG) this.pauseReads();
     if (packet.cmd === 'publish' && this.gateway.ingestFull()) this.waitForIngestRoom();
     const accepting = this.startAccepting(packet);
     if (!accepting && packet.cmd === 'publish') this.publishesInTurn += 1;
@@ -111,7 +112,7 @@ export class Mqtt5Session {
       .finally(() => {
         this.pendingPackets -= 1;
         if (this.pendingPackets <= MAX_BACKLOG / 2 && this.stream.isPaused() && !this.waitingForRoom)
-          this.stream.resume();
+          this.resumeReads();
       });
   }
 
@@ -126,12 +127,23 @@ export class Mqtt5Session {
   private waitForIngestRoom(): void {
     if (this.waitingForRoom) return;
     this.waitingForRoom = true;
-    this.stream.pause();
+    this.pauseReads();
     this.gateway.onIngestRoom(() => {
       this.waitingForRoom = false;
       this.touch(); // its silence meanwhile was ours
-      if (!this.closed && this.pendingPackets <= MAX_BACKLOG / 2) this.stream.resume();
+      if (!this.closed && this.pendingPackets <= MAX_BACKLOG / 2) this.resumeReads();
     });
+  }
+
+  /** The device waits in TCP: nothing more is taken from its socket (socket-reads.ts says why both). */
+  private pauseReads(): void {
+    this.stream.pause();
+    stopSocketReads(this.stream);
+  }
+
+  private resumeReads(): void {
+    startSocketReads(this.stream);
+    this.stream.resume();
   }
 
   private startAccepting(packet: Packet): Promise<Accepted> | null {
