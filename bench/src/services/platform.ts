@@ -24,6 +24,13 @@ export interface PlatformProcess {
 const START_NODE_FLAGS = ['--max-semi-space-size=64'];
 /** Extra node flags for every platform the bench starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to find stalls. */
 const EXTRA_NODE_FLAGS = (process.env.BENCH_PLATFORM_FLAGS ?? '').split(' ').filter(Boolean);
+/** Extra environment for every platform the bench starts (`NAME=value NAME2=value`), e.g. to try a setting. */
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.BENCH_PLATFORM_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 export async function startPlatform(
   db: BenchDatabase,
@@ -54,6 +61,7 @@ export async function startPlatform(
         ANXIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
         ANXIN_QUEUE_PREFIX: opts.queuePrefix,
         LOG_LEVEL: 'warn',
+        ...EXTRA_ENV,
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -125,11 +125,6 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
           for (const event of events) await this.applyEventRules(manager, event, effects);
           await this.raisePending(manager, effects);
           await recordActivity(manager, effects.activity);
-          if (events.length > 0) {
-            await manager.query(`UPDATE device_events SET processed_at = now() WHERE id = ANY($1::bigint[])`, [
-              events.map((e) => e.id),
-            ]);
-          }
           return events.length;
         });
         for (const result of announced) this.alerts.announce(result);

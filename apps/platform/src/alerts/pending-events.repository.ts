@@ -17,9 +17,19 @@ export interface StoredEvent {
 
 const LIFE_SAFETY_SQL = LIFE_SAFETY_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
 
-const SELECT_EVENTS = `SELECT e.id::text, e.device_id AS "deviceId", d.type AS "deviceType", e.resident_id AS "residentId",
-       r.org_unit_id AS "orgUnitId", e.type, e.received_at AS "receivedAt", e.payload, r.care_profile AS "careProfile"
-  FROM device_events e JOIN devices d ON d.id = e.device_id JOIN residents r ON r.id = e.resident_id`;
+/**
+ * Marks the events `lockIds` selects (and locks) processed, and answers them with
+ * what the rules need, in id order. Taking and marking are one statement, so a
+ * pass costs one round trip less (issue 13: under load each round trip waits a
+ * loop turn); a pass that fails rolls the marks back with the rest.
+ */
+const takeEvents = (lockIds: string) => `WITH taken AS (
+    UPDATE device_events SET processed_at = now() WHERE id IN (${lockIds})
+    RETURNING id, device_id, resident_id, type, received_at, payload)
+  SELECT e.id::text, e.device_id AS "deviceId", d.type AS "deviceType", e.resident_id AS "residentId",
+         r.org_unit_id AS "orgUnitId", e.type, e.received_at AS "receivedAt", e.payload, r.care_profile AS "careProfile"
+    FROM taken e JOIN devices d ON d.id = e.device_id JOIN residents r ON r.id = e.resident_id
+   ORDER BY e.id`;
 
 /*
  * Two rule passes share the log (issue 13): the life-safety pass, on its own
@@ -43,30 +53,30 @@ const SELECT_EVENTS = `SELECT e.id::text, e.device_id AS "deviceId", d.type AS "
  * now belongs (issue 12 item 3).
  */
 
-/** Locks up to `limit` events of residents with a pending life-safety event, up to their latest one, in order. */
+/** Takes up to `limit` events of residents with a pending life-safety event, up to their latest one, in order. */
 export async function takeLifeSafetyEvents(manager: EntityManager, limit: number): Promise<StoredEvent[]> {
   return manager.query<StoredEvent[]>(
-    `${SELECT_EVENTS}
+    takeEvents(`SELECT e.id FROM device_events e
      JOIN (SELECT resident_id, max(id) AS until_id FROM device_events
            WHERE processed_at IS NULL AND type IN (${LIFE_SAFETY_SQL}) GROUP BY resident_id) u
        ON u.resident_id = e.resident_id AND e.id <= u.until_id
      WHERE e.processed_at IS NULL
-     ORDER BY e.id LIMIT $1 FOR UPDATE OF e`,
+     ORDER BY e.id LIMIT $1 FOR UPDATE OF e`),
     [limit],
   );
 }
 
 /**
- * Locks up to `limit` unprocessed events of residents without a pending
+ * Takes up to `limit` unprocessed events of residents without a pending
  * life-safety event, in arrival order (SKIP LOCKED: other processes take the rest).
  */
 export async function takeRoutineEvents(manager: EntityManager, limit: number): Promise<StoredEvent[]> {
   return manager.query<StoredEvent[]>(
-    `${SELECT_EVENTS}
+    takeEvents(`SELECT e.id FROM device_events e
      WHERE e.processed_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM device_events l WHERE l.resident_id = e.resident_id
                        AND l.processed_at IS NULL AND l.type IN (${LIFE_SAFETY_SQL}))
-     ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+     ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`),
     [limit],
   );
 }

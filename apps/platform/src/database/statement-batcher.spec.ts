@@ -183,4 +183,43 @@ describe('StatementBatcher isolating failures', () => {
       expect(order).toEqual(expected);
     },
   );
+
+  it('with answerChunk, answers a big batch a chunk per loop turn, in order, while the next batch runs', async () => {
+    const batches: number[][] = [];
+    let releaseSecond: () => void = () => undefined;
+    const batcher = new StatementBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 2) await new Promise<void>((resolve) => (releaseSecond = resolve));
+        return items.map((i) => i * 10);
+      },
+      { maxWaitMs: 0, maxBatch: 100, answerChunk: 2 },
+    );
+    const answered: number[] = [];
+    /** Socket and database replies: what gets a turn between chunks. */
+    const turns: string[] = [];
+    const first = [1, 2, 3, 4, 5].map((i) =>
+      batcher.add(i).then((r) => {
+        answered.push(r);
+        turns.push(`answer ${r}`);
+      }),
+    );
+    // As an I/O callback would, once the first chunk is out: it runs before the last chunk.
+    void first[0]!.then(() => setImmediate(() => turns.push('io')));
+    await first[1];
+    const second = [6, 7].map((i) => batcher.add(i).then((r) => answered.push(r)));
+    await Promise.all(first);
+    expect(answered).toEqual([10, 20, 30, 40, 50]);
+    expect(turns.indexOf('io')).toBeGreaterThan(turns.indexOf('answer 20'));
+    expect(turns.indexOf('io')).toBeLessThan(turns.indexOf('answer 50'));
+    // The next batch's statement started without waiting for those answers.
+    expect(batches).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7],
+    ]);
+    releaseSecond();
+    await Promise.all(second);
+    expect(answered).toEqual([10, 20, 30, 40, 50, 60, 70]);
+    await batcher.close();
+  });
 });

@@ -19,6 +19,14 @@ export interface StatementBatcherOptions {
    * alone and never takes its neighbours down with it.
    */
   isolateFailures?: (error: unknown) => boolean;
+  /**
+   * Answer at most this many items per event-loop turn once their statement is
+   * done, the rest in later turns, in order, while the next batch runs. A big
+   * batch's answers (thousands of PUBACKs and what follows each) ran as one
+   * task of up to half a second, and every socket and database reply waited
+   * behind it — an SOS's too (issue 13). Unset: all at once.
+   */
+  answerChunk?: number;
 }
 
 interface Pending<T, R> {
@@ -49,6 +57,9 @@ export class StatementBatcher<T, R> {
   private endWait: (() => void) | null = null;
   private closing = false;
   private inFlight = 0;
+  /** Answers still being given out in chunks (`answerChunk`), batch after batch; how many batches' are. */
+  private answering: Promise<void> = Promise.resolve();
+  private batchesAnswering = 0;
 
   /** `run` answers one result per item, in the items' order; its failure fails that batch only. */
   constructor(
@@ -82,6 +93,7 @@ export class StatementBatcher<T, R> {
     this.endWait?.();
     this.clearTimer();
     while (this.draining || this.pending.length > 0) await (this.draining ? this.running : this.start());
+    await this.answering;
   }
 
   private schedule(): void {
@@ -144,7 +156,7 @@ export class StatementBatcher<T, R> {
   private async runSettling(batch: Pending<T, R>[]): Promise<void> {
     try {
       const results = await this.run(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i] as R));
+      this.answer(batch, results);
     } catch (error) {
       if (batch.length > 1 && this.options.isolateFailures?.(error)) {
         const half = Math.ceil(batch.length / 2);
@@ -154,6 +166,22 @@ export class StatementBatcher<T, R> {
       }
       for (const p of batch) p.reject(error as Error);
     }
+  }
+
+  private answer(batch: Pending<T, R>[], results: R[]): void {
+    const chunk = this.options.answerChunk;
+    if (chunk === undefined || (batch.length <= chunk && this.batchesAnswering === 0)) {
+      batch.forEach((p, i) => p.resolve(results[i] as R));
+      return;
+    }
+    this.batchesAnswering += 1;
+    this.answering = this.answering.then(async () => {
+      for (let from = 0; from < batch.length; from += chunk) {
+        if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        for (let i = from; i < Math.min(from + chunk, batch.length); i++) batch[i]!.resolve(results[i] as R);
+      }
+      this.batchesAnswering -= 1;
+    });
   }
 
   private waitAtMost(ms: number): Promise<void> {

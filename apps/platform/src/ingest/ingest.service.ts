@@ -24,6 +24,8 @@ const EVENT_BUFFER_MAX = 20_000;
 /** Life-safety events are few; a bound still keeps a misbehaving fleet's flood out of memory. */
 const LIFE_SAFETY_BATCH_MAX = 100;
 const LIFE_SAFETY_BUFFER_MAX = 5_000;
+/** Telemetry answers (PUBACKs and what follows each) given out per event-loop turn after a commit. */
+const TELEMETRY_ANSWER_CHUNK = 256;
 /**
  * What a reading waiting in line costs beside its payload (its packet, closures, promise): the heap
  * held ≈ 2.3 KB per reading in line or in the writer at 245,000 held (`--trace-gc`, 3× overload run).
@@ -116,6 +118,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       {
         maxWaitMs: telemetryFlushMs,
         maxBatch: telemetryBatchSize,
+        answerChunk: TELEMETRY_ANSWER_CHUNK,
         maxBuffered: telemetryBufferMax,
         isolateFailures: isDataError,
         onWaitForRoom: () => metrics.backpressureWaits.inc({ writer: 'telemetry' }),
