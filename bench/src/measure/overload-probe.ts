@@ -37,7 +37,8 @@ const RSS_EVERY_MS = 200;
 /** The commit rate is read from here on: the first quarter of a hold fills the queues. */
 const SETTLE_SHARE = 0.25;
 
-async function scrape(baseUrl: string): Promise<MetricsText> {
+/** GET /metrics, parsed. */
+export async function scrapeMetrics(baseUrl: string): Promise<MetricsText> {
   const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET /metrics answered HTTP ${res.status}`);
   return MetricsText.parse(await res.text());
@@ -54,7 +55,7 @@ export async function probeOverload(ctx: BenchContext, window: StepWindow, holdM
       problems.push((error as Error).message);
       return null;
     });
-  const scrapeOrNull = () => orNull(scrape(platform.baseUrl));
+  const scrapeOrNull = () => orNull(scrapeMetrics(platform.baseUrl));
   // The delay gauges cover the time since the previous scrape: this one starts the window.
   const startMetrics = await scrapeOrNull();
   const linesBefore = platform.logLines();
