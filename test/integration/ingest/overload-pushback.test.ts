@@ -246,4 +246,54 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
       }
     },
   );
+
+  it.each([4, 5] as const)(
+    'MQTT %i: an SOS button is read on while the line is full: its cancel resolves the alert before the line clears',
+    async (protocolVersion) => {
+      const floodDevices = [await newMattress(), await newMattress()];
+      const floods = await Promise.all(floodDevices.map((d) => RawPublisher.connect(t.mqttPort, d, 4)));
+      publishers.push(...floods);
+      const button = await createStation(t.admin, center, 'sos_button');
+      const device = await connectDevice(
+        t.mqttPort,
+        { id: button.deviceId, secret: button.deviceSecret },
+        protocolVersion,
+      );
+      const watcher: ConsoleWatcher = await watchConsole(t.api.baseUrl, t.admin.token!);
+      const pausedBefore = sample(await scrape(), 'anxin_mqtt_read_pauses_total{reason="hold_full"}');
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE telemetry IN ACCESS EXCLUSIVE MODE');
+      const running = floods.map((p, i) => p.flood(topic(floodDevices[i]!.id, 'telemetry'), reading));
+      try {
+        await until('the line to be full (readers paused)', async () =>
+          sample(await scrape(), 'anxin_mqtt_read_pauses_total{reason="hold_full"}') > pausedBefore ? true : undefined,
+        );
+        await publishQos1(device, topic(button.deviceId, 'events'), event('sos'));
+        const raised = await watcher.waitFor('alert:raised', (a) => a.residentId === button.residentId, 10_000);
+        // Before, the press paused the button's connection like a reading: its cancel sat in TCP until the line cleared.
+        await within(
+          'the cancel PUBACK',
+          publishQos1(device, topic(button.deviceId, 'events'), event('sos_cancel')),
+          5_000,
+        );
+        const resolved = await watcher.waitFor(
+          'alert:updated',
+          (a) => a.id === raised.id && a.status === 'resolved',
+          5_000,
+        );
+        expect(resolved.outcome).toBe('cancelled_by_resident');
+        // The line was full throughout: the flood's readings are still unwritten.
+        expect(sample(await scrape(), 'anxin_ingest_held_readings')).toBeGreaterThan(0);
+      } finally {
+        for (const p of floods) p.stop();
+        await locker.query('COMMIT').catch(() => undefined);
+        await Promise.all(running);
+        watcher.close();
+        device.end(true);
+      }
+      await until('the flood to be acknowledged', async () =>
+        floods.every((p) => p.acked.size === p.sent) ? true : undefined,
+      );
+    },
+  );
 });

@@ -54,8 +54,8 @@ describe('AedesPublishFlow', () => {
       const pauses: string[] = [];
       const flow = new AedesPublishFlow(roomyLine, 2, (reason) => pauses.push(reason));
       const stored = [pendingAccept(), pendingAccept()];
-      flow.take(client, { qos: 1, messageId: 1 }, () => undefined, stored[0]!.accept);
-      flow.take(client, { qos: 1, messageId: 2 }, () => undefined, stored[1]!.accept);
+      flow.take(client, { qos: 1, messageId: 1 }, true, () => undefined, stored[0]!.accept);
+      flow.take(client, { qos: 1, messageId: 2 }, true, () => undefined, stored[1]!.accept);
       expect(pauses).toEqual(['connection']);
 
       // The device writes on while two publishes wait for storage: nothing of it is read, not even
@@ -87,13 +87,44 @@ describe('AedesPublishFlow', () => {
       const { client } = aedesClient(pair.server);
       const flow = new AedesPublishFlow(roomyLine, 1, () => undefined);
       const stored = pendingAccept();
-      flow.take(client, { qos: 1, messageId: 9 }, () => undefined, stored.accept);
+      flow.take(client, { qos: 1, messageId: 9 }, true, () => undefined, stored.accept);
       const ended = new Promise<void>((resolve) => pair.server.once('end', resolve));
       pair.client.end();
       await sleep(200);
       stored.finish('puback');
       const giveUp = new Promise<string>((resolve) => setTimeout(resolve, 5_000, 'still open').unref());
       await expect(Promise.race([ended.then(() => 'ended'), giveUp])).resolves.toBe('ended');
+    } finally {
+      pair.close();
+    }
+  });
+
+  it('pauses for a full ingest line only on readings: a press is read on, and the press after it too', async () => {
+    const pair = await socketPair();
+    try {
+      const { client, read } = aedesClient(pair.server);
+      const roomWaiters: (() => void)[] = [];
+      const fullLine = { telemetrySaturated: true, onTelemetryRoom: (wake: () => void) => roomWaiters.push(wake) };
+      const pauses: string[] = [];
+      const flow = new AedesPublishFlow(fullLine, 256, (reason) => pauses.push(reason));
+      const press = pendingAccept();
+      flow.take(client, { qos: 1, messageId: 1 }, false, () => undefined, press.accept);
+      pair.client.write(Buffer.from('next press'));
+      const deadline = Date.now() + 5_000;
+      while (read.length === 0 && Date.now() < deadline) await sleep(20);
+      expect(Buffer.concat(read).toString()).toBe('next press');
+      expect(pauses).toEqual([]);
+
+      // A reading while the line is full: the connection waits for room.
+      const reading = pendingAccept();
+      flow.take(client, { qos: 1, messageId: 2 }, true, () => undefined, reading.accept);
+      expect(pauses).toEqual(['hold_full']);
+      const readBefore = pair.server.bytesRead;
+      pair.client.write(Buffer.from('more readings'));
+      await sleep(200);
+      expect(pair.server.bytesRead).toBe(readBefore);
+      press.finish('puback');
+      reading.finish('puback');
     } finally {
       pair.close();
     }

@@ -58,7 +58,19 @@ export class AedesPublishFlow {
     private readonly onPause: (reason: 'connection' | 'hold_full') => void,
   ) {}
 
-  take(client: Client, packet: PublishPacket, done: () => void, accept: () => Promise<PublishAnswer>): void {
+  /**
+   * `waitsInLine`: the publish is a reading that queues in ingest's line. Only
+   * those pause a connection for a full line: an SOS button's press does not
+   * add to it, and pausing it would hold the device's next press (or its
+   * cancel) in TCP until thousands of stalled readers before it were woken.
+   */
+  take(
+    client: Client,
+    packet: PublishPacket,
+    waitsInLine: boolean,
+    done: () => void,
+    accept: () => Promise<PublishAnswer>,
+  ): void {
     const flow = this.flowOf(client);
     const messageId = packet.qos === 1 ? (packet.messageId ?? 0) : null;
     packet.qos = 0; // aedes then sends no PUBACK of its own; ours follows the commit
@@ -73,7 +85,7 @@ export class AedesPublishFlow {
     done();
     if (flow.paused) return;
     const overConnection = flow.unanswered >= this.perConnection;
-    if (!overConnection && !this.line.telemetrySaturated) return;
+    if (!overConnection && !(waitsInLine && this.line.telemetrySaturated)) return;
     flow.paused = true;
     stopSocketReads((client as unknown as AedesClientInternals).conn);
     this.onPause(overConnection ? 'connection' : 'hold_full');

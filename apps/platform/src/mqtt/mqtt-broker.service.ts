@@ -203,7 +203,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
             (error: unknown) => done(error as Error),
           );
         // CONTRACT §2: PUBACK only after the event is stored; the flow sends it then (issue 13).
-        this.publishFlow.take(client!, packet, () => done(null), accept);
+        const reading = channelDevicePublishesTo(device.id, packet.topic) === 'telemetry';
+        this.publishFlow.take(client!, packet, reading, () => done(null), accept);
       },
       authorizeSubscribe: (client, sub: Subscription, done) => {
         const device = deviceOf(client);

@@ -5,6 +5,7 @@ import type { IngestedDevice } from '../ingest/ingest.signals';
 import type { DeviceAuthResult } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 import { startSocketReads, stopSocketReads } from './socket-reads';
+import { channelDevicePublishesTo } from './topic-acl.util';
 
 // MQTT 5 reason codes used here (OASIS MQTT 5.0 §2.4).
 const RC = {
@@ -103,7 +104,8 @@ export class Mqtt5Session {
     // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
     if (this.pendingPackets > MAX_BACKLOG) this.pauseReads();
-    if (packet.cmd === 'publish' && this.gateway.ingestFull()) this.waitForIngestRoom();
+    // Only readings queue in ingest's line: a press is read on (aedes-publish-flow.ts says why).
+    if (packet.cmd === 'publish' && this.gateway.ingestFull() && this.isReading(packet)) this.waitForIngestRoom();
     const accepting = this.startAccepting(packet);
     if (!accepting && packet.cmd === 'publish') this.publishesInTurn += 1;
     this.backlog = this.backlog
@@ -133,6 +135,10 @@ export class Mqtt5Session {
       this.touch(); // its silence meanwhile was ours
       if (!this.closed && this.pendingPackets <= MAX_BACKLOG / 2) this.resumeReads();
     });
+  }
+
+  private isReading(packet: IPublishPacket): boolean {
+    return this.device !== null && channelDevicePublishesTo(this.device.id, packet.topic) === 'telemetry';
   }
 
   /** The device waits in TCP: nothing more is taken from its socket (socket-reads.ts says why both). */
