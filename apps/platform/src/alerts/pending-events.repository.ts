@@ -21,10 +21,11 @@ const LIFE_SAFETY_SQL = LIFE_SAFETY_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
  * Marks the events `lockIds` selects (and locks) processed, and answers them with
  * what the rules need, in id order. Taking and marking are one statement, so a
  * pass costs one round trip less (issue 13: under load each round trip waits a
- * loop turn); a pass that fails rolls the marks back with the rest.
+ * loop turn); a pass that fails rolls the marks back with the rest. ARRAY():
+ * the locking query runs once on its own, planned as when it stood alone.
  */
 const takeEvents = (lockIds: string) => `WITH taken AS (
-    UPDATE device_events SET processed_at = now() WHERE id IN (${lockIds})
+    UPDATE device_events SET processed_at = now() WHERE id = ANY(ARRAY(${lockIds}))
     RETURNING id, device_id, resident_id, type, received_at, payload)
   SELECT e.id::text, e.device_id AS "deviceId", d.type AS "deviceType", e.resident_id AS "residentId",
          r.org_unit_id AS "orgUnitId", e.type, e.received_at AS "receivedAt", e.payload, r.care_profile AS "careProfile"
