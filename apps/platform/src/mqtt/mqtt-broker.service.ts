@@ -174,7 +174,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
 
   async start(httpServer: HttpServer): Promise<number> {
     const { Aedes } = await import('aedes');
-    const backend = createBrokerBackend(this.redis, this.log);
+    const backend = createBrokerBackend(this.redis, this.log, this.config.queue.prefix);
     this.aedes = await Aedes.createBroker({
       ...(backend as object),
       // Unique per process start: container replicas often share a PID, and aedes keys takeover and wills by broker id.
