@@ -12,6 +12,7 @@ import { acquireDataDirLock } from './database/data-dir-lock';
 import { createDataSource, migrate } from './database/data-source';
 import { openDatabaseLanes } from './database/database-lanes';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { DeploymentRefused, guardDeployment } from './database/deployment-guard';
 import { NestPinoLogger, withoutLoggedValues } from './logging/logger';
 import { DeviceAuthService } from './mqtt/device-auth.service';
 import { MqttBrokerService, PortInUseError } from './mqtt/mqtt-broker.service';
@@ -99,6 +100,12 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
       const embedded = await startEmbeddedPostgres(config.database.dataDir, log);
       cleanups.push(['embedded PostgreSQL', () => embedded.stop()]);
       databaseUrl = embedded.url;
+    }
+    try {
+      cleanups.push(['deployment guard', await guardDeployment(databaseUrl, config.redis.url !== null, log)]);
+    } catch (error) {
+      if (error instanceof DeploymentRefused) throw new StartupError(error.message);
+      throw error;
     }
     const db = createDataSource(databaseUrl);
     await db.initialize();

@@ -21,7 +21,9 @@ describe('maintenance orders for lasting device faults', () => {
   let queuePrefix: string;
 
   const start = async () => {
+    // Two processes on one database need Redis (issue 14: refused without it).
     const platform = await startPlatformOn(database.url, {
+      REDIS_URL: 'redis://127.0.0.1:6379',
       ANXIN_QUEUE_PREFIX: queuePrefix,
       ANXIN_MAINTENANCE_AFTER_SECONDS: String(AFTER_SECONDS),
     });

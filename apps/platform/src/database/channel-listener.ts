@@ -17,7 +17,9 @@ const RELISTEN_MAX_DELAY_MS = 10_000;
  * One dedicated connection LISTENing on PostgreSQL NOTIFY channels, so every
  * process sharing the database hears a change at once. A lost connection is
  * re-established with exponential backoff, forever; `lost`/`resumed` tell the
- * owner to stop trusting what it cached meanwhile.
+ * owner to stop trusting what it cached meanwhile. `prepare` runs on every
+ * (re)connect after the LISTENs, for session state the connection must hold
+ * (a session lock: deployment-guard.ts); if it throws, that attempt fails.
  */
 export class ChannelListener {
   private client: Client | null = null;
@@ -29,6 +31,7 @@ export class ChannelListener {
     private readonly channels: string[],
     private readonly handlers: ChannelHandlers,
     private readonly log: Logger,
+    private readonly prepare: (client: Client) => Promise<void> = async () => undefined,
   ) {}
 
   /** The first LISTEN; rejects if the database cannot be reached (start-up fails). */
@@ -52,6 +55,7 @@ export class ChannelListener {
     try {
       await client.connect();
       for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
+      await this.prepare(client);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;

@@ -1,0 +1,62 @@
+import type { RunningPlatform } from '../../../apps/platform/src/platform';
+import { startPlatformOn, unique } from '../../support/platform-harness';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Issue 14: processes sharing one database without Redis each had their own
+ * consoles and broker: an operator missed the other process's alerts and a
+ * command reached only that process's devices. Now a process without REDIS_URL
+ * runs only alone on its database, and none starts beside it — each refusal
+ * one line naming REDIS_URL — while processes with REDIS_URL share it.
+ */
+describe('one database: several processes only with REDIS_URL', () => {
+  let database: TestDatabase;
+  const running: RunningPlatform[] = [];
+  const start = async (env: Record<string, string> = {}) => {
+    const platform = await startPlatformOn(database.url, { ANXIN_QUEUE_PREFIX: unique('guard'), ...env });
+    running.push(platform);
+    return platform;
+  };
+  const stop = async (platform: RunningPlatform) => {
+    running.splice(running.indexOf(platform), 1);
+    await platform.stop();
+  };
+  const refusal = (attempt: Promise<unknown>) =>
+    attempt.then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase('guard');
+  });
+  afterAll(async () => {
+    for (const p of [...running]) await stop(p);
+    await database.drop();
+  });
+
+  it('refuses a second process while one runs without Redis, in one line naming REDIS_URL', async () => {
+    const alone = await start();
+    const second = await refusal(start());
+    expect(second).toMatch(/^REDIS_URL: another platform process is using this database/);
+    expect(second.split('\n')).toHaveLength(1);
+    const clustered = await refusal(start({ REDIS_URL }));
+    expect(clustered).toMatch(/^REDIS_URL: a platform process without REDIS_URL is using this database/);
+    // The one that runs is untouched by the refused attempts.
+    expect((await fetch(`http://127.0.0.1:${alone.httpPort}/api/v1/health`)).status).toBe(200);
+    await stop(alone);
+  });
+
+  it('lets a process without Redis start once the other is gone, and processes with Redis run side by side', async () => {
+    const restarted = await start();
+    await stop(restarted);
+    const a = await start({ REDIS_URL });
+    const b = await start({ REDIS_URL });
+    for (const p of [a, b]) expect((await fetch(`http://127.0.0.1:${p.httpPort}/api/v1/health`)).status).toBe(200);
+    expect(await refusal(start())).toMatch(/^REDIS_URL: another platform process is using this database/);
+    await stop(a);
+    await stop(b);
+  });
+});
