@@ -26,8 +26,9 @@ function disconnected(socket: Socket, timeoutMs = 5_000): Promise<string> {
  * out ends its sessions at once: every token is refused over HTTP and its open
  * sockets are closed, on every platform process sharing the database.
  */
+// Two processes on one database need Redis (issue 14: a second one without it is refused); sessions
+// still end through PostgreSQL's change notices, which this exercises.
 const MODES: [string, () => Record<string, string>][] = [
-  ['jobs in PostgreSQL, no Redis', () => ({})],
   ['Redis (socket.io fan-out adapter)', () => ({ REDIS_URL: 'redis://127.0.0.1:6379' })],
 ];
 
@@ -61,8 +62,9 @@ describe.each(MODES)('sessions end everywhere at once (%s)', (_mode, modeEnv) =>
   });
   afterAll(async () => {
     for (const w of watchers) w.close();
-    await b.stop();
-    await a.stop();
+    // Guarded: a failed start must not leave the other process running into the next suite.
+    await b?.stop();
+    await a?.stop();
   });
 
   async function newOperator(password = 'operator-pass'): Promise<{ id: string; username: string; token: string }> {
