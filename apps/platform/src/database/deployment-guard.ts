@@ -6,7 +6,7 @@ import { ChannelListener } from './channel-listener';
 const LOCK = [0x616e78, 1] as const;
 
 /** Why this process may not run beside the ones already on the database (one line: CONTRACT §1). */
-export function refusalOf(clustered: boolean): string {
+function refusalOf(clustered: boolean): string {
   return clustered
     ? 'REDIS_URL: a platform process without REDIS_URL is using this database; stop it or give it REDIS_URL too'
     : 'REDIS_URL: another platform process is using this database; several processes need REDIS_URL, set on every one of them';

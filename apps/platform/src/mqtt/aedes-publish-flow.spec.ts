@@ -54,8 +54,8 @@ describe('AedesPublishFlow', () => {
       const pauses: string[] = [];
       const flow = new AedesPublishFlow(roomyLine, 2, (reason) => pauses.push(reason));
       const stored = [pendingAccept(), pendingAccept()];
-      flow.take(client, { qos: 1, messageId: 1 }, true, () => undefined, stored[0]!.accept);
-      flow.take(client, { qos: 1, messageId: 2 }, true, () => undefined, stored[1]!.accept);
+      flow.take(client, { qos: 1, messageId: 1 }, false, () => undefined, stored[0]!.accept);
+      flow.take(client, { qos: 1, messageId: 2 }, false, () => undefined, stored[1]!.accept);
       expect(pauses).toEqual(['connection']);
 
       // The device writes on while two publishes wait for storage: nothing of it is read, not even
@@ -87,7 +87,7 @@ describe('AedesPublishFlow', () => {
       const { client } = aedesClient(pair.server);
       const flow = new AedesPublishFlow(roomyLine, 1, () => undefined);
       const stored = pendingAccept();
-      flow.take(client, { qos: 1, messageId: 9 }, true, () => undefined, stored.accept);
+      flow.take(client, { qos: 1, messageId: 9 }, false, () => undefined, stored.accept);
       const ended = new Promise<void>((resolve) => pair.server.once('end', resolve));
       pair.client.end();
       await sleep(200);
@@ -99,7 +99,7 @@ describe('AedesPublishFlow', () => {
     }
   });
 
-  it('pauses for a full ingest line only on readings: a press is read on, and the press after it too', async () => {
+  it('pauses for a full ingest line only when told the publish must wait: a press is read on, and the press after it too', async () => {
     const pair = await socketPair();
     try {
       const { client, read } = aedesClient(pair.server);
@@ -115,7 +115,7 @@ describe('AedesPublishFlow', () => {
       expect(Buffer.concat(read).toString()).toBe('next press');
       expect(pauses).toEqual([]);
 
-      // A reading while the line is full: the connection waits for room.
+      // A reading while the line is full (the gateway's readingMustWait): the connection waits for room.
       const reading = pendingAccept();
       flow.take(client, { qos: 1, messageId: 2 }, true, () => undefined, reading.accept);
       expect(pauses).toEqual(['hold_full']);

@@ -58,16 +58,11 @@ export class AedesPublishFlow {
     private readonly onPause: (reason: 'connection' | 'hold_full') => void,
   ) {}
 
-  /**
-   * `waitsInLine`: the publish is a reading that queues in ingest's line. Only
-   * those pause a connection for a full line: an SOS button's press does not
-   * add to it, and pausing it would hold the device's next press (or its
-   * cancel) in TCP until thousands of stalled readers before it were woken.
-   */
+  /** `mustWait`: the gateway's `readingMustWait` for this publish (a reading while the line is full). */
   take(
     client: Client,
     packet: PublishPacket,
-    waitsInLine: boolean,
+    mustWait: boolean,
     done: () => void,
     accept: () => Promise<PublishAnswer>,
   ): void {
@@ -85,7 +80,7 @@ export class AedesPublishFlow {
     done();
     if (flow.paused) return;
     const overConnection = flow.unanswered >= this.perConnection;
-    if (!overConnection && !(waitsInLine && this.line.telemetrySaturated)) return;
+    if (!overConnection && !mustWait) return;
     flow.paused = true;
     stopSocketReads((client as unknown as AedesClientInternals).conn);
     this.onPause(overConnection ? 'connection' : 'hold_full');

@@ -19,8 +19,12 @@ export interface DeviceGateway {
     redelivered?: boolean,
     qos?: 0 | 1,
   ): Promise<IngestOutcome | 'forbidden' | 'shed'>;
-  /** Whether ingest's line of waiting readings is full (issue 13): a front-end then stops reading its socket… */
-  ingestFull(): boolean;
+  /**
+   * Whether a publish to `topic` is a reading while ingest's line of waiting readings is full
+   * (issue 13): a front-end then stops reading its socket… A press never waits: it does not
+   * queue in the line, and pausing on it held the device's next press (or its cancel) in TCP.
+   */
+  readingMustWait(device: IngestedDevice, topic: string): boolean;
   /** …until this calls back (once). */
   onIngestRoom(callback: () => void): void;
   subscribeAllowed(device: IngestedDevice, topicFilter: string): boolean;

@@ -138,7 +138,9 @@ export class MqttBrokerService implements OnApplicationShutdown {
         }
         return this.ingest.accept(device, channel, payload, redelivered);
       },
-      ingestFull: () => this.ingest.telemetrySaturated,
+      // The topic is parsed only when the line is full: this runs for every publish.
+      readingMustWait: (device, topic) =>
+        this.ingest.telemetrySaturated && channelDevicePublishesTo(device.id, topic) === 'telemetry',
       onIngestRoom: (callback) => {
         this.metrics.readPauses.inc({ reason: 'hold_full' });
         this.ingest.onTelemetryRoom(callback);
@@ -203,8 +205,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
             (error: unknown) => done(error as Error),
           );
         // CONTRACT §2: PUBACK only after the event is stored; the flow sends it then (issue 13).
-        const reading = channelDevicePublishesTo(device.id, packet.topic) === 'telemetry';
-        this.publishFlow.take(client!, packet, reading, () => done(null), accept);
+        const mustWait = this.gateway.readingMustWait(device, packet.topic);
+        this.publishFlow.take(client!, packet, mustWait, () => done(null), accept);
       },
       authorizeSubscribe: (client, sub: Subscription, done) => {
         const device = deviceOf(client);

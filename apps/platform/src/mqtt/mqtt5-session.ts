@@ -5,7 +5,6 @@ import type { IngestedDevice } from '../ingest/ingest.signals';
 import type { DeviceAuthResult } from './device-auth.service';
 import type { DeviceGateway } from './device-session';
 import { startSocketReads, stopSocketReads } from './socket-reads';
-import { channelDevicePublishesTo } from './topic-acl.util';
 
 // MQTT 5 reason codes used here (OASIS MQTT 5.0 §2.4).
 const RC = {
@@ -104,8 +103,8 @@ export class Mqtt5Session {
     // Packets are answered one at a time, in order (PUBACKs in PUBLISH order); publishes are stored as they come.
     this.pendingPackets += 1;
     if (this.pendingPackets > MAX_BACKLOG) this.pauseReads();
-    // Only readings queue in ingest's line: a press is read on (aedes-publish-flow.ts says why).
-    if (packet.cmd === 'publish' && this.gateway.ingestFull() && this.isReading(packet)) this.waitForIngestRoom();
+    if (packet.cmd === 'publish' && this.device && this.gateway.readingMustWait(this.device, packet.topic))
+      this.waitForIngestRoom();
     const accepting = this.startAccepting(packet);
     if (!accepting && packet.cmd === 'publish') this.publishesInTurn += 1;
     this.backlog = this.backlog
@@ -135,10 +134,6 @@ export class Mqtt5Session {
       this.touch(); // its silence meanwhile was ours
       if (!this.closed && this.pendingPackets <= MAX_BACKLOG / 2) this.resumeReads();
     });
-  }
-
-  private isReading(packet: IPublishPacket): boolean {
-    return this.device !== null && channelDevicePublishesTo(this.device.id, packet.topic) === 'telemetry';
   }
 
   /** The device waits in TCP: nothing more is taken from its socket (socket-reads.ts says why both). */
