@@ -13,6 +13,7 @@ import { Supervision1763901000000 } from './migrations/1763901000000-supervision
 import { DispatchSafety1763901100000 } from './migrations/1763901100000-dispatch-safety';
 import { DueTimers1763901250000 } from './migrations/1763901250000-due-timers';
 import { Sessions1763901412000 } from './migrations/1763901412000-sessions';
+import { Deployment1763901500000 } from './migrations/1763901500000-deployment';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   DispatchSafety1763901100000,
   DueTimers1763901250000,
   Sessions1763901412000,
+  Deployment1763901500000,
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */

@@ -20,6 +20,8 @@ interface OnlineChange {
   deviceId: string;
   online: boolean;
   at: Date;
+  /** The connection it comes from: a change from an older connection than the device's current one is ignored. */
+  sessionStartedAt: Date;
 }
 
 /**
@@ -87,12 +89,17 @@ export class DeviceActivity {
   }
 
   /** Connect and disconnect (and the retained status), ordered after pending activity. */
-  setOnline(deviceId: string, online: boolean, at: Date): Promise<void> {
-    return this.onlineWriter.add({ deviceId, online, at });
+  setOnline(deviceId: string, online: boolean, at: Date, sessionStartedAt: Date): Promise<void> {
+    return this.onlineWriter.add({ deviceId, online, at, sessionStartedAt });
   }
 
   private async writeOnline(changes: OnlineChange[]): Promise<void> {
-    const lastOfDevice = new Map(changes.map((c) => [c.deviceId, c]));
+    // Per device, the last change of its newest connection (an old connection's will may come after).
+    const lastOfDevice = new Map<string, OnlineChange>();
+    for (const change of changes) {
+      const kept = lastOfDevice.get(change.deviceId);
+      if (!kept || change.sessionStartedAt >= kept.sessionStartedAt) lastOfDevice.set(change.deviceId, change);
+    }
     const seenBefore = [...lastOfDevice.keys()].flatMap((deviceId) => {
       const seen = this.seen.get(deviceId);
       if (!seen) return [];

@@ -155,15 +155,24 @@ export class IngestRepository {
     );
   }
 
-  /** Connects and disconnects of many devices in one statement (one change per device). */
-  async setOnline(changes: { deviceId: string; online: boolean; at: Date }[]): Promise<void> {
+  /**
+   * Connects and disconnects of many devices in one statement (one change per device). A change from a
+   * connection older than the device's current one (it moved to another process meanwhile) is skipped.
+   */
+  async setOnline(changes: { deviceId: string; online: boolean; at: Date; sessionStartedAt: Date }[]): Promise<void> {
     if (changes.length === 0) return;
     await this.ingest.query(
       `UPDATE devices d SET online = v.online, last_seen_at = CASE WHEN v.online THEN v.at ELSE d.last_seen_at END,
-         offline_since = CASE WHEN v.online THEN NULL ELSE d.offline_since END
-       FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, online, at)
-       WHERE d.id = v.id`,
-      [changes.map((c) => c.deviceId), changes.map((c) => c.online), changes.map((c) => c.at)],
+         offline_since = CASE WHEN v.online THEN NULL ELSE d.offline_since END,
+         session_started_at = v.session
+       FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[], $4::timestamptz[]) AS v(id, online, at, session)
+       WHERE d.id = v.id AND (d.session_started_at IS NULL OR d.session_started_at <= v.session)`,
+      [
+        changes.map((c) => c.deviceId),
+        changes.map((c) => c.online),
+        changes.map((c) => c.at),
+        changes.map((c) => c.sessionStartedAt),
+      ],
     );
   }
 

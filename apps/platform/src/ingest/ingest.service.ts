@@ -214,8 +214,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  setOnline(deviceId: string, online: boolean): Promise<void> {
-    return this.activity.setOnline(deviceId, online, new Date());
+  setOnline(device: IngestedDevice, online: boolean): Promise<void> {
+    const at = new Date();
+    return this.activity.setOnline(device.id, online, at, device.connectedAt ?? at);
   }
 
   /** Whether a telemetry reading now would wait in line (the broker then sheds QoS 0 readings). */

@@ -8,6 +8,11 @@ export interface IngestedDevice {
   orgUnitId: string;
   /** Expected heartbeat: the device's own interval or its type's default. */
   heartbeatSeconds: number;
+  /**
+   * When the connection this object belongs to was accepted (each connection has its own copy).
+   * Orders online changes across processes: one from an older connection never overwrites a newer one.
+   */
+  connectedAt?: Date;
 }
 
 interface SignalMap {

@@ -8,7 +8,7 @@ export class StatusHandler {
   constructor(private readonly activity: DeviceActivity) {}
 
   async handle(device: IngestedDevice, status: StatusMessage, receivedAt: Date): Promise<IngestOutcome> {
-    await this.activity.setOnline(device.id, status.online, receivedAt);
+    await this.activity.setOnline(device.id, status.online, receivedAt, device.connectedAt ?? receivedAt);
     return STORED;
   }
 }

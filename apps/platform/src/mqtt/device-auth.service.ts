@@ -185,7 +185,8 @@ export class DeviceAuthService implements OnApplicationShutdown {
     if (!deviceSecretMatches(pepper, secret, entry.secretHash)) return { ok: false, reason: 'bad_secret' };
     if (!entry.enabled) return { ok: false, reason: 'disabled' };
     this.acceptedWith.set(entry.device.id, entry.secretHash);
-    return { ok: true, device: entry.device };
+    // A copy per connection: the session stamps its own start on it (connectedAt).
+    return { ok: true, device: { ...entry.device } };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -37,6 +37,11 @@ export class PortInUseError extends Error {}
 
 const ignoreError = (): void => undefined;
 
+type MessageEmitter = {
+  on(topic: string, listener: unknown): void;
+  removeListener(topic: string, listener: unknown): void;
+};
+
 /** The device a connection authenticated as (set by `authenticate31`). */
 const deviceOf = (client: unknown): IngestedDevice | undefined =>
   (client as { device?: IngestedDevice } | null)?.device;
@@ -148,13 +153,15 @@ export class MqttBrokerService implements OnApplicationShutdown {
       subscribeAllowed: (device, filter) => mayDeviceSubscribe(device.id, filter),
       countRefusal: (device, detail) => void this.ingest.reject(device, 'acl', detail),
       connected: (device, session) => {
+        device.connectedAt = new Date();
         const previous = this.sessions.get(device.id);
         if (previous && previous !== session) previous.close();
+        if (session instanceof Mqtt5Session) this.announceMqtt5Session(device.id);
         this.sessions.set(device.id, session);
         this.liveDevices.set(device.id, device);
         this.metrics.connectedDevices.inc();
         void this.ingest
-          .setOnline(device.id, true)
+          .setOnline(device, true)
           .catch((e: unknown) => this.repeated.warn('mqtt:online', { err: e }, 'could not mark a device online'));
       },
       disconnected: (device, session) => {
@@ -164,7 +171,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
         this.sessions.delete(device.id);
         this.liveDevices.delete(device.id);
         void this.ingest
-          .setOnline(device.id, false)
+          .setOnline(device, false)
           .catch((e: unknown) => this.repeated.warn('mqtt:offline', { err: e }, 'could not mark a device offline'));
       },
       subscribedToCommands: (device) =>
@@ -217,6 +224,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
       },
     });
     this.skipUnroutablePublishes();
+    this.takeOverMqtt5SessionsAcrossProcesses();
     this.aedes.on('clientReady', (client) => {
       const conn = (client as unknown as { conn: Duplex }).conn;
       this.pending.answered(conn);
@@ -359,17 +367,41 @@ export class MqttBrokerService implements OnApplicationShutdown {
     return null;
   }
 
+  /** aedes' message emitter: clustered over Redis when there is one. */
+  private get mq(): MessageEmitter {
+    return (this.aedes as unknown as { mq: MessageEmitter }).mq;
+  }
+
   /** MQTT 5 sessions receive commands from the same emitter aedes delivers from (clustered with Redis). */
   private subscribeCommands(topic: string, deliver: (payload: Buffer) => void): () => void {
     const listener = (packet: AedesPublishPacket, cb: () => void) => {
       deliver(Buffer.from(packet.payload as Buffer));
       cb();
     };
-    const mq = (
-      this.aedes as unknown as { mq: { on(t: string, l: unknown): void; removeListener(t: string, l: unknown): void } }
-    ).mq;
-    mq.on(topic, listener);
-    return () => mq.removeListener(topic, listener);
+    this.mq.on(topic, listener);
+    return () => this.mq.removeListener(topic, listener);
+  }
+
+  /**
+   * Takeover across processes (issue 14). aedes announces every 3.1.1 connection on
+   * `$SYS/<broker id>/new/clients` and closes its clients of that id on the other processes; our
+   * MQTT 5 sessions join the same exchange, so a device that reconnected elsewhere (either version)
+   * keeps one session on the deployment and receives each command once.
+   */
+  private takeOverMqtt5SessionsAcrossProcesses(): void {
+    this.mq.on('$SYS/+/new/clients', (packet: AedesPublishPacket, cb: () => void) => {
+      const fromBroker = packet.topic.split('/')[1];
+      const session = this.sessions.get(Buffer.from(packet.payload as Buffer).toString());
+      if (fromBroker !== this.aedes.id && session instanceof Mqtt5Session) session.close();
+      cb();
+    });
+  }
+
+  private announceMqtt5Session(deviceId: string): void {
+    this.aedes.publish(
+      { cmd: 'publish', topic: `$SYS/${this.aedes.id}/new/clients`, payload: Buffer.from(deviceId), qos: 0 } as never,
+      () => undefined,
+    );
   }
 
   private publishCommand(deviceId: string, payload: Buffer): void {

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import type { MqttClient } from 'mqtt';
+import type { RunningPlatform } from '../../../apps/platform/src/platform';
+import { ApiClient } from '../../support/api-client';
+import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
+import { closed, connectDevice, topic } from '../../support/mqtt-device';
+import { ADMIN_PASSWORD, startPlatformOn, unique } from '../../support/platform-harness';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { within } from '../../support/until';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Issue 14: a device that reconnects to another process (a balancer moved it, or its old
+ * connection is half-open) must end up with one live session on the deployment. Before, an
+ * MQTT 5 session on the first process stayed open and received every command a second time,
+ * and the first session's end wrote `online = false` over the live one on the other process.
+ */
+describe('a device moving between two processes', () => {
+  let database: TestDatabase;
+  const processes: RunningPlatform[] = [];
+  let s: StationFixture;
+  const open: MqttClient[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('moves');
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379', ANXIN_QUEUE_PREFIX: unique('moves') };
+    for (let i = 0; i < 2; i++) processes.push(await startPlatformOn(database.url, env));
+    const admin = await new ApiClient(`http://127.0.0.1:${processes[0]!.httpPort}`).login('admin', ADMIN_PASSWORD);
+    s = await createStation(admin, await createCenter(admin), 'mattress');
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of open) c.end(true);
+    for (const p of processes) await p.stop();
+    await database.drop();
+  });
+
+  const device = () => ({ id: s.deviceId, secret: s.deviceSecret });
+  const online = async () => (await s.operator.get(`/api/v1/devices/${s.deviceId}`)).body.online as boolean;
+  const connectTo = async (p: RunningPlatform, version: 4 | 5) => {
+    // A long keep-alive: the old session must be ended by the takeover, not by its own time-out.
+    const client = await connectDevice(p.mqttPort, device(), version, { keepalive: 600 });
+    open.push(client);
+    const commands: string[] = [];
+    client.on('message', (_t, payload) =>
+      commands.push((JSON.parse(payload.toString()) as { commandId: string }).commandId),
+    );
+    await client.subscribeAsync(topic(s.deviceId, 'commands'), { qos: 1 });
+    return { client, commands };
+  };
+
+  const moves: [number, number][] = [
+    [4, 4],
+    [5, 5],
+    [5, 4],
+    [4, 5],
+  ];
+  it.each(moves)(
+    'MQTT %i on one process, then MQTT %i on the other: the old session ends, the device reads online, each command arrives once',
+    async (fromVersion, toVersion) => {
+      const before = await connectTo(processes[0]!, fromVersion as 4 | 5);
+      const oldEnded = closed(before.client);
+      await sleep(300); // the first session's "online" is written
+      const after = await connectTo(processes[1]!, toVersion as 4 | 5);
+
+      await within('the old session on the first process to end', oldEnded, 5_000);
+      // The old session's end is written after the new one's start on the other process: it must not win.
+      await sleep(1_500);
+      expect(await online()).toBe(true);
+
+      const sent = await s.operator.post(`/api/v1/devices/${s.deviceId}/commands`, { name: 'locate', params: {} });
+      expect(sent.status).toBe(201);
+      await sleep(1_000);
+      expect(after.commands.filter((id) => id === sent.body.id)).toHaveLength(1);
+      expect(before.commands).not.toContain(sent.body.id);
+
+      // And the live session's own end still takes the device offline.
+      after.client.end(true);
+      await sleep(1_000);
+      expect(await online()).toBe(false);
+    },
+    30_000,
+  );
+});
