@@ -66,7 +66,6 @@ export class DeviceAuthService implements OnApplicationShutdown {
   ) {}
 
   async listenForChanges(databaseUrl: string): Promise<void> {
-    let trustedBeforeLoss = new Map<string, string>();
     const listener = new ChannelListener(
       databaseUrl,
       DEVICE_NOTICE_CHANNELS,
@@ -88,15 +87,12 @@ export class DeviceAuthService implements OnApplicationShutdown {
           this.onResidentMoved(notice.residentId, notice.orgUnitId);
         },
         // Change notices are missed from here until `resumed`: trust no cached entry meanwhile.
-        lost: () => {
-          trustedBeforeLoss = new Map(this.acceptedWith);
-          this.cache.clear();
-        },
+        lost: () => this.cache.clear(),
+        // Every device accepted so far, including those accepted while the listener was down: a notice
+        // about one of them sent after its CONNECT and before this point was missed too.
         resumed: () => {
           this.cache.clear();
-          const trusted = trustedBeforeLoss;
-          trustedBeforeLoss = new Map();
-          void this.disconnectChanged(trusted).catch((error: unknown) =>
+          void this.disconnectChanged(new Map(this.acceptedWith)).catch((error: unknown) =>
             this.log.warn({ err: error }, 'could not re-check connected devices after the listener came back'),
           );
         },
