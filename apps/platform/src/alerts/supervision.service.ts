@@ -13,6 +13,8 @@ import { StatementBatcher } from '../database/statement-batcher';
 import { AppError } from '../errors/app.errors';
 import { DEFAULT_HEARTBEAT_SECONDS, IngestService } from '../ingest/ingest.service';
 import type { IngestedDevice } from '../ingest/ingest.signals';
+import type { DeploymentTask } from '../jobs/deployment-task';
+import { DeploymentTasks } from '../jobs/deployment-tasks.service';
 import { LOGGER } from '../logging/logger';
 import type { RaiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
@@ -27,16 +29,15 @@ const READING_STATE_REFRESH_MS = 30_000;
 /**
  * Device supervision (CONTRACT §3 Supervision, issue 11): `device_offline` for
  * any device not heard from for its heartbeat, `reading_missing` for a mattress
- * in bed without vitals, each resolving itself when the device recovers. Every
- * process sweeps; the state is in the device rows, so a restart or a second
- * process changes nothing. The sweep wakes when the next device falls due (and
- * at least every ANXIN_OFFLINE_SWEEP_SECONDS), so an alert comes within
+ * in bed without vitals, each resolving itself when the device recovers. One
+ * process of the deployment sweeps at a time (a DeploymentTask); the state is in
+ * the device rows, so a restart or a second process changes nothing. The sweep
+ * wakes when the next device falls due (and at least every ANXIN_OFFLINE_SWEEP_SECONDS), so an alert comes within
  * heartbeat + that interval at worst, and in practice within a fraction of a second of it.
  */
 @Injectable()
 export class SupervisionService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private sweeps: DeploymentTask | null = null;
   private readonly readingState = new Map<string, { missing: boolean; at: number }>();
   /** Streak changes of many mattresses go in one statement; the last change of a device in a batch wins. */
   private readonly readingWriter = new StatementBatcher<ReadingState, void>(
@@ -54,6 +55,7 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
     private readonly ingest: IngestService,
     private readonly alerts: AlertsService,
     private readonly repository: SupervisionRepository,
+    private readonly deploymentTasks: DeploymentTasks,
   ) {}
 
   onModuleInit(): void {
@@ -61,31 +63,20 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   onApplicationBootstrap(): void {
-    this.wakeIn(0);
+    this.sweeps = this.deploymentTasks.every(
+      'device-supervision-sweep',
+      this.config.ingest.offlineSweepSeconds * 1000,
+      async () => {
+        const dueInSeconds = await this.sweep();
+        return dueInSeconds === null ? null : Math.max(MIN_WAIT_MS, dueInSeconds * 1000 + 20);
+      },
+      'device supervision sweep failed',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    await this.sweeps?.stop();
     await this.readingWriter.close();
-  }
-
-  private wakeIn(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.runSweep(), ms);
-    this.timer.unref();
-  }
-
-  private async runSweep(): Promise<void> {
-    const intervalMs = this.config.ingest.offlineSweepSeconds * 1000;
-    let waitMs = intervalMs;
-    try {
-      const dueInSeconds = await this.sweep();
-      if (dueInSeconds !== null) waitMs = Math.min(intervalMs, Math.max(MIN_WAIT_MS, dueInSeconds * 1000 + 20));
-    } catch (error) {
-      this.log.warn({ err: error }, 'device supervision sweep failed');
-    }
-    this.wakeIn(waitMs);
   }
 
   /** One pass: resolve what recovered, raise what fell silent or stale; answers seconds to the next silence. */

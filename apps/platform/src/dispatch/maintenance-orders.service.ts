@@ -4,6 +4,8 @@ import type { AlertKind } from '@anxin/contract';
 import { AlertsService } from '../alerts/alerts.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AppError } from '../errors/app.errors';
+import type { DeploymentTask } from '../jobs/deployment-task';
+import { DeploymentTasks } from '../jobs/deployment-tasks.service';
 import { LOGGER } from '../logging/logger';
 import { DispatchService } from './dispatch.service';
 
@@ -19,26 +21,30 @@ export const DEVICE_FAULT_KINDS: readonly AlertKind[] = ['device_offline', 'low_
  */
 @Injectable()
 export class MaintenanceOrdersService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
+  private sweeps: DeploymentTask | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly alerts: AlertsService,
     private readonly dispatch: DispatchService,
+    private readonly deploymentTasks: DeploymentTasks,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.dispatch.maintenanceOrders) return;
     const everyMs =
       Math.min(this.config.ingest.offlineSweepSeconds, this.config.dispatch.maintenanceAfterSeconds) * 1000;
-    this.timer = setInterval(() => void this.openDueOrders(), everyMs);
-    this.timer.unref();
-    void this.openDueOrders();
+    this.sweeps = this.deploymentTasks.every(
+      'maintenance-orders',
+      everyMs,
+      () => this.openDueOrders().then(() => undefined),
+      'could not open maintenance orders',
+    );
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.sweeps?.stop();
   }
 
   /** Opens the maintenance order of every device fault past its delay; answers how many this call opened. */

@@ -6,6 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { isDataError } from '../database/pg-errors.util';
 import { StatementBatcher } from '../database/statement-batcher';
+import type { DeploymentTask } from '../jobs/deployment-task';
+import { DeploymentTasks } from '../jobs/deployment-tasks.service';
 import { LOGGER } from '../logging/logger';
 import { RepeatedLog } from '../logging/repeated-log';
 import { PlatformMetrics } from '../metrics/metrics';
@@ -74,7 +76,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly events: EventsHandler;
   private readonly telemetry: TelemetryHandler;
   private readonly status: StatusHandler;
-  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruning: DeploymentTask | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -84,6 +86,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: PlatformMetrics,
     commands: CommandsService,
     private readonly repeated: RepeatedLog,
+    private readonly deploymentTasks: DeploymentTasks,
   ) {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax, telemetryHoldBytes } = config.ingest;
     this.telemetryLine = new AdmissionLine(telemetryBufferMax, telemetryHoldBytes);
@@ -142,9 +145,14 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    // Deleting expired rows is idempotent, so every process may run it; hourly keeps each run small.
-    this.pruneTimer = setInterval(() => void this.pruneTelemetry(), 3600 * 1000);
-    this.pruneTimer.unref();
+    // Hourly across the deployment (keeps each run small); the schedule is in the database, so processes
+    // restarting more often than hourly still prune.
+    this.pruning = this.deploymentTasks.every(
+      'telemetry-prune',
+      3600 * 1000,
+      () => this.pruneTelemetry(),
+      'telemetry prune failed',
+    );
   }
 
   /**
@@ -246,17 +254,13 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async pruneTelemetry(): Promise<void> {
-    try {
-      const removed = await this.repository.pruneTelemetry(this.config.ingest.telemetryRetentionDays);
-      if (removed > 0) this.log.info({ removed }, 'pruned raw telemetry past retention');
-    } catch (error) {
-      this.log.warn({ err: error }, 'telemetry prune failed');
-    }
+    const removed = await this.repository.pruneTelemetry(this.config.ingest.telemetryRetentionDays);
+    if (removed > 0) this.log.info({ removed }, 'pruned raw telemetry past retention');
   }
 
   /** Drain: everything accepted is committed before the database closes. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.pruning?.stop();
     await Promise.all([this.lifeSafetyWriter.close(), this.eventWriter.close(), this.telemetryWriter.close()]);
     await this.activity.close();
     this.repeated.flush(); // the shared log itself is closed by LoggingModule

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { DeploymentTasks } from './deployment-tasks.service';
 import { JobsService } from './jobs.service';
 
 @Global()
-@Module({ providers: [JobsService], exports: [JobsService] })
+@Module({ providers: [JobsService, DeploymentTasks], exports: [JobsService, DeploymentTasks] })
 export class JobsModule {}

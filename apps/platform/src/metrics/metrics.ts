@@ -86,6 +86,12 @@ export class PlatformMetrics {
     buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 5000],
     registers: [this.registry],
   });
+  readonly deploymentTaskRuns = new Counter({
+    name: 'anxin_deployment_task_runs_total',
+    help: 'Runs of deployment-wide upkeep (sweeps, pruning) this process made; summed over processes, once per interval',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
