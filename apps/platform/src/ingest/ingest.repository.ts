@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { preparedQuery } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
+import { takeResidentTurns } from './resident-turn';
 
 export interface TelemetryRow {
   deviceId: string;
@@ -50,7 +51,9 @@ export class IngestRepository {
    * Group commit: one statement for events that arrived together, on `lane`
    * (ingest, or life-safety for events that must not queue behind bulk work).
    * Answers each row's new id, or null when its (device, seq) was stored before
-   * or earlier in the batch; the unique index decides across lanes too.
+   * or earlier in the batch; the unique index decides across lanes too. The residents'
+   * turns are taken first (resident-turn.ts): the locks' aggregate completes before the
+   * first row, so before any id is drawn.
    */
   async insertEvents(lane: DataSource, events: EventRow[]): Promise<(string | null)[]> {
     const keyOf = (deviceId: string, seq: number | string) => `${deviceId}/${seq}`;
@@ -60,9 +63,10 @@ export class IngestRepository {
     const stored = await preparedQuery<{ id: string; device_id: string; seq: string }>(
       lane,
       'ingest_insert_events',
-      `INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
-                            $7::timestamptz[], $8::boolean[], $9::jsonb[])
+      `WITH turns AS MATERIALIZED (${takeResidentTurns('$2::uuid[]')})
+       INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload)
+       SELECT v.* FROM turns, unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
+                                     $7::timestamptz[], $8::boolean[], $9::jsonb[]) AS v
        ON CONFLICT (device_id, seq) DO NOTHING
        RETURNING id, device_id, seq`,
       columnsOf(
