@@ -10,9 +10,10 @@ import { PlatformMetrics } from '../metrics/metrics';
 import { type RaiseParams, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { recordActivity, type ResidentSeen } from './resident-activity.repository';
+import { loadVitalsStates, saveVitalsStates } from './rule-state.repository';
 import { type RuleSettings, ruleSettingsFor } from './rules/rule-settings';
 import { isOutsideSafeZone } from './rules/safe-zone';
-import { VitalsTracker } from './rules/vitals-tracker';
+import { type VitalsState, VitalsTracker } from './rules/vitals-tracker';
 import { type DeviceReadings, TelemetryIntake } from './telemetry-intake';
 
 /** How long the first waiting reading waits for company before a batch starts. */
@@ -67,7 +68,10 @@ function ruleReadingOf(device: IngestedDevice, m: Record<string, unknown>, at: D
 @Injectable()
 export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdown {
   private readonly intake: TelemetryIntake<IngestedDevice, RuleReading>;
-  private readonly vitals = new Map<string, VitalsTracker>();
+  /** Per mattress: its tracker, loaded from device_rule_state for the connection it was built for. */
+  private readonly vitals = new Map<string, { tracker: VitalsTracker; connectedAt: number | undefined }>();
+  /** Changed windows not yet written (a failed batch passes them on). */
+  private unsavedVitals = new Map<string, VitalsState>();
   private readonly lastSteps = new Map<string, number>();
   private readonly settings = new Map<string, { settings: RuleSettings; expiresAt: number }>();
   /** Findings and steps activity not yet committed: their readings were acknowledged, so a failed batch passes them on. */
@@ -145,6 +149,7 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
     let settings: Map<string, RuleSettings>;
     try {
       settings = await this.settingsOf(batch.map((d) => d.device.residentId));
+      await this.loadVitals(batch.map((d) => d.device));
     } catch (error) {
       this.metrics.ruleReadingsShed.inc(this.intake.putBack(batch));
       this.metrics.ruleIntakeDepth.set(this.intake.depth);
@@ -160,8 +165,10 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
     for (const d of batch) this.observe(d, settings.get(d.device.residentId)!, raises);
     const activity: ResidentSeen[] = [...this.activity].map(([residentId, at]) => ({ residentId, at }));
     this.activity.clear();
+    const vitals = this.unsavedVitals;
+    this.unsavedVitals = new Map();
     try {
-      await this.commit(raises, activity);
+      await this.commit(raises, activity, vitals);
       return true;
     } catch (error) {
       if (isDataError(error)) {
@@ -174,6 +181,8 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
       }
       this.unraised = raises.slice(-MAX_UNRAISED);
       for (const a of activity) this.noteActivity(a.residentId, a.at);
+      for (const [deviceId, state] of vitals)
+        if (!this.unsavedVitals.has(deviceId)) this.unsavedVitals.set(deviceId, state);
       this.failures.error(
         'telemetry-rules',
         { err: error },
@@ -207,6 +216,22 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
     return found;
   }
 
+  /**
+   * The stored windows of mattresses this process has no tracker for, or one built for an earlier
+   * connection (the device was elsewhere meanwhile, issue 14): one query per batch.
+   */
+  private async loadVitals(devices: IngestedDevice[]): Promise<void> {
+    const stale = devices.filter(
+      (d) => d.type === 'mattress' && this.vitals.get(d.id)?.connectedAt !== d.connectedAt?.getTime(),
+    );
+    const stored = await loadVitalsStates(
+      this.lanes.telemetryRules,
+      stale.map((d) => d.id),
+    );
+    for (const d of stale)
+      this.vitals.set(d.id, { tracker: new VitalsTracker(stored.get(d.id)), connectedAt: d.connectedAt?.getTime() });
+  }
+
   /** Runs one device's readings through its rules, in order; findings go to `raises`. */
   private observe(
     { device, readings }: DeviceReadings<IngestedDevice, RuleReading>,
@@ -215,13 +240,15 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
   ) {
     const source = { residentId: device.residentId, orgUnitId: device.orgUnitId, deviceId: device.id, eventId: null };
     if (device.type === 'mattress') {
-      let tracker = this.vitals.get(device.id);
-      if (!tracker) this.vitals.set(device.id, (tracker = new VitalsTracker()));
+      const { tracker } = this.vitals.get(device.id)!; // loaded by loadVitals
+      const before = JSON.stringify(tracker.state);
       for (const r of readings) {
         for (const f of tracker.observe(r, s)) {
           raises.push(raiseParams(source, f.kind, f.severity, { ...f.readings, since: f.since.toISOString() }, r.at));
         }
       }
+      const after = tracker.state;
+      if (JSON.stringify(after) !== before) this.unsavedVitals.set(device.id, after);
       return;
     }
     let outside: RuleReading | null = null;
@@ -256,20 +283,26 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
    * database refuses (its resident deleted meanwhile) is retried alone, so it
    * does not take the rest of the batch with it.
    */
-  private async commit(raises: RaiseParams[], activity: ResidentSeen[]): Promise<void> {
-    if (raises.length === 0 && activity.length === 0) return;
+  private async commit(
+    raises: RaiseParams[],
+    activity: ResidentSeen[],
+    vitals: Map<string, VitalsState>,
+  ): Promise<void> {
+    if (raises.length === 0 && activity.length === 0 && vitals.size === 0) return;
     try {
-      await this.commitTogether(raises, activity);
+      await this.commitTogether(raises, activity, vitals);
     } catch (error) {
       if (!isDataError(error) || raises.length + activity.length <= 1) throw error;
-      const alone: [RaiseParams[], ResidentSeen[]][] = [
-        ...raises.map((r): [RaiseParams[], ResidentSeen[]] => [[r], []]),
-        ...activity.map((a): [RaiseParams[], ResidentSeen[]] => [[], [a]]),
+      const none = new Map<string, VitalsState>();
+      const alone: [RaiseParams[], ResidentSeen[], Map<string, VitalsState>][] = [
+        [[], [], vitals],
+        ...raises.map((r): [RaiseParams[], ResidentSeen[], Map<string, VitalsState>] => [[r], [], none]),
+        ...activity.map((a): [RaiseParams[], ResidentSeen[], Map<string, VitalsState>] => [[], [a], none]),
       ];
       let refused: Error | null = null;
-      for (const [r, a] of alone) {
+      for (const [r, a, v] of alone) {
         try {
-          await this.commitTogether(r, a);
+          await this.commitTogether(r, a, v);
         } catch (e) {
           if (!isDataError(e)) throw e;
           refused = e as Error;
@@ -279,10 +312,15 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
     }
   }
 
-  private async commitTogether(raises: RaiseParams[], activity: ResidentSeen[]): Promise<void> {
+  private async commitTogether(
+    raises: RaiseParams[],
+    activity: ResidentSeen[],
+    vitals: Map<string, VitalsState>,
+  ): Promise<void> {
     const results = await this.lanes.telemetryRules.transaction(async (manager) => {
       const raised = await this.alerts.raiseMany(manager, raises);
       await recordActivity(manager, activity);
+      await saveVitalsStates(manager, vitals);
       return raised;
     });
     for (const result of results) this.alerts.announce(result);

@@ -13,6 +13,12 @@ export type VitalsFinding =
 
 type Condition = 'heart' | 'respiration' | 'apnoea';
 
+/** A tracker's whole state, as stored between processes (device_rule_state): since = epoch ms. */
+export interface VitalsState {
+  since: Partial<Record<Condition, number>>;
+  reported: Partial<Record<Condition, boolean>>;
+}
+
 /**
  * Sustained-window checks for mattress vitals while in bed: a condition must
  * hold for its whole window, so a brief spike never alerts. One tracker per
@@ -21,6 +27,19 @@ type Condition = 'heart' | 'respiration' | 'apnoea';
 export class VitalsTracker {
   private since: Partial<Record<Condition, Date>> = {};
   private reported: Partial<Record<Condition, boolean>> = {};
+
+  /** Picks up where `state` left off (another process, or before a restart). */
+  constructor(state?: VitalsState) {
+    if (!state) return;
+    for (const [condition, at] of Object.entries(state.since)) this.since[condition as Condition] = new Date(at);
+    this.reported = { ...state.reported };
+  }
+
+  get state(): VitalsState {
+    const since: VitalsState['since'] = {};
+    for (const [condition, at] of Object.entries(this.since)) since[condition as Condition] = at.getTime();
+    return { since, reported: { ...this.reported } };
+  }
 
   observe(reading: VitalsReading, s: RuleSettings): VitalsFinding[] {
     if (reading.inBed === false) {
