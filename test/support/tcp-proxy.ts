@@ -9,6 +9,9 @@ import net from 'node:net';
  *   proxy.refuse();   // cut every open connection; new ones are closed at once
  *   proxy.accept();   // forward again
  *   await proxy.close();
+ *
+ * Given several ports, it is a round-robin balancer: each new connection goes to the next one
+ * (no stickiness, as a plain L4 balancer in front of several platform processes).
  */
 export interface TcpProxy {
   /** The local port clients connect to. */
@@ -24,11 +27,13 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startTcpProxy(target: number | number[], targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  const targets = Array.isArray(target) ? target : [target];
+  let next = 0;
 
   const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, targetHost);
+    const upstream = net.connect(targets[next++ % targets.length]!, targetHost);
     const pair = { client, upstream };
     pairs.add(pair);
     const drop = () => {

@@ -125,8 +125,12 @@ export class MqttBrokerService implements OnApplicationShutdown {
     return {
       // Refusals are counted here, once for both protocols (server_unavailable: the database was down).
       verify: async (id, secret) => {
+        // The connection's start is when its CONNECT arrived: a 3.1.1 session is ready only after
+        // aedes' Redis round trips, by when a later connection on another process may have begun.
+        const arrivedAt = new Date();
         const result = await this.auth.verify(id, secret);
-        if (!result.ok) this.metrics.connectRefused.inc({ reason: result.reason });
+        if (result.ok) result.device.connectedAt = arrivedAt;
+        else this.metrics.connectRefused.inc({ reason: result.reason });
         return result;
       },
       accept: async (device, topic, payload, redelivered = false, qos = 1) => {
@@ -153,7 +157,6 @@ export class MqttBrokerService implements OnApplicationShutdown {
       subscribeAllowed: (device, filter) => mayDeviceSubscribe(device.id, filter),
       countRefusal: (device, detail) => void this.ingest.reject(device, 'acl', detail),
       connected: (device, session) => {
-        device.connectedAt = new Date();
         const previous = this.sessions.get(device.id);
         if (previous && previous !== session) previous.close();
         if (session instanceof Mqtt5Session) this.announceMqtt5Session(device.id);

@@ -28,6 +28,11 @@ export function useRealtime<S extends AnyEvents, C extends AnyEvents>(
     const s: Socket<S, C> = io(namespace, {
       path: '/socket.io',
       auth: { token },
+      // WebSocket first (issue 14): one TCP connection, so a plain round-robin balancer in front of
+      // several processes works; long-polling's several requests need sticky sessions (docs/DEPLOY.md),
+      // and it is tried only where a WebSocket cannot be opened.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
       timeout: 10_000,
