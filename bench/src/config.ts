@@ -48,9 +48,11 @@ export interface BenchConfig {
    * at `alarmRate`; `graceMs` for their alerts, then up to `recoverMs` for the backlog's PUBACKs.
    */
   s9: { multiples: number[]; holdMs: number; alarmRate: number; graceMs: number; recoverMs: number };
+  /** Cost of scaling (issue 14): `rounds` of one process then two at `rate` (capped at half S1's max). */
+  s8: { rounds: number; holdMs: number; rate: number };
 }
 
-const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S9', 'FAULTS'];
+const ALL = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'FAULTS'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
@@ -96,6 +98,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       s6: { rate: 5, durationMs: 2_000 },
       s7: { consoles: 100, targetRate: 1_000, durationMs: 1_000, rounds: 1 },
       s9: { multiples: [1, 2, 3], holdMs: 5_000, alarmRate: 10, graceMs: 8_000, recoverMs: 30_000 },
+      s8: { rounds: 1, holdMs: 4_000, rate: 600 },
     };
   }
   return {
@@ -124,5 +127,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     s7: { consoles: 100, targetRate: 1_000, durationMs: 5_000, rounds: 2 },
     // 20 SOS/s for 18 of the 20 s: 360 presses per step, each on its own resident (400 alarm homes).
     s9: { multiples: [1, 2, 3], holdMs: 20_000, alarmRate: 20, graceMs: 15_000, recoverMs: 60_000 },
+    s8: { rounds: 3, holdMs: 15_000, rate: 1_500 },
   };
 }

@@ -23,6 +23,7 @@ import { runS3, runS4 } from './scenarios/s3-s4-alerts';
 import { runS5 } from './scenarios/s5-storage';
 import { runS6 } from './scenarios/s6-dispatch';
 import { runS7 } from './scenarios/s7-fanout';
+import { runS8 } from './scenarios/s8-scaling';
 import { runS9 } from './scenarios/s9-overload';
 import { runFaults } from './scenarios/faults';
 
@@ -41,6 +42,8 @@ const SCENARIOS: Scenario[] = [
   { id: 'S9', title: 'overload at 1×, 2×, 3× S1 max', run: runS9 },
   // Last: its million raw rows (and the autovacuum they start) must not weigh on the other scenarios.
   { id: 'S5', title: 'storage', run: runS5 },
+  // Stops the shared platform (it runs without Redis, so alone on the database) and brings its own processes.
+  { id: 'S8', title: 'cost of scaling: one process vs two', run: runS8 },
   // Issue 11 §4: its own two processes, private Redis and proxied database; nothing it does touches the above.
   { id: 'FAULTS', title: 'faults', run: runFaults },
 ];
