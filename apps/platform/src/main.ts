@@ -55,6 +55,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // Another process took the database while ours was cut off (deployment-guard.ts): stopped, exit 1.
+  void platform.displaced.then(() => process.exit(1));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

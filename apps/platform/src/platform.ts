@@ -37,6 +37,11 @@ export interface RunningPlatform {
   databaseUrl: string;
   app: NestExpressApplication;
   stop(): Promise<void>;
+  /**
+   * Settles once the platform has stopped by itself because a process it may not run beside took
+   * the database while its connection was lost (deployment-guard.ts), with the reason.
+   */
+  displaced: Promise<string>;
 }
 
 function listenOrExplain(server: Server, port: number, host: string, variable: string): Promise<number> {
@@ -81,6 +86,8 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     }
     cleanups.length = 0;
   };
+  let settleDisplaced: (reason: string) => void = () => undefined;
+  const displaced = new Promise<string>((resolve) => (settleDisplaced = resolve));
   try {
     if (config.redis.url) {
       try {
@@ -102,7 +109,11 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
       databaseUrl = embedded.url;
     }
     try {
-      cleanups.push(['deployment guard', await guardDeployment(databaseUrl, config.redis.url !== null, log)]);
+      const stopDisplaced = (reason: string) => void stopAll().then(() => settleDisplaced(reason));
+      cleanups.push([
+        'deployment guard',
+        await guardDeployment(databaseUrl, config.redis.url !== null, log, stopDisplaced),
+      ]);
     } catch (error) {
       if (error instanceof DeploymentRefused) throw new StartupError(error.message);
       throw error;
@@ -157,7 +168,7 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
         httpServer.closeAllConnections();
       },
     ]);
-    return { httpPort, mqttPort, databaseUrl, app, stop: stopAll };
+    return { httpPort, mqttPort, databaseUrl, app, stop: stopAll, displaced };
   } catch (error) {
     await stopAll();
     throw error;

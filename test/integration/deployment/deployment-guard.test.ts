@@ -1,5 +1,7 @@
 import type { RunningPlatform } from '../../../apps/platform/src/platform';
 import { startPlatformOn, unique } from '../../support/platform-harness';
+import { startTcpProxy } from '../../support/tcp-proxy';
+import { within } from '../../support/until';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -59,4 +61,27 @@ describe('one database: several processes only with REDIS_URL', () => {
     await stop(a);
     await stop(b);
   });
+
+  it('stops a process without Redis that finds, after losing its connection, another one started meanwhile', async () => {
+    // The first process reaches the database through a proxy that goes away: its lock goes with its connection.
+    const proxy = await startTcpProxy(5432);
+    try {
+      const proxied = database.url.replace(':5432/', `:${proxy.port}/`);
+      const cutOff = await startPlatformOn(proxied, { ANXIN_QUEUE_PREFIX: unique('guard') });
+      running.push(cutOff);
+      await proxy.refuse();
+      // Meanwhile a second process without Redis starts, alone on the database as far as it can tell.
+      const second = await start();
+      await proxy.accept();
+      // The first one, back, may not run beside it: it stops, saying why, rather than run split from it.
+      const reason = await within('the cut-off process to stop', cutOff.displaced, 20_000);
+      running.splice(running.indexOf(cutOff), 1);
+      expect(reason).toMatch(/^REDIS_URL: another platform process is using this database/);
+      await expect(fetch(`http://127.0.0.1:${cutOff.httpPort}/api/v1/health`)).rejects.toThrow();
+      expect((await fetch(`http://127.0.0.1:${second.httpPort}/api/v1/health`)).status).toBe(200);
+      await stop(second);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });

@@ -24,20 +24,26 @@ const PREDECESSOR_GRACE_MS = 3_000;
  * whole life: shared with REDIS_URL, exclusive without. So a process without
  * Redis starts only alone, and none starts beside one. The lock goes with the
  * connection, at once, when a process dies (kill -9 too): a restart is never
- * refused by its own predecessor.
+ * refused by its own predecessor. The lock also goes while the connection is
+ * lost (a database blip): a process that finds, on reconnecting, that one it
+ * may not run beside has started meanwhile is `displaced` — it stops, rather
+ * than run split from the other.
  */
 export async function guardDeployment(
   databaseUrl: string,
   clustered: boolean,
   log: Logger,
+  displaced: (reason: string) => void,
 ): Promise<() => Promise<void>> {
   let started = false;
   const claim = async (client: Client) => {
     const fn = clustered ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
     const rows = await client.query<{ ok: boolean }>(`SELECT ${fn}($1, $2) AS ok`, [...LOCK]);
     if (rows.rows[0]?.ok) return;
-    // After a lost connection another process took the database meanwhile: said at each retry.
-    if (started) log.error(refusalOf(clustered));
+    if (started) {
+      log.error(refusalOf(clustered));
+      displaced(refusalOf(clustered));
+    }
     throw new DeploymentRefused(refusalOf(clustered));
   };
   const holder = new ChannelListener(
