@@ -26,6 +26,7 @@ import { runS7 } from './scenarios/s7-fanout';
 import { runS8 } from './scenarios/s8-scaling';
 import { runS9 } from './scenarios/s9-overload';
 import { runFaults } from './scenarios/faults';
+import { runReports } from './scenarios/reports';
 
 type Scenario = { id: string; title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> };
 
@@ -46,6 +47,8 @@ const SCENARIOS: Scenario[] = [
   { id: 'S8', title: 'cost of scaling: one process vs two', run: runS8 },
   // Issue 11 §4: its own two processes, private Redis and proxied database; nothing it does touches the above.
   { id: 'FAULTS', title: 'faults', run: runFaults },
+  // Its own database with a year of a district's alerts and orders: touches nothing above.
+  { id: 'REPORTS', title: 'supervision reports on one year of a district', run: runReports },
 ];
 
 const started = performance.now();

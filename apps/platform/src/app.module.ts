@@ -22,6 +22,7 @@ import { MqttModule } from './mqtt/mqtt.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { JobsModule } from './jobs/jobs.module';
 import { DispatchModule } from './dispatch/dispatch.module';
+import { ReportsModule } from './reports/reports.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { InputTextGuard } from './http/input-text.guard';
 import { RedisModule } from './redis/redis.module';
@@ -73,6 +74,7 @@ export class AppModule {
         AlertsModule,
         DispatchModule,
         RealtimeModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [

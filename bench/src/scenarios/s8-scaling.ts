@@ -27,10 +27,7 @@ interface Side {
 
 function redisPids(): number[] {
   try {
-    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
+    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { CAREGIVER_SKILLS, DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, type Role } from './domain';
+import {
+  type AlertKind,
+  CAREGIVER_SKILLS,
+  DEVICE_TYPES,
+  type OrderKind,
+  ORG_UNIT_KINDS,
+  ROLES,
+  type Role,
+} from './domain';
 
 // CONTRACT §3: request bodies of the HTTP API. Objects are strict: an unknown
 // field is a 400 naming it, never silently dropped.
@@ -172,4 +180,49 @@ export interface ApiErrorBody {
   statusCode: number;
   error: string;
   message: string;
+}
+
+/** `GET /api/v1/reports/alerts` (CONTRACT §3 v1.1): fractions in 0..1 over alerts opened in `[from, to)`. */
+export interface AlertReport {
+  from: string;
+  to: string;
+  total: number;
+  byKind: Partial<Record<AlertKind, number>>;
+  byOrgUnit: { orgUnitId: string; name: string; total: number }[];
+  /** Acknowledged within 60 s / 180 s of opening; one never acknowledged counts as not within. */
+  acknowledgedWithin60s: number | null;
+  acknowledgedWithin180s: number | null;
+  medianAcknowledgeSeconds: number | null;
+  p90AcknowledgeSeconds: number | null;
+  /** false_alarm among the alerts resolved with an operator's outcome (auto-resolved ones left out). */
+  falseAlarmRate: number | null;
+}
+
+/** `GET /api/v1/reports/orders` (CONTRACT §3 v1.1), over orders created in `[from, to)`. */
+export interface OrderReport {
+  from: string;
+  to: string;
+  total: number;
+  byKind: Partial<Record<OrderKind, number>>;
+  /** By the assignee's service organisation; `serviceOrgId` null: no assignee, or one outside any organisation. */
+  byServiceOrg: { serviceOrgId: string | null; name: string | null; total: number }[];
+  completed: number;
+  unassigned: number;
+  medianAcceptSeconds: number | null;
+  /** From the order (or its scheduled slot, if later) to the caregiver on site. */
+  medianArrivalSeconds: number | null;
+  /** Of the orders not cancelled, the share on site within 45 minutes (never arrived: not within). */
+  arrivedWithin45min: number | null;
+}
+
+/** `GET /api/v1/reports/devices` (issue 15): devices in scope now, and their faults over `[from, to)`. */
+export interface DeviceReport {
+  from: string;
+  to: string;
+  total: number;
+  byType: { type: string; total: number; onlineNow: number; rejectedMessages: number }[];
+  /** device_offline alerts opened in the period. */
+  offlineIncidents: number;
+  /** 1 − (offline time of those incidents, within the period) ÷ (devices × the period's length). */
+  availability: number | null;
 }

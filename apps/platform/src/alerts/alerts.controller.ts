@@ -3,29 +3,26 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import {
-  ALERT_KINDS,
-  ALERT_STATUSES,
-  type AlertView,
-  pageQuerySchema,
-  RESOLVE_OUTCOMES,
-  SEVERITIES,
-} from '@anxin/contract';
+import { ALERT_KINDS, ALERT_STATUSES, type AlertView, RESOLVE_OUTCOMES, SEVERITIES } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { DevicesService } from '../devices/devices.service';
 import { ApiJsonBody } from '../http/openapi.util';
+import { historyQuerySchema } from '../http/history-query.util';
 import { commaList, parseInput } from '../http/parse-input.util';
 import { ResidentsService } from '../residents/residents.service';
 import { AlertsService } from './alerts.service';
 
-const alertQuerySchema = pageQuerySchema.extend({
-  status: commaList(ALERT_STATUSES).optional(),
-  kind: commaList(ALERT_KINDS).optional(),
-  severity: commaList(SEVERITIES).optional(),
-  residentId: z.uuid().optional(),
-});
+const alertQuerySchema = z.intersection(
+  z.object({
+    status: commaList(ALERT_STATUSES).optional(),
+    kind: commaList(ALERT_KINDS).optional(),
+    severity: commaList(SEVERITIES).optional(),
+    residentId: z.uuid().optional(),
+  }),
+  historyQuerySchema,
+);
 export const acknowledgeSchema = z.strictObject({ note: z.string().max(2000).optional() });
 export const resolveSchema = z.strictObject({
   outcome: z.enum(RESOLVE_OUTCOMES),
@@ -45,7 +42,7 @@ export class AlertsController {
     private readonly db: DataSource,
   ) {}
 
-  /** CONTRACT §3: an array in the caller's scope, most severe first. */
+  /** CONTRACT §3: alerts of any status in the caller's scope, newest first (v1.1 history filters). */
   @Get()
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -58,6 +55,9 @@ export class AlertsController {
       kinds: q.kind,
       severities: q.severity,
       residentId: q.residentId,
+      orgUnitId: q.orgUnitId,
+      from: q.from,
+      to: q.to,
       limit: q.limit,
       offset: q.offset,
     });

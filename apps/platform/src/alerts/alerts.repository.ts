@@ -11,6 +11,7 @@ import {
 import { preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 import { degradedDevicesSql } from '../devices/device-protection.util';
+import { inUnitSubtree } from '../http/history-query.util';
 import type { OrgScope } from '../org-units/org-scope';
 
 /**
@@ -143,6 +144,13 @@ export interface AlertListFilter {
   kinds?: AlertKind[];
   severities?: Severity[];
   residentId?: string;
+  /** This unit and those under it (within the scope). */
+  orgUnitId?: string;
+  /** Opened in `[from, to)`. */
+  from?: Date;
+  to?: Date;
+  /** Default newest first (history); the console's snapshot orders by severity. */
+  order?: 'newest' | 'severity';
   limit: number;
   offset: number;
 }
@@ -204,6 +212,19 @@ export class AlertsRepository {
       params.push(f.residentId);
       where.push(`a.resident_id = $${params.length}`);
     }
+    if (f.orgUnitId) where.push(inUnitSubtree('a.org_unit_id', f.orgUnitId, params));
+    if (f.from) {
+      params.push(f.from);
+      where.push(`a.opened_at >= $${params.length}`);
+    }
+    if (f.to) {
+      params.push(f.to);
+      where.push(`a.opened_at < $${params.length}`);
+    }
+    const order =
+      f.order === 'severity'
+        ? `CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.opened_at`
+        : 'a.opened_at DESC, a.id';
     const total = await this.db.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`,
       params,
@@ -211,7 +232,7 @@ export class AlertsRepository {
     params.push(f.limit, f.offset);
     const rows = await this.db.query<Row[]>(
       `${selectView('alerts')} WHERE ${where.join(' AND ')}
-       ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.opened_at
+       ORDER BY ${order}
        LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
@@ -222,6 +243,7 @@ export class AlertsRepository {
   async listActive(scope: OrgScope): Promise<AlertView[]> {
     const [alerts] = await this.list(scope, {
       statuses: ['open', 'acknowledged', 'dispatched'],
+      order: 'severity',
       limit: 1000,
       offset: 0,
     });

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { dispatchForAlert, ORDER_KINDS, ORDER_STATUSES, pageQuerySchema, RESOLVE_OUTCOMES } from '@anxin/contract';
+import { dispatchForAlert, ORDER_KINDS, ORDER_STATUSES, RESOLVE_OUTCOMES } from '@anxin/contract';
 import { AlertsService } from '../alerts/alerts.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiJsonBody } from '../http/openapi.util';
+import { historyQuerySchema } from '../http/history-query.util';
 import { commaList, parseInput } from '../http/parse-input.util';
 import { DispatchService } from './dispatch.service';
 
@@ -28,19 +29,10 @@ export const progressSchema = z.strictObject({
   /** With `completed`: what it turned out to be (CONTRACT §3 v1.1); without one the operator resolves. */
   outcome: z.enum(RESOLVE_OUTCOMES).optional(),
 });
-const orderQuerySchema = pageQuerySchema.extend({
-  status: commaList(ORDER_STATUSES).optional(),
-  kind: commaList(ORDER_KINDS).optional(),
-  orgUnitId: z.uuid().optional(),
-  from: z.iso
-    .datetime({ offset: true })
-    .transform((d) => new Date(d))
-    .optional(),
-  to: z.iso
-    .datetime({ offset: true })
-    .transform((d) => new Date(d))
-    .optional(),
-});
+const orderQuerySchema = z.intersection(
+  z.object({ status: commaList(ORDER_STATUSES).optional(), kind: commaList(ORDER_KINDS).optional() }),
+  historyQuerySchema,
+);
 const carePlanSchema = z.strictObject({
   residentId: z.uuid(),
   kind: z.enum(ORDER_KINDS).exclude(['emergency']),

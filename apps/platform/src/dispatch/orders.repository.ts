@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { OrderKind, OrderStatus, ServiceOrderView } from '@anxin/contract';
+import { inUnitSubtree } from '../http/history-query.util';
 import type { OrgScope } from '../org-units/org-scope';
 
 export interface Candidate {
@@ -66,11 +67,7 @@ export class OrdersRepository {
       add(`o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)`, `${scope.path}%`);
     if (f.statuses?.length) add(`o.status = ANY(?)`, f.statuses);
     if (f.kinds?.length) add(`o.kind = ANY(?)`, f.kinds);
-    if (f.orgUnitId)
-      add(
-        `o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = ?) || '%')`,
-        f.orgUnitId,
-      );
+    if (f.orgUnitId) where.push(inUnitSubtree('o.org_unit_id', f.orgUnitId, params));
     if (f.from) add(`o.created_at >= ?`, f.from);
     if (f.to) add(`o.created_at < ?`, f.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

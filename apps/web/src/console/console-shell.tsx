@@ -11,9 +11,12 @@ import { AlertDetail } from './alerts/alert-detail';
 import { isMaintenanceAlert } from './alerts/alert-lanes';
 import { Link, matchPath, useRouter } from './console-router';
 import { useConsoleLive } from './live/console-live';
+import { AlertHistoryPage } from './history/alert-history-page';
 import { MaintenancePage } from './maintenance/maintenance-page';
 import { OrdersBoard } from './orders/orders-board';
 import { ResidentsPage } from './registry/residents-page';
+import { WallScreen } from './screen/wall-screen';
+import { StatsPage } from './stats/stats-page';
 
 interface NavItem {
   to: string;
@@ -70,13 +73,18 @@ export function ConsoleShell() {
     { to: '/alerts', label: 'nav.alerts', count: emergency, testId: 'nav-alerts' },
     { to: '/orders', label: 'nav.orders', count: activeOrders || undefined, testId: 'nav-orders' },
     { to: '/maintenance', label: 'nav.maintenance', count: maintenance, testId: 'nav-maintenance' },
+    { to: '/history', label: 'nav.history', testId: 'nav-history' },
+    { to: '/stats', label: 'nav.stats', testId: 'nav-stats' },
     { to: '/residents', label: 'nav.residents', testId: 'nav-residents' },
     { to: '/users', label: 'nav.users', testId: 'nav-users' },
     { to: '/org-units', label: 'nav.orgUnits', adminOnly: true, testId: 'nav-org-units' },
   ];
 
+  // The command centre's wall screen: full screen, without the console's bar.
+  if (path === '/screen') return <WallScreen />;
   const alertMatch = matchPath('/alerts/:id', path);
   const residentMatch = matchPath('/residents/:id', path);
+  const historyMatch = matchPath('/history/:id', path);
   let page;
   if (path === '/' || path === '/alerts' || alertMatch) {
     const id = alertMatch?.id ?? null;
@@ -88,6 +96,8 @@ export function ConsoleShell() {
     );
   } else if (path === '/orders') page = <OrdersBoard />;
   else if (path === '/maintenance') page = <MaintenancePage />;
+  else if (path === '/history' || historyMatch) page = <AlertHistoryPage selectedId={historyMatch?.id ?? null} />;
+  else if (path === '/stats') page = <StatsPage />;
   else if (path === '/residents' || residentMatch) page = <ResidentsPage selectedId={residentMatch?.id ?? null} />;
   else if (path === '/users') page = <UsersPage />;
   else if (path === '/org-units' && isAdmin) page = <OrgUnitsPage />;

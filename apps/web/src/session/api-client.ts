@@ -83,6 +83,23 @@ export class ApiClient {
     return { items, total: Number.isFinite(total) ? total : items.length };
   }
 
+  /** A file the platform answers with `Content-Disposition: attachment`, saved under its name. */
+  async download(path: string, query: Query, fallbackName: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(`/api/v1${withQuery(path, query)}`, { headers }).catch(() => {
+      throw new ApiError(0, 'network');
+    });
+    if (!res.ok) throw new ApiError(res.status, res.statusText);
+    const disposition = res.headers.get('content-disposition') ?? '';
+    const encoded = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await res.blob());
+    link.download = encoded ? decodeURIComponent(encoded) : fallbackName;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
   async post<T>(path: string, body: unknown = {}): Promise<T> {
     return (await this.request<T>('POST', path, body)).data;
   }

@@ -1,0 +1,53 @@
+import type { AlertKind, DeviceType, OrderKind } from './domain';
+
+// Chinese names the platform itself writes (report files) and the web apps show: one source for both.
+
+export const ALERT_KIND_LABELS_ZH: Record<AlertKind, string> = {
+  sos: '紧急呼叫',
+  fall: '跌倒',
+  smoke: '烟雾报警',
+  gas: '燃气泄漏',
+  water_leak: '漏水',
+  abnormal_heart_rate: '心率异常',
+  abnormal_respiration: '呼吸异常',
+  not_back_in_bed: '离床未归',
+  inactivity: '长时间无活动',
+  night_wandering: '夜间游走',
+  left_safe_zone: '离开安全区域',
+  device_offline: '设备离线',
+  low_battery: '电量低',
+  tamper: '设备被拆',
+  reading_missing: '读数缺失',
+};
+
+export const ORDER_KIND_LABELS_ZH: Record<OrderKind, string> = {
+  emergency: '紧急救助',
+  meal: '助餐',
+  cleaning: '保洁',
+  bathing: '助浴',
+  mobility: '助行',
+  medical: '医疗护理',
+  maintenance: '设备维修',
+};
+
+export const DEVICE_TYPE_LABELS_ZH: Record<DeviceType, string> = {
+  mattress: '智能床垫',
+  wearable: '智能手环',
+  sos_button: '紧急按钮',
+  smoke_detector: '烟雾探测器',
+  gas_detector: '燃气探测器',
+  water_leak_sensor: '水浸传感器',
+  door_sensor: '门磁',
+  motion_sensor: '人体感应器',
+};
+
+/** `{prefix.key: label}` for a flat message table (the web apps' i18n keys). */
+export function labelKeys<P extends string, K extends string>(
+  prefix: P,
+  labels: Record<K, string>,
+): Record<`${P}.${K}`, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [`${prefix}.${k}`, v])) as Record<
+    `${P}.${K}`,
+    string
+  >;
+}
