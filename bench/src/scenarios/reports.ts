@@ -31,7 +31,7 @@ async function seed(db: BenchDatabase, size: { residents: number; alerts: number
   await db.query(
     `WITH s AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $2) n)
      INSERT INTO org_units (id, name, kind, parent_id, path)
-     SELECT id, '街道站' || n, 'station', $1, '/' || $1 || '/' || id || '/' FROM s`,
+     SELECT id, '街道站' || n, 'station', $1::uuid, '/' || $1::text || '/' || id || '/' FROM s`,
     [center!.id, STATIONS],
   );
   await db.query(
@@ -111,6 +111,11 @@ export async function runReports(ctx: BenchContext): Promise<ScenarioResult> {
         ['alert report, one station, one quarter', `/api/v1/reports/alerts?${quarter}&orgUnitId=${stationId}`],
         ['order report, the district, one year', `/api/v1/reports/orders?${year}`],
         ['alert report as XLSX, the district, one year', `/api/v1/reports/alerts?${year}&format=xlsx`],
+        ['device report, the district, one year', `/api/v1/reports/devices?${year}`],
+        [
+          '季度报表 XLSX (alerts, orders, devices), the district',
+          `/api/v1/reports/quarterly?year=${to.getFullYear()}&quarter=${Math.floor(to.getMonth() / 3) + 1}`,
+        ],
         [
           'alert history, one station, one quarter, first page',
           `/api/v1/alerts?${quarter}&orgUnitId=${stationId}&pageSize=50`,
