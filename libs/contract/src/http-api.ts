@@ -196,6 +196,16 @@ export interface AlertReport {
   p90AcknowledgeSeconds: number | null;
   /** false_alarm among the alerts resolved with an operator's outcome (auto-resolved ones left out). */
   falseAlarmRate: number | null;
+  /** Beyond CONTRACT §3 (issue 15): alerts per day in the platform's zone. */
+  byDay: { day: string; total: number }[];
+  /** Alerts that reached at least one escalation level. */
+  escalated: number;
+  /** Alerts whose order ended unassigned (nobody accepted). */
+  unassignedEmergencies: number;
+  /** From the alert to its caregiver on site, over alerts that got an order not cancelled. */
+  medianOnSiteSeconds: number | null;
+  onSiteWithin15min: number | null;
+  onSiteWithin45min: number | null;
 }
 
 /** `GET /api/v1/reports/orders` (CONTRACT §3 v1.1), over orders created in `[from, to)`. */
@@ -213,6 +223,10 @@ export interface OrderReport {
   medianArrivalSeconds: number | null;
   /** Of the orders not cancelled, the share on site within 45 minutes (never arrived: not within). */
   arrivedWithin45min: number | null;
+  /** Beyond CONTRACT §3 (issue 15). */
+  cancelled: number;
+  /** Care-plan orders (not cancelled) on site by 15 minutes after their slot. */
+  carePlanOnTime: number | null;
 }
 
 /** `GET /api/v1/reports/devices` (issue 15): devices in scope now, and their faults over `[from, to)`. */

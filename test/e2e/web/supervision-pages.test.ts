@@ -66,7 +66,9 @@ describe('alert history and statistics (browser)', () => {
     await eventually(async () => expect(await page.getByTestId('history-row').count()).toBe(2));
     await page.getByTestId('history-row').last().click();
     await page.getByTestId('alert-detail').waitFor();
-    expect(await page.getByTestId('alert-detail').getAttribute('data-status')).toBe('resolved');
+    await eventually(async () =>
+      expect(await page.getByTestId('alert-detail').getAttribute('data-status')).toBe('resolved'),
+    );
     await screenshot(page, 'history-1-resolved-alert-detail');
   });
 
@@ -79,7 +81,13 @@ describe('alert history and statistics (browser)', () => {
     expect(await page.getByTestId('kpi-ack-60').getAttribute('data-tone')).toBe('good');
     expect(await page.getByTestId('kpi-ack-60').textContent()).toContain('100.0%');
     expect(await page.getByTestId('kpi-false-alarms').textContent()).toContain('50.0%');
-    for (const chart of ['chart-alerts-kind', 'chart-alerts-unit', 'chart-orders-kind', 'chart-orders-org'])
+    for (const chart of [
+      'chart-alerts-day',
+      'chart-alerts-kind',
+      'chart-alerts-unit',
+      'chart-orders-kind',
+      'chart-orders-org',
+    ])
       await page.locator(`[data-testid="${chart}"] canvas`).first().waitFor();
     expect(await page.getByTestId('chart-alerts-kind').getAttribute('data-bars')).toBe('1');
     await screenshot(page, 'stats-1-quarter-zh');

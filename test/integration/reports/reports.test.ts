@@ -54,13 +54,13 @@ describe('history and reports', () => {
     kind: string,
     status: string,
     createdLocal: string,
-    o: { acceptS?: number; onSiteLocal?: string; scheduledLocal?: string; assignee?: string } = {},
+    o: { acceptS?: number; onSiteLocal?: string; scheduledLocal?: string; assignee?: string; alertId?: string } = {},
   ): Promise<void> {
     const created = at(createdLocal);
     await query(
       `INSERT INTO service_orders (kind, status, resident_id, org_unit_id, created_at, scheduled_for, assignee_id,
-                                   accepted_at, on_site_at, completed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+                                   accepted_at, on_site_at, completed_at, alert_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         kind,
         status,
@@ -72,6 +72,7 @@ describe('history and reports', () => {
         o.acceptS === undefined ? null : new Date(created.getTime() + o.acceptS * 1000),
         o.onSiteLocal ? at(o.onSiteLocal) : null,
         status === 'completed' ? at(o.onSiteLocal ?? createdLocal) : null,
+        o.alertId ?? null,
       ],
     );
   }
@@ -86,9 +87,10 @@ describe('history and reports', () => {
 
     // Station A, five alerts in Q3 (acknowledged after 30, 90, 200 s; two never) and two just outside it.
     await alert(a, 'sos', '2026-07-01T00:00:00', 30, 'real_emergency'); // the quarter's first instant: in
-    await alert(a, 'sos', '2026-08-15T10:00:00', 90, 'false_alarm');
-    await alert(a, 'fall', '2026-09-30T23:59:59', 200, 'false_alarm'); // the quarter's last second: in
-    await alert(a, 'smoke', '2026-09-10T03:00:00', null, null); // never acknowledged, still open
+    const sos = await alert(a, 'sos', '2026-08-15T10:00:00', 90, 'false_alarm');
+    const fall = await alert(a, 'fall', '2026-09-30T23:59:59', 200, 'false_alarm'); // the quarter's last second: in
+    const smoke = await alert(a, 'smoke', '2026-09-10T03:00:00', null, null); // never acknowledged, still open
+    await query(`UPDATE alerts SET escalation_level = 2 WHERE id = $1`, [smoke]);
     await alert(a, 'device_offline', '2026-08-01T12:00:00', null, 'auto_resolved');
     await alert(a, 'sos', '2026-06-30T23:59:59', 5, 'real_emergency'); // Q2 (UTC: already 15:59 on the 30th)
     await alert(a, 'sos', '2026-10-01T00:00:00', 5, 'real_emergency'); // Q4
@@ -125,12 +127,19 @@ describe('history and reports', () => {
       onSiteLocal: '2026-07-05T11:10:00',
       assignee: housekeeper.body.id,
     });
-    await order('emergency', 'unassigned', '2026-08-01T12:00:00');
+    await order('emergency', 'unassigned', '2026-08-01T12:00:00', { alertId: fall });
     await order('cleaning', 'cancelled', '2026-08-03T09:00:00');
     await order('emergency', 'completed', '2026-09-01T20:00:00', {
       acceptS: 30,
       onSiteLocal: '2026-09-01T20:50:00',
       assignee: volunteer.body.id,
+    });
+    // The SOS of 15 August: dispatched a minute later, the volunteer on site 12 minutes after the alert.
+    await order('emergency', 'completed', '2026-08-15T10:01:00', {
+      acceptS: 45,
+      onSiteLocal: '2026-08-15T10:12:00',
+      assignee: volunteer.body.id,
+      alertId: sos,
     });
     await order('emergency', 'completed', '2026-06-30T20:00:00', { acceptS: 1 }); // Q2
   });
@@ -159,6 +168,19 @@ describe('history and reports', () => {
     expect(r.p90AcknowledgeSeconds).toBe(167);
     // Operators' outcomes: real, false, false, real (the auto-resolved and the open one are not judged).
     expect(r.falseAlarmRate).toBeCloseTo(0.5, 6);
+    // Days in the platform's zone: the first alert (UTC: 30 June 16:00) is on 1 July.
+    expect(r.byDay).toEqual(
+      ['2026-07-01', '2026-08-01', '2026-08-15', '2026-08-20', '2026-09-10', '2026-09-30'].map((day) => ({
+        day,
+        total: 1,
+      })),
+    );
+    expect(r.escalated).toBe(1);
+    // Two alerts got orders: the fall's went unassigned, the SOS's volunteer was on site after 12 minutes.
+    expect(r.unassignedEmergencies).toBe(1);
+    expect(r.medianOnSiteSeconds).toBe(720);
+    expect(r.onSiteWithin15min).toBeCloseTo(0.5, 6);
+    expect(r.onSiteWithin45min).toBeCloseTo(0.5, 6);
   });
 
   it("gives a station's operator its own figures only, and refuses another station's unit", async () => {
@@ -180,17 +202,19 @@ describe('history and reports', () => {
   it('reports the order KPIs of the quarter', async () => {
     const q = `from=${encodeURIComponent(Q3.from)}&to=${encodeURIComponent(Q3.to)}`;
     const r = (await a.operator.get(`/api/v1/reports/orders?${q}`)).body as OrderReport;
-    expect(r.total).toBe(5);
-    expect(r.byKind).toEqual({ emergency: 3, meal: 1, cleaning: 1 });
-    expect(r.completed).toBe(3);
+    expect(r.total).toBe(6);
+    expect(r.byKind).toEqual({ emergency: 4, meal: 1, cleaning: 1 });
+    expect(r.completed).toBe(4);
     expect(r.unassigned).toBe(1);
-    expect(r.medianAcceptSeconds).toBe(60); // 30, 60, 120
-    // On site 20 min after the order, 10 min after the meal's 11:00 slot, 50 min after the order.
-    expect(r.medianArrivalSeconds).toBe(1200);
-    // Not cancelled: 4; on site within 45 min: 2 (the unassigned one never arrived).
-    expect(r.arrivedWithin45min).toBeCloseTo(0.5, 6);
+    expect(r.cancelled).toBe(1);
+    expect(r.medianAcceptSeconds).toBe(52.5); // 30, 45, 60, 120
+    // On site 20 min after the order, 10 min after the meal's 11:00 slot, 50 min and 11 min after the order.
+    expect(r.medianArrivalSeconds).toBe(930); // 600, 660, 1200, 3000
+    // Not cancelled: 5; on site within 45 min: 3 (the unassigned one never arrived).
+    expect(r.arrivedWithin45min).toBeCloseTo(0.6, 6);
+    expect(r.carePlanOnTime).toBeNull(); // no care-plan order in the quarter
     const byOrg = Object.fromEntries(r.byServiceOrg.map((o) => [o.serviceOrgId ?? 'none', o.total]));
-    expect(Object.values(byOrg).sort()).toEqual([2, 3]);
+    expect(Object.values(byOrg)).toEqual([3, 3]);
     expect(byOrg.none).toBe(3);
   });
 
@@ -219,7 +243,7 @@ describe('history and reports', () => {
     });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = await csv.text();
-    expect(text).toContain('工单总数,5');
+    expect(text).toContain('工单总数,6');
     expect(text).toContain('助餐,meal,1');
   });
 
@@ -243,6 +267,7 @@ describe('history and reports', () => {
     await book.xlsx.load(await res.arrayBuffer());
     expect(book.worksheets.map((w) => w.name)).toEqual([
       '告警概要',
+      '按日期',
       '按类型',
       '按单位',
       '工单概要',
@@ -257,7 +282,7 @@ describe('history and reports', () => {
         .getSheetValues()
         .find((row) => Array.isArray(row) && row[1] === label)?.[2 as never];
     expect(cell('告警概要', '告警总数')).toBe(5);
-    expect(cell('工单概要', '工单总数')).toBe(5);
+    expect(cell('工单概要', '工单总数')).toBe(6);
     expect(cell('设备概要', '离线次数')).toBe(1);
     expect(book.getWorksheet('按设备类型')!.getRow(2).values).toEqual([undefined, '紧急按钮', 1, 0, 0]);
   });

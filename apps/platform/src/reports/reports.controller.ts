@@ -78,7 +78,8 @@ export class ReportsController {
   ) {
     const q = parseInput(quarterlyQuerySchema, query, 'query');
     if (q.orgUnitId) await this.units.requireInScope(p.scope, q.orgUnitId);
-    const w = { ...quarterPeriod(q.year, q.quarter, this.config.time.timezone), orgUnitId: q.orgUnitId };
+    const timeZone = this.config.time.timezone;
+    const w = { ...quarterPeriod(q.year, q.quarter, timeZone), orgUnitId: q.orgUnitId, timeZone };
     const [alerts, orders, devices] = await Promise.all([
       this.reports.alerts(p.scope, w),
       this.reports.orders(p.scope, w),
@@ -98,7 +99,7 @@ export class ReportsController {
   private async window(p: Principal, query: unknown): Promise<ReportWindow & { format: 'json' | 'csv' | 'xlsx' }> {
     const q = parseInput(reportQuerySchema, query, 'query');
     if (q.orgUnitId) await this.units.requireInScope(p.scope, q.orgUnitId);
-    return q;
+    return { ...q, timeZone: this.config.time.timezone };
   }
 
   private async answer<R extends { from: string; to: string }>(

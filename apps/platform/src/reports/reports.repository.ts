@@ -9,6 +9,8 @@ export interface ReportWindow {
   to: Date;
   /** This unit and those under it, within the caller's scope. */
   orgUnitId?: string;
+  /** The platform's zone: the alert report's days. */
+  timeZone: string;
 }
 
 /** The WHERE of a report: the caller's scope, the unit asked for, and the time window on `timeColumn`. */
@@ -38,9 +40,18 @@ export class ReportsRepository {
   async alerts(scope: OrgScope, w: ReportWindow): Promise<AlertReport> {
     const params: unknown[] = [];
     const where = reportWhere('a', 'opened_at', scope, w, params);
-    const scoped = `SELECT a.kind, a.org_unit_id, a.outcome,
-                           extract(epoch FROM a.acknowledged_at - a.opened_at)::float8 AS ack_s
-                    FROM alerts a WHERE ${where}`;
+    params.push(w.timeZone);
+    const zone = `$${params.length}`;
+    // The first order an alert got: its caregiver's arrival, and whether it ended unassigned.
+    const scoped = `SELECT a.kind, a.org_unit_id, a.outcome, a.escalation_level,
+                           (a.opened_at AT TIME ZONE ${zone})::date AS day,
+                           extract(epoch FROM a.acknowledged_at - a.opened_at)::float8 AS ack_s,
+                           extract(epoch FROM o.on_site_at - a.opened_at)::float8 AS on_site_s,
+                           o.status AS order_status
+                    FROM alerts a
+                    LEFT JOIN LATERAL (SELECT on_site_at, status FROM service_orders
+                                       WHERE alert_id = a.id ORDER BY created_at LIMIT 1) o ON true
+                    WHERE ${where}`;
     const [totals] = await this.db.query<
       {
         total: number;
@@ -50,6 +61,12 @@ export class ReportsRepository {
         p90_ack: number | null;
         false_alarms: number;
         judged: number;
+        escalated: number;
+        unassigned: number;
+        dispatched: number;
+        median_on_site: number | null;
+        on_site15: number;
+        on_site45: number;
       }[]
     >(
       `WITH a AS (${scoped})
@@ -59,12 +76,19 @@ export class ReportsRepository {
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_s) AS median_ack,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY ack_s) AS p90_ack,
               count(*) FILTER (WHERE outcome = 'false_alarm')::int AS false_alarms,
-              count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'auto_resolved')::int AS judged
+              count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'auto_resolved')::int AS judged,
+              count(*) FILTER (WHERE escalation_level > 0)::int AS escalated,
+              count(*) FILTER (WHERE order_status = 'unassigned')::int AS unassigned,
+              count(*) FILTER (WHERE order_status IS NOT NULL AND order_status <> 'cancelled')::int AS dispatched,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY on_site_s) AS median_on_site,
+              count(*) FILTER (WHERE on_site_s <= 15 * 60)::int AS on_site15,
+              count(*) FILTER (WHERE on_site_s <= 45 * 60)::int AS on_site45
        FROM a`,
       params,
     );
-    const byKind = await this.db.query<{ kind: AlertKind; n: number }[]>(
-      `WITH a AS (${scoped}) SELECT kind, count(*)::int AS n FROM a GROUP BY kind ORDER BY n DESC, kind`,
+    const byKind = await this.countBy<AlertKind>(scoped, 'kind', params);
+    const byDay = await this.db.query<{ day: string; total: number }[]>(
+      `WITH a AS (${scoped}) SELECT to_char(day, 'YYYY-MM-DD') AS day, count(*)::int AS total FROM a GROUP BY day ORDER BY day`,
       params,
     );
     const byOrgUnit = await this.db.query<{ orgUnitId: string; name: string; total: number }[]>(
@@ -78,20 +102,27 @@ export class ReportsRepository {
       from: w.from.toISOString(),
       to: w.to.toISOString(),
       total: t.total,
-      byKind: Object.fromEntries(byKind.map((r) => [r.kind, r.n])),
+      byKind,
       byOrgUnit,
       acknowledgedWithin60s: fraction(t.within60, t.total),
       acknowledgedWithin180s: fraction(t.within180, t.total),
       medianAcknowledgeSeconds: seconds(t.median_ack),
       p90AcknowledgeSeconds: seconds(t.p90_ack),
       falseAlarmRate: fraction(t.false_alarms, t.judged),
+      byDay,
+      escalated: t.escalated,
+      unassignedEmergencies: t.unassigned,
+      medianOnSiteSeconds: seconds(t.median_on_site),
+      onSiteWithin15min: fraction(t.on_site15, t.dispatched),
+      onSiteWithin45min: fraction(t.on_site45, t.dispatched),
     };
   }
 
   async orders(scope: OrgScope, w: ReportWindow): Promise<OrderReport> {
     const params: unknown[] = [];
     const where = reportWhere('o', 'created_at', scope, w, params);
-    const scoped = `SELECT o.kind, o.status, u.service_org_id, s.name AS service_org_name,
+    const scoped = `SELECT o.kind, o.status, u.service_org_id, s.name AS service_org_name, o.plan_id,
+                           o.on_site_at <= o.scheduled_for + interval '15 minutes' AS on_time,
                            extract(epoch FROM o.accepted_at - o.created_at)::float8 AS accept_s,
                            extract(epoch FROM o.on_site_at - greatest(o.created_at, coalesce(o.scheduled_for, o.created_at)))::float8
                              AS arrival_s
@@ -108,6 +139,9 @@ export class ReportsRepository {
         median_arrival: number | null;
         arrived45: number;
         not_cancelled: number;
+        cancelled: number;
+        plan_orders: number;
+        plan_on_time: number;
       }[]
     >(
       `WITH o AS (${scoped})
@@ -118,14 +152,14 @@ export class ReportsRepository {
               -- greatest() would turn a missing arrival into 0: an order on site before its slot counts as 0 this way
               percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN arrival_s < 0 THEN 0 ELSE arrival_s END) AS median_arrival,
               count(*) FILTER (WHERE status <> 'cancelled' AND arrival_s <= 45 * 60)::int AS arrived45,
-              count(*) FILTER (WHERE status <> 'cancelled')::int AS not_cancelled
+              count(*) FILTER (WHERE status <> 'cancelled')::int AS not_cancelled,
+              count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+              count(*) FILTER (WHERE plan_id IS NOT NULL AND status <> 'cancelled')::int AS plan_orders,
+              count(*) FILTER (WHERE plan_id IS NOT NULL AND status <> 'cancelled' AND on_time)::int AS plan_on_time
        FROM o`,
       params,
     );
-    const byKind = await this.db.query<{ kind: OrderKind; n: number }[]>(
-      `WITH o AS (${scoped}) SELECT kind, count(*)::int AS n FROM o GROUP BY kind ORDER BY n DESC, kind`,
-      params,
-    );
+    const byKind = await this.countBy<OrderKind>(scoped, 'kind', params);
     const byServiceOrg = await this.db.query<{ serviceOrgId: string | null; name: string | null; total: number }[]>(
       `WITH o AS (${scoped})
        SELECT service_org_id AS "serviceOrgId", service_org_name AS name, count(*)::int AS total
@@ -137,14 +171,25 @@ export class ReportsRepository {
       from: w.from.toISOString(),
       to: w.to.toISOString(),
       total: t.total,
-      byKind: Object.fromEntries(byKind.map((r) => [r.kind, r.n])),
+      byKind,
       byServiceOrg,
       completed: t.completed,
       unassigned: t.unassigned,
       medianAcceptSeconds: seconds(t.median_accept),
       medianArrivalSeconds: seconds(t.median_arrival),
       arrivedWithin45min: fraction(t.arrived45, t.not_cancelled),
+      cancelled: t.cancelled,
+      carePlanOnTime: fraction(t.plan_on_time, t.plan_orders),
     };
+  }
+
+  /** `{value: count}` of a scoped row set, most frequent first. */
+  private async countBy<K extends string>(scoped: string, column: string, params: unknown[]) {
+    const rows = await this.db.query<{ key: K; n: number }[]>(
+      `WITH r AS (${scoped}) SELECT ${column} AS key, count(*)::int AS n FROM r GROUP BY ${column} ORDER BY n DESC, ${column}`,
+      params,
+    );
+    return Object.fromEntries(rows.map((r) => [r.key, r.n])) as Partial<Record<K, number>>;
   }
 
   async devices(scope: OrgScope, w: ReportWindow): Promise<DeviceReport> {

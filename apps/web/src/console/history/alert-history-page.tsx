@@ -9,7 +9,7 @@ import { errorText } from '../alerts/alert-actions';
 import { AlertStatusBadge, SeverityBadge } from '../alerts/alert-badges';
 import { useRouter } from '../console-router';
 import { useDirectory } from '../registry/directory';
-import { PeriodPicker, type Period, usePeriod } from '../stats/period-picker';
+import { PeriodPicker, type Period, UnitPicker, usePeriod } from '../stats/period-picker';
 
 const PAGE_SIZE = 50;
 
@@ -118,25 +118,10 @@ function HistoryFilters({
   onChange: (patch: Partial<Filters>) => void;
 }) {
   const { t } = useI18n();
-  const directory = useDirectory();
   return (
     <div className="filters" data-testid="history-filters">
       <PeriodPicker value={period} onChange={onPeriod} />
-      <label>
-        {t('history.unit')}
-        <select
-          value={filters.orgUnitId}
-          onChange={(e) => onChange({ orgUnitId: e.target.value })}
-          data-testid="history-unit"
-        >
-          <option value="">{t('history.all')}</option>
-          {directory.orgUnits.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <UnitPicker value={filters.orgUnitId} onChange={(orgUnitId) => onChange({ orgUnitId })} testId="history-unit" />
       <label>
         {t('alerts.col.kind')}
         <select value={filters.kind} onChange={(e) => onChange({ kind: e.target.value })} data-testid="history-kind">

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
+import { useDirectory } from '../registry/directory';
 import { useTimeZone } from '../../time/time-zone';
 import { type PeriodPreset, presetPeriod } from '@anxin/contract';
 
@@ -34,6 +35,33 @@ export function PeriodPicker({ value, onChange }: { value: Period; onChange: (p:
         {PRESETS.map((p) => (
           <option key={p} value={p}>
             {t(`period.${p}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** An org unit in the caller's scope, or all of it (''). */
+export function UnitPicker({
+  value,
+  onChange,
+  testId,
+}: {
+  value: string;
+  onChange: (id: string) => void;
+  testId: string;
+}) {
+  const { t } = useI18n();
+  const directory = useDirectory();
+  return (
+    <label>
+      {t('history.unit')}
+      <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        <option value="">{t('history.all')}</option>
+        {directory.orgUnits.map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.name}
           </option>
         ))}
       </select>

@@ -5,9 +5,8 @@ import { useSignedIn } from '../../session/session';
 import { useTimeZone } from '../../time/time-zone';
 import { ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
-import { useDirectory } from '../registry/directory';
 import { type Bar, BarChartPanel } from './bar-chart';
-import { PeriodPicker, usePeriod } from './period-picker';
+import { PeriodPicker, UnitPicker, usePeriod } from './period-picker';
 
 /** A share against a target: met, within `amber` of it, or short (TEC Quality's call-answering and response targets). */
 interface Target {
@@ -33,7 +32,6 @@ const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed
 export function StatsPage() {
   const { t } = useI18n();
   const { api } = useSignedIn();
-  const directory = useDirectory();
   const [period, setPeriod] = usePeriod('thisQuarter');
   const [orgUnitId, setOrgUnitId] = useState('');
   const [alerts, setAlerts] = useState<AlertReport | null>(null);
@@ -94,17 +92,7 @@ export function StatsPage() {
           <h2>{t('stats.title')}</h2>
           <div className="filters">
             <PeriodPicker value={period} onChange={setPeriod} />
-            <label>
-              {t('history.unit')}
-              <select value={orgUnitId} onChange={(e) => setOrgUnitId(e.target.value)} data-testid="stats-unit">
-                <option value="">{t('history.all')}</option>
-                {directory.orgUnits.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <UnitPicker value={orgUnitId} onChange={setOrgUnitId} testId="stats-unit" />
             <button
               type="button"
               className="btn"
@@ -168,6 +156,21 @@ export function StatsPage() {
               }
             />
             <Kpi id="false-alarms" label="stats.falseAlarms" value={percent(alerts.falseAlarmRate)} />
+            <Kpi id="escalated" label="stats.escalated" value={String(alerts.escalated)} />
+            <Kpi
+              id="unassigned-emergencies"
+              label="stats.unassignedEmergencies"
+              value={String(alerts.unassignedEmergencies)}
+              tone={alerts.unassignedEmergencies > 0 ? 'bad' : 'good'}
+            />
+            <Kpi id="on-site-15" label="stats.onSite15" value={percent(alerts.onSiteWithin15min)} />
+            <Kpi
+              id="on-site-45"
+              label="stats.onSite45"
+              value={percent(alerts.onSiteWithin45min)}
+              tone={tone(alerts.onSiteWithin45min, TARGETS.arrived45)}
+              goal={percent(TARGETS.arrived45.goal)}
+            />
             <Kpi id="orders-total" label="stats.ordersTotal" value={String(orders.total)} />
             <Kpi id="orders-completed" label="stats.completed" value={String(orders.completed)} />
             <Kpi
@@ -197,6 +200,12 @@ export function StatsPage() {
       </section>
       {alerts && orders && (
         <div className="chart-grid">
+          <BarChartPanel
+            title={t('stats.chart.alertsByDay')}
+            bars={alerts.byDay.map((d) => ({ name: d.day.slice(5), value: d.total }))}
+            color="#a371f7"
+            testId="chart-alerts-day"
+          />
           <BarChartPanel
             title={t('stats.chart.alertsByKind')}
             bars={kindBars(alerts.byKind, 'alertKind')}
