@@ -69,6 +69,8 @@ describe('alert history and statistics (browser)', () => {
     await eventually(async () =>
       expect(await page.getByTestId('alert-detail').getAttribute('data-status')).toBe('resolved'),
     );
+    // The resident card lists the resident's alerts, any status.
+    await eventually(async () => expect(await page.getByTestId('resident-history-alert').count()).toBe(2));
     await screenshot(page, 'history-1-resolved-alert-detail');
   });
 

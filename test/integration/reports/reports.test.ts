@@ -312,6 +312,9 @@ describe('history and reports', () => {
     expect(opened(third.body)).toEqual([at('2026-07-01T00:00:00').toISOString()]);
     const resolvedSos = await a.operator.get(`/api/v1/alerts?${q}&status=resolved&kind=sos`);
     expect(resolvedSos.body).toHaveLength(2);
+    const residentOrders = await t.admin.get(`/api/v1/orders?residentId=${a.residentId}&${q}`);
+    expect(residentOrders.headers.get('x-total-count')).toBe('6');
+    expect((await t.admin.get(`/api/v1/orders?residentId=${b.residentId}&${q}`)).body).toEqual([]);
     // Station B's operator, asking for station A's unit, sees nothing of it.
     const other = await b.operator.get(`/api/v1/alerts?${q}&orgUnitId=${a.stationId}`);
     expect(other.body).toEqual([]);

@@ -30,7 +30,11 @@ export const progressSchema = z.strictObject({
   outcome: z.enum(RESOLVE_OUTCOMES).optional(),
 });
 const orderQuerySchema = z.intersection(
-  z.object({ status: commaList(ORDER_STATUSES).optional(), kind: commaList(ORDER_KINDS).optional() }),
+  z.object({
+    status: commaList(ORDER_STATUSES).optional(),
+    kind: commaList(ORDER_KINDS).optional(),
+    residentId: z.uuid().optional(),
+  }),
   historyQuerySchema,
 );
 const carePlanSchema = z.strictObject({
@@ -79,6 +83,7 @@ export class DispatchController {
     const [orders, total] = await this.dispatch.list(p, {
       statuses: q.status,
       kinds: q.kind,
+      residentId: q.residentId,
       orgUnitId: q.orgUnitId,
       from: q.from,
       to: q.to,

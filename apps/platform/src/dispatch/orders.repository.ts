@@ -50,6 +50,7 @@ export class OrdersRepository {
     f: {
       statuses?: OrderStatus[];
       kinds?: OrderKind[];
+      residentId?: string;
       orgUnitId?: string;
       from?: Date;
       to?: Date;
@@ -67,6 +68,7 @@ export class OrdersRepository {
       add(`o.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)`, `${scope.path}%`);
     if (f.statuses?.length) add(`o.status = ANY(?)`, f.statuses);
     if (f.kinds?.length) add(`o.kind = ANY(?)`, f.kinds);
+    if (f.residentId) add(`o.resident_id = ?`, f.residentId);
     if (f.orgUnitId) where.push(inUnitSubtree('o.org_unit_id', f.orgUnitId, params));
     if (f.from) add(`o.created_at >= ?`, f.from);
     if (f.to) add(`o.created_at < ?`, f.to);

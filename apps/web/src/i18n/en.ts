@@ -265,6 +265,9 @@ export const en: Record<MessageKey, string> = {
   'resident.nightEnd': 'Night ends',
   'resident.responderNotes': 'Responder notes',
   'resident.responderNotesHint': 'Only for the caregiver who accepts: key safe code, pets, access…',
+  'resident.history': 'Alerts and services',
+  'resident.noAlerts': 'No alerts yet',
+  'resident.noOrders': 'No service orders yet',
   'resident.contacts': 'Emergency contacts',
   'resident.form.noUnit': 'No org unit available',
 

@@ -246,6 +246,9 @@ export const zhCN = {
   'resident.nightEnd': '夜间结束',
   'resident.responderNotes': '处置须知',
   'resident.responderNotesHint': '仅对接单护理员可见，如钥匙箱密码、宠物、行动不便等',
+  'resident.history': '告警与服务记录',
+  'resident.noAlerts': '暂无告警记录',
+  'resident.noOrders': '暂无服务工单',
   'resident.contacts': '紧急联系人',
   'resident.form.noUnit': '没有可用的机构',
 

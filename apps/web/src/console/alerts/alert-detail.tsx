@@ -1,3 +1,4 @@
+import { ResidentHistory } from '../history/resident-history';
 import { useCallback, useEffect, useState } from 'react';
 import { RESOLVE_OUTCOMES, type AlertOutcome, type AlertView, type ServiceOrderView } from '@anxin/contract';
 import { useI18n, type Translate } from '../../i18n/i18n';
@@ -265,7 +266,10 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
       <div className="detail-grid">
         <div className="detail-col">
           {resident ? (
-            <ResidentCard resident={resident} age={age} degradedDevices={alert.degradedDevices} />
+            <>
+              <ResidentCard resident={resident} age={age} degradedDevices={alert.degradedDevices} />
+              <ResidentHistory residentId={resident.id} />
+            </>
           ) : (
             <p className="muted">{t('common.loading')}</p>
           )}

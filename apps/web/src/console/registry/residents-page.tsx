@@ -1,3 +1,4 @@
+import { ResidentHistory } from '../history/resident-history';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
@@ -124,6 +125,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           </header>
           <div className="detail-scroll">
             <ResidentDevices residentId={selected.id} />
+            <ResidentHistory residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
               <ResidentForm
