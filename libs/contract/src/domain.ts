@@ -88,7 +88,8 @@ export const RESOLVE_OUTCOMES = [
 ] as const;
 export type ResolveOutcome = (typeof RESOLVE_OUTCOMES)[number];
 /** What an alert may end with: an operator's outcome, or `auto_resolved` when its device recovered by itself. */
-export type AlertOutcome = ResolveOutcome | 'auto_resolved';
+export const ALERT_OUTCOMES = [...RESOLVE_OUTCOMES, 'auto_resolved'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
 
 // CONTRACT §4: service order kinds.
 export const ORDER_KINDS = ['emergency', 'meal', 'cleaning', 'bathing', 'mobility', 'medical', 'maintenance'] as const;

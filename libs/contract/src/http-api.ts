@@ -206,6 +206,8 @@ export interface AlertReport {
   medianOnSiteSeconds: number | null;
   onSiteWithin15min: number | null;
   onSiteWithin45min: number | null;
+  /** How many were acknowledged within 30 s, 30–60 s, 1–2, 2–3, 3–5 min, later, never (in that order). */
+  acknowledgeTimes: { bucket: string; total: number }[];
 }
 
 /** `GET /api/v1/reports/orders` (CONTRACT §3 v1.1), over orders created in `[from, to)`. */

@@ -59,6 +59,10 @@ describe('alert history and statistics (browser)', () => {
     const first = page.getByTestId('history-row').first();
     expect(await first.textContent()).toContain('紧急呼叫');
     expect(await first.textContent()).toContain('真实紧急情况'); // newest first: the second press
+    // The outcome filter keeps the false alarm only.
+    await page.getByTestId('history-outcome').selectOption('false_alarm');
+    await eventually(async () => expect(await page.getByTestId('history-row').count()).toBe(1));
+    await page.getByTestId('history-outcome').selectOption('');
     // A filter that matches nothing empties the list.
     await page.getByTestId('history-kind').selectOption('fall');
     await page.getByTestId('history-empty').waitFor();
@@ -84,6 +88,7 @@ describe('alert history and statistics (browser)', () => {
     expect(await page.getByTestId('kpi-ack-60').textContent()).toContain('100.0%');
     expect(await page.getByTestId('kpi-false-alarms').textContent()).toContain('50.0%');
     for (const chart of [
+      'chart-ack-times',
       'chart-alerts-day',
       'chart-alerts-kind',
       'chart-alerts-unit',

@@ -181,6 +181,8 @@ describe('history and reports', () => {
     expect(r.medianOnSiteSeconds).toBe(720);
     expect(r.onSiteWithin15min).toBeCloseTo(0.5, 6);
     expect(r.onSiteWithin45min).toBeCloseTo(0.5, 6);
+    // Acknowledged after 30 s and 10 s; 90 s; 200 s; two never.
+    expect(r.acknowledgeTimes.map((b) => b.total)).toEqual([2, 0, 1, 0, 1, 0, 2]);
   });
 
   it("gives a station's operator its own figures only, and refuses another station's unit", async () => {
@@ -267,6 +269,7 @@ describe('history and reports', () => {
     await book.xlsx.load(await res.arrayBuffer());
     expect(book.worksheets.map((w) => w.name)).toEqual([
       '告警概要',
+      '确认用时分布',
       '按日期',
       '按类型',
       '按单位',
@@ -312,6 +315,17 @@ describe('history and reports', () => {
     expect(opened(third.body)).toEqual([at('2026-07-01T00:00:00').toISOString()]);
     const resolvedSos = await a.operator.get(`/api/v1/alerts?${q}&status=resolved&kind=sos`);
     expect(resolvedSos.body).toHaveLength(2);
+    const falseAlarms = await a.operator.get(`/api/v1/alerts?${q}&outcome=false_alarm`);
+    expect(falseAlarms.body.map((x: AlertView) => x.kind).sort()).toEqual(['fall', 'sos']);
+    const residentA = (await a.operator.get(`/api/v1/residents/${a.residentId}`)).body.name as string;
+    const residentB = (await b.operator.get(`/api/v1/residents/${b.residentId}`)).body.name as string;
+    const byName = await a.operator.get(`/api/v1/alerts?${q}&residentName=${encodeURIComponent(residentA.slice(1))}`);
+    expect(byName.headers.get('x-total-count')).toBe('5');
+    // A name with LIKE's wildcards matches literally, and another station's resident is not found.
+    expect((await a.operator.get(`/api/v1/alerts?${q}&residentName=%25`)).body).toEqual([]);
+    expect((await a.operator.get(`/api/v1/alerts?${q}&residentName=${encodeURIComponent(residentB)}`)).body).toEqual(
+      [],
+    );
     const residentOrders = await t.admin.get(`/api/v1/orders?residentId=${a.residentId}&${q}`);
     expect(residentOrders.headers.get('x-total-count')).toBe('6');
     expect((await t.admin.get(`/api/v1/orders?residentId=${b.residentId}&${q}`)).body).toEqual([]);

@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ALERT_KINDS, ALERT_STATUSES, type AlertView, RESOLVE_OUTCOMES, SEVERITIES } from '@anxin/contract';
+import {
+  ALERT_KINDS,
+  ALERT_OUTCOMES,
+  ALERT_STATUSES,
+  type AlertView,
+  RESOLVE_OUTCOMES,
+  SEVERITIES,
+} from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -20,6 +27,9 @@ const alertQuerySchema = z.intersection(
     kind: commaList(ALERT_KINDS).optional(),
     severity: commaList(SEVERITIES).optional(),
     residentId: z.uuid().optional(),
+    outcome: commaList(ALERT_OUTCOMES).optional(),
+    /** Part of the resident's name (告警记录's search). */
+    residentName: z.string().trim().min(1).max(100).optional(),
   }),
   historyQuerySchema,
 );
@@ -55,6 +65,8 @@ export class AlertsController {
       kinds: q.kind,
       severities: q.severity,
       residentId: q.residentId,
+      outcomes: q.outcome,
+      residentName: q.residentName,
       orgUnitId: q.orgUnitId,
       from: q.from,
       to: q.to,

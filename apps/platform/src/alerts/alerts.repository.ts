@@ -144,6 +144,9 @@ export interface AlertListFilter {
   kinds?: AlertKind[];
   severities?: Severity[];
   residentId?: string;
+  outcomes?: AlertOutcome[];
+  /** Part of the resident's name. */
+  residentName?: string;
   /** This unit and those under it (within the scope). */
   orgUnitId?: string;
   /** Opened in `[from, to)`. */
@@ -208,6 +211,11 @@ export class AlertsRepository {
     any('a.status', f.statuses);
     any('a.kind', f.kinds);
     any('a.severity', f.severities);
+    any('a.outcome', f.outcomes);
+    if (f.residentName) {
+      params.push(`%${f.residentName.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`a.resident_id IN (SELECT id FROM residents WHERE name ILIKE $${params.length})`);
+    }
     if (f.residentId) {
       params.push(f.residentId);
       where.push(`a.resident_id = $${params.length}`);

@@ -22,6 +22,15 @@ export interface ReportTable {
 }
 
 const NONE = '（无）';
+const ACK_BUCKET_LABELS: Record<string, string> = {
+  '30s': '30秒内',
+  '60s': '30–60秒',
+  '120s': '1–2分钟',
+  '180s': '2–3分钟',
+  '300s': '3–5分钟',
+  over300s: '5分钟以上',
+  never: '未确认',
+};
 
 export function alertReportTables(r: AlertReport): ReportTable[] {
   return [
@@ -44,6 +53,11 @@ export function alertReportTables(r: AlertReport): ReportTable[] {
         ['45分钟内到场率', r.onSiteWithin45min],
       ],
       percentRows: [3, 4, 7, 11, 12],
+    },
+    {
+      name: '确认用时分布',
+      header: ['确认用时', '数量'],
+      rows: r.acknowledgeTimes.map((b) => [ACK_BUCKET_LABELS[b.bucket] ?? b.bucket, b.total]),
     },
     {
       name: '按日期',

@@ -26,6 +26,9 @@ function reportWhere(alias: string, timeColumn: string, scope: OrgScope, w: Repo
   return where.join(' AND ');
 }
 
+/** Upper bounds of the acknowledgement-time distribution, then alerts never acknowledged. */
+export const ACK_BUCKETS = ['30s', '60s', '120s', '180s', '300s', 'over300s', 'never'] as const;
+
 const fraction = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 const seconds = (value: number | null): number | null => (value === null ? null : Math.round(Number(value) * 10) / 10);
 
@@ -67,6 +70,7 @@ export class ReportsRepository {
         median_on_site: number | null;
         on_site15: number;
         on_site45: number;
+        ack_buckets: number[];
       }[]
     >(
       `WITH a AS (${scoped})
@@ -82,7 +86,11 @@ export class ReportsRepository {
               count(*) FILTER (WHERE order_status IS NOT NULL AND order_status <> 'cancelled')::int AS dispatched,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY on_site_s) AS median_on_site,
               count(*) FILTER (WHERE on_site_s <= 15 * 60)::int AS on_site15,
-              count(*) FILTER (WHERE on_site_s <= 45 * 60)::int AS on_site45
+              count(*) FILTER (WHERE on_site_s <= 45 * 60)::int AS on_site45,
+              ARRAY[count(*) FILTER (WHERE ack_s <= 30), count(*) FILTER (WHERE ack_s > 30 AND ack_s <= 60),
+                    count(*) FILTER (WHERE ack_s > 60 AND ack_s <= 120), count(*) FILTER (WHERE ack_s > 120 AND ack_s <= 180),
+                    count(*) FILTER (WHERE ack_s > 180 AND ack_s <= 300), count(*) FILTER (WHERE ack_s > 300),
+                    count(*) FILTER (WHERE ack_s IS NULL)]::int[] AS ack_buckets
        FROM a`,
       params,
     );
@@ -115,6 +123,7 @@ export class ReportsRepository {
       medianOnSiteSeconds: seconds(t.median_on_site),
       onSiteWithin15min: fraction(t.on_site15, t.dispatched),
       onSiteWithin45min: fraction(t.on_site45, t.dispatched),
+      acknowledgeTimes: ACK_BUCKETS.map((bucket, i) => ({ bucket, total: t.ack_buckets[i] ?? 0 })),
     };
   }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ALERT_KINDS, ALERT_STATUSES, type AlertView } from '@anxin/contract';
+import { ALERT_KINDS, ALERT_OUTCOMES, ALERT_STATUSES, type AlertView } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { useTimeFormat } from '../../time/time-format';
@@ -17,6 +17,8 @@ interface Filters {
   orgUnitId: string;
   kind: string;
   status: string;
+  outcome: string;
+  residentName: string;
 }
 
 /** 告警记录 (issue 15): every alert of a period, any status, filterable, opening the live board's detail view. */
@@ -25,7 +27,13 @@ export function AlertHistoryPage({ selectedId }: { selectedId: string | null }) 
   const { api } = useSignedIn();
   const { navigate } = useRouter();
   const [period, setPeriod] = usePeriod('thisMonth');
-  const [filters, setFilters] = useState<Filters>({ orgUnitId: '', kind: '', status: '' });
+  const [filters, setFilters] = useState<Filters>({
+    orgUnitId: '',
+    kind: '',
+    status: '',
+    outcome: '',
+    residentName: '',
+  });
   const [page, setPage] = useState(1);
   const [result, setResult] = useState<{ items: AlertView[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,6 +47,8 @@ export function AlertHistoryPage({ selectedId }: { selectedId: string | null }) 
         orgUnitId: filters.orgUnitId,
         kind: filters.kind,
         status: filters.status,
+        outcome: filters.outcome,
+        residentName: filters.residentName.trim(),
         page,
         pageSize: PAGE_SIZE,
       })
@@ -147,6 +157,31 @@ function HistoryFilters({
             </option>
           ))}
         </select>
+      </label>
+      <label>
+        {t('history.col.outcome')}
+        <select
+          value={filters.outcome}
+          onChange={(e) => onChange({ outcome: e.target.value })}
+          data-testid="history-outcome"
+        >
+          <option value="">{t('history.all')}</option>
+          {ALERT_OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {t(`outcome.${o}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('history.residentName')}
+        <input
+          type="search"
+          value={filters.residentName}
+          onChange={(e) => onChange({ residentName: e.target.value })}
+          placeholder={t('history.residentNameHint')}
+          data-testid="history-resident"
+        />
       </label>
     </div>
   );

@@ -201,6 +201,15 @@ export function StatsPage() {
       {alerts && orders && (
         <div className="chart-grid">
           <BarChartPanel
+            title={t('stats.chart.ackTimes')}
+            bars={alerts.acknowledgeTimes.map((b) => ({
+              name: t(`stats.ack.${b.bucket}` as MessageKey),
+              value: b.total,
+            }))}
+            color="#39c5cf"
+            testId="chart-ack-times"
+          />
+          <BarChartPanel
             title={t('stats.chart.alertsByDay')}
             bars={alerts.byDay.map((d) => ({ name: d.day.slice(5), value: d.total }))}
             color="#a371f7"
