@@ -1,3 +1,4 @@
+import { MAX_SPREADSHEET_BYTES, SPREADSHEET_TYPES } from './http/file-upload';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -138,6 +139,8 @@ export async function startPlatform(config: AppConfig, rootLog: Logger): Promise
     // Issue 12 item 8: the client address (login throttling, audit) comes from X-Forwarded-For only via these.
     app.set('trust proxy', config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false);
     app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
+    // Spreadsheet uploads (the residents import) arrive as a Buffer; every other body is JSON.
+    app.useBodyParser('raw', { type: SPREADSHEET_TYPES, limit: MAX_SPREADSHEET_BYTES });
     const openApi = new DocumentBuilder().setTitle('Anxin platform API').setVersion('1').addBearerAuth().build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
     // Before init, so the web apps' handlers run ahead of Nest's 404 (dist/apps/platform → dist/apps/web).

@@ -1,7 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { findUnstorableText } from '@anxin/contract';
 import { AppError } from '../errors/app.errors';
+import { ACCEPTS_SPREADSHEET, SPREADSHEET_TYPES } from './file-upload';
 
 /**
  * Runs on every HTTP route (CONTRACT §3: bad input is a 400 naming the field,
@@ -10,9 +12,14 @@ import { AppError } from '../errors/app.errors';
  */
 @Injectable()
 export class InputTextGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
+    // A spreadsheet upload is checked cell by cell by its route (resident-import.ts).
+    if (this.reflector.get<boolean>(ACCEPTS_SPREADSHEET, context.getHandler()) && request.is(SPREADSHEET_TYPES))
+      return findUnstorableText(request.query, 'query') === null;
     if (hasBody(request) && !request.is('application/json')) {
       throw new AppError(
         'unsupported_media_type',

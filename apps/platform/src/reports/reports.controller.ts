@@ -1,10 +1,11 @@
-import { Controller, Get, Inject, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { type AlertReport, type DeviceReport, type OrderReport, quarterPeriod } from '@anxin/contract';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
+import { attachment, XLSX_TYPE } from '../http/file-upload';
 import { parseInput } from '../http/parse-input.util';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -33,8 +34,6 @@ const quarterlyQuerySchema = z.strictObject({
   quarter: z.coerce.number().int().min(1).max(4),
   orgUnitId: z.uuid().optional(),
 });
-
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** CONTRACT §3 "History and reports" (issue 15): the supervisors' figures, scoped like everything else. */
 @ApiTags('reports')
@@ -117,14 +116,4 @@ export class ReportsController {
       ? attachment(res, name, ascii, 'text/csv; charset=utf-8', Buffer.from(reportCsv(tables(report)), 'utf8'))
       : attachment(res, name, ascii, XLSX_TYPE, await reportXlsx(tables(report)));
   }
-}
-
-/** A download: the Chinese file name for browsers that read RFC 5987, an ASCII one for the rest. */
-function attachment(res: Response, name: string, asciiName: string, type: string, body: Buffer): StreamableFile {
-  res.setHeader(
-    'Content-Disposition',
-    `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-  );
-  res.setHeader('Content-Type', type);
-  return new StreamableFile(body);
 }

@@ -1,14 +1,33 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  type StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { createResidentSchema, pageQuerySchema, type ProtectionState, updateResidentSchema } from '@anxin/contract';
+import { AppError } from '../errors/app.errors';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
+import { AcceptsSpreadsheet, attachment, CSV_TYPE, XLSX_TYPE } from '../http/file-upload';
 import { ApiJsonBody } from '../http/openapi.util';
 import { parseInput } from '../http/parse-input.util';
 import type { ResidentEntity } from './resident.entity';
-import { ResidentsService } from './residents.service';
+import { residentTemplate } from './resident-import';
+import { type ImportResult, ResidentsService } from './residents.service';
+
+const templateQuerySchema = z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+const importQuerySchema = z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') });
 
 const residentQuerySchema = pageQuerySchema.extend({
   orgUnitId: z.uuid().optional(),
@@ -37,6 +56,42 @@ export class ResidentsController {
     const [items, total] = await this.residents.list(principal, parseInput(residentQuerySchema, query, 'query'));
     res.setHeader('X-Total-Count', String(total));
     return this.residents.withProtection(items);
+  }
+
+  /** The import template (issue 16): Chinese headers and one example row. */
+  @Get('import-template')
+  async template(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const { format } = parseInput(templateQuerySchema, query, 'query');
+    const type = format === 'xlsx' ? XLSX_TYPE : `${CSV_TYPE}; charset=utf-8`;
+    return attachment(
+      res,
+      `老人档案导入模板.${format}`,
+      `resident-import-template.${format}`,
+      type,
+      await residentTemplate(format),
+    );
+  }
+
+  /**
+   * Residents from an XLSX or CSV body. `dryRun=true` only checks, listing every row's errors; otherwise
+   * all rows are written or, if any has an error, none (422 with the errors).
+   */
+  @Post('import')
+  @HttpCode(200)
+  @AcceptsSpreadsheet()
+  async import(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportResult> {
+    const { dryRun } = parseInput(importQuerySchema, query, 'query');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+      throw new AppError('invalid_input', `body: expected an XLSX (${XLSX_TYPE}) or CSV (${CSV_TYPE}) file`);
+    const kind = req.is(CSV_TYPE) ? 'csv' : 'xlsx';
+    const result = await this.residents.importResidents(principal, req.body, kind, dryRun === 'true');
+    if (!result.dryRun && result.errors.length > 0) res.status(422);
+    return result;
   }
 
   @Get(':id')

@@ -1,3 +1,4 @@
+import type { ResidentInput } from './resident-import';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DegradedDevice } from '@anxin/contract';
@@ -52,6 +53,22 @@ export class ResidentsRepository {
   async insert(resident: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {
     const result = await manager.insert(ResidentEntity, resident);
     return manager.findOneByOrFail(ResidentEntity, { id: (result.identifiers[0] as { id: string }).id });
+  }
+
+  /** Many residents in one statement (the import): column arrays unnested server-side. */
+  async insertMany(inputs: ResidentInput[], manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO residents (name, org_unit_id, address, birth_date, phone, emergency_contacts)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::date[], $5::text[], $6::jsonb[])`,
+      [
+        inputs.map((r) => r.name),
+        inputs.map((r) => r.orgUnitId),
+        inputs.map((r) => r.address ?? null),
+        inputs.map((r) => r.birthDate ?? null),
+        inputs.map((r) => r.phone ?? null),
+        inputs.map((r) => JSON.stringify(r.emergencyContacts ?? [])),
+      ],
+    );
   }
 
   async update(id: string, changes: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {

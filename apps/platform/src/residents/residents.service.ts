@@ -1,3 +1,4 @@
+import { AMBIGUOUS, MAX_IMPORT_ROWS, readSheet, type RowError, validateResidentRows } from './resident-import';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
@@ -20,6 +21,13 @@ export type ResidentMoveHook = (
   residentId: string,
   orgUnitId: string,
 ) => Promise<(() => Promise<void>) | void>;
+
+export interface ImportResult {
+  dryRun: boolean;
+  rows: number;
+  imported: number;
+  errors: RowError[];
+}
 
 @Injectable()
 export class ResidentsService {
@@ -78,6 +86,51 @@ export class ResidentsService {
       );
       return resident;
     });
+  }
+
+  /**
+   * Residents (with contacts) from an XLSX or CSV sheet (issue 16): every row is checked first and the
+   * errors of all rows answered; only a sheet without one is written, in one transaction, or not at all.
+   */
+  async importResidents(
+    principal: Principal,
+    file: Buffer,
+    kind: 'xlsx' | 'csv',
+    dryRun: boolean,
+  ): Promise<ImportResult> {
+    const sheet = await readSheet(file, kind).catch(() => null);
+    if (!sheet)
+      return {
+        dryRun,
+        rows: 0,
+        imported: 0,
+        errors: [{ row: 0, column: '', message: '无法读取文件：请使用模板的 XLSX 或 CSV 格式' }],
+      };
+    if (sheet.rows.length > MAX_IMPORT_ROWS)
+      sheet.errors.push({
+        row: 0,
+        column: '',
+        message: `一次最多导入 ${MAX_IMPORT_ROWS} 行，本文件有 ${sheet.rows.length} 行`,
+      });
+    const units = await this.orgUnits.list(principal);
+    const unitOf = (nameOrId: string) => {
+      const byId = units.find((u) => u.id === nameOrId);
+      if (byId) return byId.id;
+      const named = units.filter((u) => u.name === nameOrId);
+      return named.length === 1 ? named[0]!.id : named.length > 1 ? AMBIGUOUS : null;
+    };
+    const { inputs, errors } = validateResidentRows(sheet.rows, unitOf);
+    errors.unshift(...sheet.errors);
+    const result = { dryRun, rows: sheet.rows.length, imported: 0, errors };
+    if (dryRun || errors.length > 0 || inputs.length === 0) return result;
+    await this.db.transaction(async (manager) => {
+      await this.residents.insertMany(inputs, manager);
+      await this.audit.record(
+        { actor: principal, action: 'resident.import', subjectType: 'resident', detail: { count: inputs.length } },
+        manager,
+      );
+    });
+    return { ...result, imported: inputs.length };
   }
 
   onMove(hook: ResidentMoveHook): void {
