@@ -100,6 +100,24 @@ export class ApiClient {
     URL.revokeObjectURL(link.href);
   }
 
+  /**
+   * A file as the request body (a spreadsheet import). `refusedWith`: statuses whose JSON body is the
+   * answer too (the import's 422 lists the rows' errors), not an error.
+   */
+  async upload<T>(path: string, query: Query, file: File, refusedWith: number[] = []): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': file.type || 'application/octet-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(`/api/v1${withQuery(path, query)}`, { method: 'POST', headers, body: file }).catch(() => {
+      throw new ApiError(0, 'network');
+    });
+    const parsed = (await res.json().catch(() => null)) as (T & Partial<ApiErrorBody>) | null;
+    if (!res.ok && !refusedWith.includes(res.status)) {
+      if (res.status === 401 && this.token) this.onUnauthorized();
+      throw new ApiError(res.status, typeof parsed?.message === 'string' ? parsed.message : res.statusText);
+    }
+    return parsed as T;
+  }
+
   async post<T>(path: string, body: unknown = {}): Promise<T> {
     return (await this.request<T>('POST', path, body)).data;
   }

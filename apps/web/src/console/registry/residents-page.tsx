@@ -1,10 +1,11 @@
-import { ResidentHistory } from '../history/resident-history';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ageInYears } from '../../time/time-format';
 import { Dialog, ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
+import { ResidentHistory } from '../history/resident-history';
+import { ResidentImportDialog } from './resident-import-dialog';
 import { useRouter } from '../console-router';
 import { useDirectory } from './directory';
 import { ProtectionBadge } from './protection';
@@ -22,6 +23,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
   const [residents, setResidents] = useState<Resident[] | null>(null);
   const [total, setTotal] = useState(0);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
 
@@ -53,6 +55,9 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <h2>{t('residents.title')}</h2>
           <span className="muted">{t('common.total', { n: total })}</span>
           <span className="grow" />
+          <button type="button" className="btn btn-sm" onClick={() => setImporting(true)} data-testid="resident-import">
+            {t('import.open')}
+          </button>
           <button
             type="button"
             className="btn btn-primary btn-sm"
@@ -140,6 +145,15 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
         <section className="panel detail placeholder">
           <p className="muted">{t('residents.pick')}</p>
         </section>
+      )}
+      {importing && (
+        <ResidentImportDialog
+          onClose={() => setImporting(false)}
+          onImported={() => {
+            setGeneration((g) => g + 1);
+            directory.reload();
+          }}
+        />
       )}
       {creating && (
         <Dialog title={t('resident.create')} onClose={() => setCreating(false)} wide testId="resident-create-dialog">

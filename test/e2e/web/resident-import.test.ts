@@ -1,0 +1,71 @@
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
+import { unique } from '../../support/platform-harness';
+import { CONSOLE_VIEWPORT, eventually, screenshot, useWebSuite, type WatchedPage } from './web-harness';
+
+/** Issue 16, in the browser: an operator imports residents from an Excel sheet, a bad row first. */
+describe('resident import (browser)', () => {
+  const suite = useWebSuite();
+  let station: StationFixture;
+  let communityName: string;
+  let watched: WatchedPage;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anxin-import-'));
+  const tag = unique('导入');
+
+  async function sheet(name: string, rows: string[][]): Promise<string> {
+    const book = new ExcelJS.Workbook();
+    const s = book.addWorksheet('老人档案');
+    s.addRow(['姓名', '所属社区', '地址', '出生日期', '电话', '紧急联系人1姓名', '紧急联系人1关系', '紧急联系人1电话']);
+    for (const row of rows) s.addRow(row);
+    const file = path.join(dir, name);
+    await book.xlsx.writeFile(file);
+    return file;
+  }
+
+  beforeAll(async () => {
+    station = await createStation(suite.web.admin, await createCenter(suite.web.admin));
+    communityName = (await suite.web.admin.get('/api/v1/org-units')).body.find(
+      (u: { id: string }) => u.id === station.communityId,
+    ).name;
+    const operator = (await station.operator.get('/api/v1/auth/me')).body.username;
+    watched = await suite.signedIn(CONSOLE_VIEWPORT, '/residents', operator, 'operator-pass');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lists a bad row with its row, column and reason, imports nothing, then imports the fixed sheet', async () => {
+    const { page } = watched;
+    await page.getByTestId('resident-import').click();
+    await page.getByTestId('resident-import-dialog').waitFor();
+    const good = [`${tag}甲`, communityName, '和平路 1 号', '1940-05-01', '', '李明', '儿子', '13900000001'];
+    await page
+      .getByTestId('import-file')
+      .setInputFiles(await sheet('bad.xlsx', [good, [`${tag}乙`, communityName, '', '', '', '张华', '女儿', '']]));
+    await page.getByTestId('import-check').click();
+    const error = page.getByTestId('import-error');
+    await error.first().waitFor();
+    expect(await error.count()).toBe(1);
+    expect(await error.first().textContent()).toBe('3紧急联系人1电话必填');
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
+    await screenshot(page, 'import-1-bad-row');
+
+    await page
+      .getByTestId('import-file')
+      .setInputFiles(
+        await sheet('good.xlsx', [good, [`${tag}乙`, communityName, '', '', '', '张华', '女儿', '13700000000']]),
+      );
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-ready').waitFor();
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-done').waitFor();
+    expect(await page.getByTestId('import-done').textContent()).toContain('已导入 2 位老人');
+    await screenshot(page, 'import-2-done');
+    await eventually(async () => {
+      const res = await station.operator.get(`/api/v1/residents?q=${encodeURIComponent(tag)}`);
+      expect(res.body.map((r: { name: string }) => r.name).sort()).toEqual([`${tag}乙`, `${tag}甲`]);
+    });
+    expect(watched.errors).toEqual([]);
+  });
+});
