@@ -1,3 +1,4 @@
+import type { DeviceEventType } from './device-schemas';
 import type { AlertKind, DeviceType, OrderKind } from './domain';
 
 // Chinese names the platform itself writes (report files) and the web apps show: one source for both.
@@ -21,12 +22,12 @@ export const ALERT_KIND_LABELS_ZH: Record<AlertKind, string> = {
 };
 
 export const ORDER_KIND_LABELS_ZH: Record<OrderKind, string> = {
-  emergency: '紧急救助',
+  emergency: '助急',
   meal: '助餐',
-  cleaning: '保洁',
+  cleaning: '助洁',
   bathing: '助浴',
   mobility: '助行',
-  medical: '医疗护理',
+  medical: '助医',
   maintenance: '设备维修',
 };
 
@@ -39,6 +40,23 @@ export const DEVICE_TYPE_LABELS_ZH: Record<DeviceType, string> = {
   water_leak_sensor: '水浸传感器',
   door_sensor: '门磁',
   motion_sensor: '人体感应器',
+};
+
+export const EVENT_TYPE_LABELS_ZH: Record<DeviceEventType, string> = {
+  bed_exit: '离床',
+  bed_enter: '上床',
+  sos: '紧急呼叫',
+  sos_cancel: '取消呼叫',
+  fall: '跌倒',
+  low_battery: '电量低',
+  smoke: '烟雾',
+  gas: '燃气泄漏',
+  water_leak: '漏水',
+  tamper: '设备被拆',
+  door_open: '开门',
+  door_close: '关门',
+  motion: '有人活动',
+  command_ack: '指令回执',
 };
 
 /** `{prefix.key: label}` for a flat message table (the web apps' i18n keys). */

@@ -1,6 +1,12 @@
 // 简体中文 — the default locale and the source of the key set: en.ts must have every key
 // (a missing one is a compile error), and code can only ask for keys that exist here.
-import { ALERT_KIND_LABELS_ZH, DEVICE_TYPE_LABELS_ZH, labelKeys, ORDER_KIND_LABELS_ZH } from '@anxin/contract';
+import {
+  ALERT_KIND_LABELS_ZH,
+  DEVICE_TYPE_LABELS_ZH,
+  EVENT_TYPE_LABELS_ZH,
+  labelKeys,
+  ORDER_KIND_LABELS_ZH,
+} from '@anxin/contract';
 
 export const zhCN = {
   'app.console.brand': '安心 · 运营控制台',
@@ -172,6 +178,7 @@ export const zhCN = {
   'alertStatus.resolved': '已结案',
 
   ...labelKeys('alertKind', ALERT_KIND_LABELS_ZH),
+  ...labelKeys('eventType', EVENT_TYPE_LABELS_ZH),
 
   'outcome.real_emergency': '真实紧急情况',
   'outcome.false_alarm': '误报',
@@ -388,6 +395,20 @@ export const zhCN = {
   'task.outcomeOperator': '不确定，交由值班员判断',
   'task.reconnecting': '网络不稳定，正在重新连接…已显示最近的数据',
 
+  'reading.windowSeconds': '持续时间',
+  'reading.since': '开始于',
+  'reading.lastSeenAt': '最后在线',
+  'reading.heartbeatSeconds': '心跳周期',
+  'reading.missingSince': '缺失开始',
+  'reading.deviceType': '设备类型',
+  'reading.deviceId': '设备',
+  'reading.lat': '纬度',
+  'reading.lon': '经度',
+  'reading.safeZone': '安全区域',
+  'reading.perMinute': '{n} 次/分',
+  'reading.zone': '半径 {m} 米',
+  'common.yes': '是',
+  'common.no': '否',
   'reading.heartRate': '心率',
   'reading.respirationRate': '呼吸频率',
   'reading.spo2': '血氧',

@@ -1,11 +1,20 @@
-import { ResidentHistory } from '../history/resident-history';
 import { useCallback, useEffect, useState } from 'react';
-import { RESOLVE_OUTCOMES, type AlertOutcome, type AlertView, type ServiceOrderView } from '@anxin/contract';
+import {
+  type AlertOutcome,
+  type AlertView,
+  DEVICE_EVENT_TYPES,
+  DEVICE_TYPES,
+  type DeviceEventType,
+  type DeviceType,
+  RESOLVE_OUTCOMES,
+  type ServiceOrderView,
+} from '@anxin/contract';
 import { useI18n, type Translate } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
-import { ageInYears, formatElapsed, useTimeFormat } from '../../time/time-format';
+import { ageInYears, formatElapsed, type TimeFormat, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
 import { ErrorLine } from '../../ui/dialog';
+import { ResidentHistory } from '../history/resident-history';
 import { useConsoleLive } from '../live/console-live';
 import { ResidentCard } from '../registry/resident-card';
 import { DeviceStateList } from '../registry/device-state';
@@ -30,7 +39,18 @@ const READING_KEYS = [
   'source',
   'inBed',
   'movement',
+  'windowSeconds',
+  'since',
+  'lastSeenAt',
+  'heartbeatSeconds',
+  'missingSince',
+  'deviceType',
+  'deviceId',
+  'lat',
+  'lon',
+  'safeZone',
 ] as const;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** Known reading names are translated; anything else the rules add is shown as sent. */
 function readingLabel(t: Translate, key: string): string {
@@ -72,9 +92,25 @@ function auditDetail(t: Translate, detail: AuditLine['detail']): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-function describe(value: unknown): string {
+/** A trigger reading in words (issue 16): units, device names and times in the platform's zone, never raw JSON. */
+function describe(t: Translate, fmt: TimeFormat, key: string, value: unknown): string {
   if (value === null || value === undefined) return '—';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
+  if (typeof value === 'string') {
+    if (ISO_TIME.test(value)) return fmt.full(value);
+    if ((key === 'source' || key === 'deviceType') && (DEVICE_TYPES as readonly string[]).includes(value))
+      return t(`deviceType.${value as DeviceType}`);
+    return key === 'deviceId' ? value.slice(0, 8) : value;
+  }
+  if (typeof value === 'number') {
+    if (key === 'heartRate' || key === 'respirationRate') return t('reading.perMinute', { n: value });
+    if (key === 'windowSeconds' || key === 'heartbeatSeconds') return t('history.seconds', { n: value });
+    if (key === 'battery' || key === 'spo2') return `${value}%`;
+    return String(value);
+  }
+  const zone = value as { lat?: number; lon?: number; radiusM?: number };
+  if (key === 'safeZone' && typeof zone.radiusM === 'number') return t('reading.zone', { m: zone.radiusM });
+  return JSON.stringify(value);
 }
 
 export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
@@ -289,7 +325,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                   {readings.map(([key, value]) => (
                     <div key={key}>
                       <dt>{readingLabel(t, key)}</dt>
-                      <dd>{describe(value)}</dd>
+                      <dd>{describe(t, fmt, key, value)}</dd>
                     </div>
                   ))}
                 </dl>
@@ -326,7 +362,13 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                 {detail!.events.map((e) => (
                   <li key={e.id}>
                     <time>{fmt.time(e.receivedAt)}</time>
-                    <span className="strong">{t('alert.event', { type: e.type })}</span>
+                    <span className="strong">
+                      {t('alert.event', {
+                        type: (DEVICE_EVENT_TYPES as string[]).includes(e.type)
+                          ? t(`eventType.${e.type as DeviceEventType}`)
+                          : e.type,
+                      })}
+                    </span>
                     <span className="muted mono">{e.deviceId.slice(0, 8)}</span>
                   </li>
                 ))}
