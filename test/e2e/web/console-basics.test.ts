@@ -112,7 +112,13 @@ describe('operators console (browser)', () => {
     expect(secret.length).toBeGreaterThanOrEqual(16);
     expect(snippet).toContain(`password:  ${secret}`);
     expect(snippet).toContain(`clientId:  ${deviceId}`);
-    expect(snippet).toContain('1883');
+    // The platform's real MQTT port (this test's platform does not listen on 1883).
+    expect(suite.web.platform.mqttPort).not.toBe(1883);
+    await eventually(async () =>
+      expect(await page.getByTestId('mqtt-snippet').textContent()).toContain(
+        `port:      ${suite.web.platform.mqttPort}`,
+      ),
+    );
     for (const channel of DEVICE_CHANNELS) expect(snippet).toContain(deviceTopic(deviceId, channel));
     await screenshot(page, 'console-device-secret');
 

@@ -68,4 +68,21 @@ describe('resident import (browser)', () => {
     });
     expect(watched.errors).toEqual([]);
   });
+
+  it('refuses an emergency contact without a phone with a message, and says 已保存 once saved', async () => {
+    const { page } = watched;
+    await page.goto(`/residents/${station.residentId}`);
+    const form = page.getByTestId('resident-form');
+    await form.waitFor();
+    await form.getByRole('button', { name: '+ 添加联系人' }).click();
+    await form.getByLabel('姓名', { exact: true }).last().fill('王小明');
+    await page.getByTestId('resident-save').click();
+    await expect(form.getByRole('alert').textContent()).resolves.toContain('紧急联系人 1：姓名和电话都要填写');
+    await form.getByLabel('电话', { exact: true }).last().fill('13912345678');
+    await page.getByTestId('resident-save').click();
+    await page.getByTestId('resident-saved').waitFor();
+    expect(await page.getByTestId('resident-saved').textContent()).toBe('已保存');
+    const saved = await station.operator.get(`/api/v1/residents/${station.residentId}`);
+    expect(saved.body.emergencyContacts).toEqual([{ name: '王小明', phone: '13912345678', order: 1 }]);
+  });
 });

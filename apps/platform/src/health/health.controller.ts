@@ -1,3 +1,4 @@
+import { MqttBrokerService } from '../mqtt/mqtt-broker.service';
 import { Controller, Get, Inject, type OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -20,6 +21,7 @@ export class HealthController implements OnApplicationShutdown {
     @Inject(DATABASE_URL) databaseUrl: string,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly broker: MqttBrokerService,
   ) {
     this.database = new DatabaseProbe(databaseUrl, DATABASE_CHECK_TIMEOUT_MS);
   }
@@ -41,6 +43,8 @@ export class HealthController implements OnApplicationShutdown {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       // The web apps show times in the platform's configured zone (CONTRACT §1 ANXIN_TIMEZONE).
       timezone: this.config.time.timezone,
+      // The provisioning snippet shows devices where to connect (issue 16: it always said 1883).
+      mqttPort: this.broker.listeningPort,
     };
     if (down.length === 0) return body;
     res.status(503);

@@ -95,6 +95,8 @@ export class MqttBrokerService implements OnApplicationShutdown {
   private readonly liveDevices = new Map<string, IngestedDevice>();
   readonly gateway: DeviceGateway;
   private stopped = false;
+  /** The MQTT port devices connect to (MQTT_PORT, or the one chosen for port 0), once listening. */
+  listeningPort: number | null = null;
   private readonly pending: PendingConnections;
   /** The device authenticated on a connection, for what is refused below the session (an oversized packet). */
   private readonly deviceOfStream = new WeakMap<Duplex, IngestedDevice>();
@@ -288,6 +290,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
       if (!req.url || new URL(req.url, 'http://x').pathname !== '/mqtt') return;
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.route(createWebSocketStream(ws)));
     });
+    this.listeningPort = mqttPort;
     return mqttPort;
   }
 

@@ -441,6 +441,8 @@ export const en: Record<MessageKey, string> = {
   'reading.safeZone': 'Safe zone',
   'reading.perMinute': '{n} /min',
   'reading.zone': 'radius {m} m',
+  'contact.incomplete': 'Emergency contact {n}: give both a name and a phone number',
+  'common.saved': 'Saved',
   'common.yes': 'Yes',
   'common.no': 'No',
   'reading.heartRate': 'Heart rate',

@@ -407,6 +407,8 @@ export const zhCN = {
   'reading.safeZone': '安全区域',
   'reading.perMinute': '{n} 次/分',
   'reading.zone': '半径 {m} 米',
+  'contact.incomplete': '紧急联系人 {n}：姓名和电话都要填写',
+  'common.saved': '已保存',
   'common.yes': '是',
   'common.no': '否',
   'reading.heartRate': '心率',

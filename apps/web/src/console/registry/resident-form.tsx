@@ -55,6 +55,12 @@ export function ResidentForm({
       setError(t('resident.form.noUnit'));
       return;
     }
+    // A half-filled contact is refused with a message naming it (issue 16), never silently dropped.
+    const incomplete = contacts.findIndex((c) => Boolean(c.name.trim()) !== Boolean(c.phone.trim()));
+    if (incomplete >= 0) {
+      setError(t('contact.incomplete', { n: incomplete + 1 }));
+      return;
+    }
     const emergencyContacts: EmergencyContact[] = contacts
       .filter((c) => c.name.trim() && c.phone.trim())
       .map((c, i) => ({

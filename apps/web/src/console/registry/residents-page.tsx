@@ -24,6 +24,8 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
   const [total, setTotal] = useState(0);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
+  /** The resident whose record was just saved (the form remounts with the saved row, so the notice lives here). */
+  const [savedId, setSavedId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
 
@@ -133,10 +135,18 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
             <ResidentHistory residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
+              {savedId === selected.id && (
+                <p className="ok-line" data-testid="resident-saved">
+                  {t('common.saved')}
+                </p>
+              )}
               <ResidentForm
                 key={selected.id + selected.updatedAt}
                 resident={selected}
-                onSaved={() => setGeneration((g) => g + 1)}
+                onSaved={(r) => {
+                  setSavedId(r.id);
+                  setGeneration((g) => g + 1);
+                }}
               />
             </section>
           </div>

@@ -1,14 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { deviceTopic } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { Dialog } from '../../ui/dialog';
 import type { ProvisionedDevice } from './registry-types';
 
 /** CONTRACT §2: client id = username = device id, password = secret, four topics under the device. */
-export function mqttSnippet(device: ProvisionedDevice, host: string): string {
+export function mqttSnippet(device: ProvisionedDevice, host: string, port: number | null): string {
   return [
     `host:      ${host}`,
-    `port:      1883`,
+    `port:      ${port ?? 1883}`,
     `clientId:  ${device.id}`,
     `username:  ${device.id}`,
     `password:  ${device.secret}`,
@@ -19,11 +19,28 @@ export function mqttSnippet(device: ProvisionedDevice, host: string): string {
   ].join('\n');
 }
 
+/** The platform's MQTT port, from its health answer (the platform may listen on any port). */
+function usePlatformMqttPort(): number | null {
+  const [port, setPort] = useState<number | null>(null);
+  useEffect(() => {
+    let active = true;
+    fetch('/api/v1/health')
+      .then((res) => res.json() as Promise<{ mqttPort?: unknown }>)
+      .then((body) => active && typeof body.mqttPort === 'number' && setPort(body.mqttPort))
+      .catch(() => undefined);
+    return () => {
+      active = false;
+    };
+  }, []);
+  return port;
+}
+
 /** The secret is in this answer only: shown once, with a copyable connection snippet. */
 export function SecretDialog({ device, onClose }: { device: ProvisionedDevice; onClose: () => void }) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
-  const snippet = mqttSnippet(device, window.location.hostname);
+  const mqttPort = usePlatformMqttPort();
+  const snippet = mqttSnippet(device, window.location.hostname, mqttPort);
   const copy = () => {
     const done = () => {
       setCopied(true);
