@@ -104,6 +104,23 @@ export const ruleOverridesSchema = z.strictObject({
   readingMissingSeconds: z.number().int().min(1).max(86400).optional(),
 });
 
+export type RuleOverrides = z.infer<typeof ruleOverridesSchema>;
+
+/** What each rule uses when the care profile does not say otherwise (the console shows them beside the fields). */
+export const RULE_DEFAULTS: Required<RuleOverrides> = {
+  heartRateMin: 40,
+  heartRateMax: 120,
+  respirationMin: 8,
+  respirationMax: 28,
+  vitalsSustainSeconds: 60,
+  apnoeaSeconds: 20,
+  bedReturnSeconds: 30 * 60,
+  inactivitySeconds: 12 * 3600,
+  sosCancelSeconds: 60,
+  fallConfirmSeconds: 30,
+  readingMissingSeconds: 300,
+};
+
 export const careProfileSchema = z.strictObject({
   conditions: z.array(z.enum(CARE_CONDITIONS)).max(CARE_CONDITIONS.length).optional(),
   nightWindow: z.strictObject({ start: clock, end: clock }).optional(),

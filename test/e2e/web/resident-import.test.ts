@@ -85,4 +85,32 @@ describe('resident import (browser)', () => {
     const saved = await station.operator.get(`/api/v1/residents/${station.residentId}`);
     expect(saved.body.emergencyContacts).toEqual([{ name: '王小明', phone: '13912345678', order: 1 }]);
   });
+
+  it("tunes the resident's own rules and safe zone beside the defaults", async () => {
+    const { page } = watched;
+    await page.goto(`/residents/${station.residentId}`);
+    const editor = page.getByTestId('rule-editor');
+    await editor.waitFor();
+    expect(await page.getByTestId('rule-heartRateMax').getAttribute('placeholder')).toBe('默认 120 次/分');
+    expect(await page.getByTestId('rule-inactivitySeconds').getAttribute('placeholder')).toBe('默认 12 小时');
+    await page.getByTestId('rule-heartRateMax').fill('110');
+    await page.getByTestId('rule-vitalsSustainSeconds').fill('30');
+    // Half a safe zone is refused with a message.
+    await page.getByTestId('rule-zone-lat').fill('40.84');
+    await page.getByTestId('rules-save').click();
+    await expect(editor.getByRole('alert').textContent()).resolves.toContain('安全区域需同时填写');
+    await page.getByTestId('rule-zone-lon').fill('111.75');
+    await page.getByTestId('rule-zone-radiusM').fill('300');
+    await page.getByTestId('rules-save').click();
+    await eventually(async () => {
+      const res = await station.operator.get(`/api/v1/residents/${station.residentId}`);
+      expect(res.body.careProfile).toMatchObject({
+        rules: { heartRateMax: 110, vitalsSustainSeconds: 30 },
+        safeZone: { lat: 40.84, lon: 111.75, radiusM: 300 },
+      });
+    });
+    await page.getByTestId('rules-saved').waitFor();
+    await screenshot(page, 'rules-1-saved');
+    expect(watched.errors).toEqual([]);
+  });
 });

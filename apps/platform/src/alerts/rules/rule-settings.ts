@@ -1,4 +1,4 @@
-import type { CareProfile } from '@anxin/contract';
+import { type CareProfile, RULE_DEFAULTS } from '@anxin/contract';
 
 /** Issue defaults; each may be overridden per resident in the care profile (`careProfile.rules`). */
 export interface RuleSettings {
@@ -20,17 +20,7 @@ export interface RuleSettings {
 }
 
 export const DEFAULT_RULE_SETTINGS: RuleSettings = {
-  heartRateMin: 40,
-  heartRateMax: 120,
-  respirationMin: 8,
-  respirationMax: 28,
-  vitalsSustainSeconds: 60,
-  apnoeaSeconds: 20,
-  bedReturnSeconds: 30 * 60,
-  inactivitySeconds: 12 * 3600,
-  sosCancelSeconds: 60,
-  fallConfirmSeconds: 30,
-  readingMissingSeconds: 300,
+  ...RULE_DEFAULTS,
   nightWindow: { start: '22:00', end: '06:00' },
   wanderingRisk: false,
   safeZone: null,

@@ -6,6 +6,7 @@ import { Dialog, ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
 import { ResidentHistory } from '../history/resident-history';
 import { ResidentImportDialog } from './resident-import-dialog';
+import { RuleEditor } from './rule-editor';
 import { useRouter } from '../console-router';
 import { useDirectory } from './directory';
 import { ProtectionBadge } from './protection';
@@ -132,6 +133,11 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           </header>
           <div className="detail-scroll">
             <ResidentDevices residentId={selected.id} />
+            <RuleEditor
+              key={`rules-${selected.id}`}
+              resident={selected}
+              onSaved={() => setGeneration((g) => g + 1)}
+            />
             <ResidentHistory residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
