@@ -133,11 +133,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           </header>
           <div className="detail-scroll">
             <ResidentDevices residentId={selected.id} />
-            <RuleEditor
-              key={`rules-${selected.id}`}
-              resident={selected}
-              onSaved={() => setGeneration((g) => g + 1)}
-            />
+            <RuleEditor key={`rules-${selected.id}`} resident={selected} onSaved={() => setGeneration((g) => g + 1)} />
             <ResidentHistory residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
