@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import ExcelJS from 'exceljs';
-import type { ImportResult } from '../../../apps/platform/src/residents/residents.service';
+import type { ImportResult } from '../../../apps/platform/src/http/spreadsheet';
 import type { Resident } from '../../../apps/web/src/console/registry/registry-types';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { startTestPlatform, type TestPlatform, unique } from '../../support/platform-harness';

@@ -1,16 +1,8 @@
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { z } from 'zod';
 import { createResidentSchema, findUnstorableText } from '@anxin/contract';
+import { type RowError, type SheetRow, sheetTemplate } from '../http/spreadsheet';
 
 export type ResidentInput = z.infer<typeof createResidentSchema>;
-
-/** One problem of one row, as the import's dry run lists them (row = the sheet's row number). */
-export interface RowError {
-  row: number;
-  column: string;
-  message: string;
-}
 
 const CONTACTS = 2;
 /** The template's columns, in its order; a sheet may order them freely (matched by header). */
@@ -28,72 +20,17 @@ export const RESIDENT_COLUMNS = {
     ]).flat(),
   ),
 } as Record<string, string>;
-const REQUIRED = [RESIDENT_COLUMNS.name!, RESIDENT_COLUMNS.unit!];
-export const MAX_IMPORT_ROWS = 10_000;
+export const RESIDENT_REQUIRED = [RESIDENT_COLUMNS.name!, RESIDENT_COLUMNS.unit!];
 export const AMBIGUOUS = 'ambiguous';
 
 /** The downloadable template: the header row and one example row. */
-export async function residentTemplate(format: 'xlsx' | 'csv'): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet('老人档案');
-  sheet.addRow(Object.values(RESIDENT_COLUMNS)).font = { bold: true };
-  sheet.addRow([
-    '王秀兰',
-    '新华社区',
-    '新华路 12 号 3 单元 301',
-    '1941-03-08',
-    '13800000000',
-    '王小明',
-    '儿子',
-    '13912345678',
-  ]);
-  sheet.columns.forEach((c) => (c.width = 18));
-  if (format === 'csv') return Buffer.concat([Buffer.from('\uFEFF'), Buffer.from(await book.csv.writeBuffer())]);
-  return Buffer.from(await book.xlsx.writeBuffer());
-}
-
-/** A cell as text: dates as YYYY-MM-DD (Excel keeps them as UTC midnights), numbers as written. */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('text' in value && typeof value.text === 'string') return value.text.trim(); // hyperlinks
-    if ('richText' in value)
-      return value.richText
-        .map((r) => r.text)
-        .join('')
-        .trim();
-    if ('result' in value) return cellText(value.result); // formulas
-    return '';
-  }
-  return String(value).trim();
-}
-
-/** The first sheet's rows as {header: text}, with their row numbers; a missing required column is an error. */
-export async function readSheet(
-  file: Buffer,
-  kind: 'xlsx' | 'csv',
-): Promise<{ rows: { row: number; cells: Record<string, string> }[]; errors: RowError[] }> {
-  const book = new ExcelJS.Workbook();
-  if (kind === 'xlsx') await book.xlsx.load(file as unknown as ArrayBuffer);
-  else await book.csv.read(Readable.from(file.toString('utf8').replace(/^\uFEFF/, '')));
-  const sheet = book.worksheets[0];
-  if (!sheet) return { rows: [], errors: [{ row: 1, column: '', message: '文件中没有工作表' }] };
-  const headers = new Map<number, string>();
-  sheet.getRow(1).eachCell((cell, col) => headers.set(col, cellText(cell.value)));
-  const present = new Set(headers.values());
-  const errors = REQUIRED.filter((h) => !present.has(h)).map((column) => ({ row: 1, column, message: '缺少此列' }));
-  const rows: { row: number; cells: Record<string, string> }[] = [];
-  sheet.eachRow((r, row) => {
-    if (row === 1) return;
-    const cells: Record<string, string> = {};
-    r.eachCell((cell, col) => {
-      const header = headers.get(col);
-      if (header) cells[header] = cellText(cell.value);
-    });
-    if (Object.values(cells).some((v) => v !== '')) rows.push({ row, cells });
-  });
-  return { rows, errors };
+export function residentTemplate(format: 'xlsx' | 'csv'): Promise<Buffer> {
+  return sheetTemplate(
+    '老人档案',
+    Object.values(RESIDENT_COLUMNS),
+    ['王秀兰', '新华社区', '新华路 12 号 3 单元 301', '1941-03-08', '13800000000', '王小明', '儿子', '13912345678'],
+    format,
+  );
 }
 
 /** zod's complaint about one field, in the words the import screen shows. */
@@ -120,7 +57,7 @@ function columnOf(path: PropertyKey[]): string {
  * among the caller's units (`unitOf`). Answers the inputs, or every row's errors — nothing is half valid.
  */
 export function validateResidentRows(
-  rows: { row: number; cells: Record<string, string> }[],
+  rows: SheetRow[],
   /** A unit's id, AMBIGUOUS when several units in scope have that name, null when none. */
   unitOf: (nameOrId: string) => string | null,
 ): { inputs: ResidentInput[]; errors: RowError[] } {

@@ -24,7 +24,8 @@ import { ApiJsonBody } from '../http/openapi.util';
 import { parseInput } from '../http/parse-input.util';
 import type { ResidentEntity } from './resident.entity';
 import { residentTemplate } from './resident-import';
-import { type ImportResult, ResidentsService } from './residents.service';
+import { ResidentsService } from './residents.service';
+import type { ImportResult } from '../http/spreadsheet';
 
 const templateQuerySchema = z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
 const importQuerySchema = z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') });

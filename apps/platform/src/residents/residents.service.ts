@@ -1,4 +1,3 @@
-import { AMBIGUOUS, MAX_IMPORT_ROWS, readSheet, type RowError, validateResidentRows } from './resident-import';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
@@ -11,6 +10,8 @@ import { OrgUnitsService } from '../org-units/org-units.service';
 import type { OrgScope } from '../org-units/org-scope';
 import type { ResidentEntity } from './resident.entity';
 import { type ResidentListFilter, ResidentsRepository } from './residents.repository';
+import { type ImportResult, loadSheet } from '../http/spreadsheet';
+import { AMBIGUOUS, RESIDENT_REQUIRED, validateResidentRows } from './resident-import';
 
 /**
  * What moves with a resident to another org unit (its open alerts, its open orders), registered by the
@@ -21,13 +22,6 @@ export type ResidentMoveHook = (
   residentId: string,
   orgUnitId: string,
 ) => Promise<(() => Promise<void>) | void>;
-
-export interface ImportResult {
-  dryRun: boolean;
-  rows: number;
-  imported: number;
-  errors: RowError[];
-}
 
 @Injectable()
 export class ResidentsService {
@@ -98,20 +92,7 @@ export class ResidentsService {
     kind: 'xlsx' | 'csv',
     dryRun: boolean,
   ): Promise<ImportResult> {
-    const sheet = await readSheet(file, kind).catch(() => null);
-    if (!sheet)
-      return {
-        dryRun,
-        rows: 0,
-        imported: 0,
-        errors: [{ row: 0, column: '', message: '无法读取文件：请使用模板的 XLSX 或 CSV 格式' }],
-      };
-    if (sheet.rows.length > MAX_IMPORT_ROWS)
-      sheet.errors.push({
-        row: 0,
-        column: '',
-        message: `一次最多导入 ${MAX_IMPORT_ROWS} 行，本文件有 ${sheet.rows.length} 行`,
-      });
+    const sheet = await loadSheet(file, kind, RESIDENT_REQUIRED);
     const units = await this.orgUnits.list(principal);
     const unitOf = (nameOrId: string) => {
       const byId = units.find((u) => u.id === nameOrId);
