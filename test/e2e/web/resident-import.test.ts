@@ -113,4 +113,29 @@ describe('resident import (browser)', () => {
     await screenshot(page, 'rules-1-saved');
     expect(watched.errors).toEqual([]);
   });
+
+  it('adds devices for existing residents from a sheet and hands out their secrets once, as a file', async () => {
+    const { page } = watched;
+    await page.goto('/residents');
+    await page.getByTestId('device-import').click();
+    await page.getByTestId('device-import-dialog').waitFor();
+    const residentName = (await station.operator.get(`/api/v1/residents/${station.residentId}`)).body.name as string;
+    const csv = path.join(dir, 'devices.csv');
+    fs.writeFileSync(
+      csv,
+      `\uFEFF住户ID,住户姓名,所属社区,设备类型,序列号,心跳间隔（秒）\r\n,${residentName},,智能床垫,${unique('MT-')},\r\n`,
+    );
+    await page.getByTestId('import-file').setInputFiles(csv);
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-ready').waitFor();
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-done').waitFor();
+    expect(await page.getByTestId('import-done').textContent()).toContain('已添加 1 台设备');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-secrets').click()]);
+    expect(file.suggestedFilename()).toBe('设备密钥.csv');
+    const text = fs.readFileSync((await file.path())!, 'utf8');
+    expect(text).toContain('设备ID,设备类型,住户,序列号,密钥');
+    expect(text).toContain(`智能床垫,${residentName}`);
+    await screenshot(page, 'import-3-device-secrets');
+  });
 });

@@ -1,13 +1,28 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  type StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { createDeviceSchema, DEVICE_TYPES, pageQuerySchema, updateDeviceSchema } from '@anxin/contract';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
+import { AcceptsSpreadsheet, spreadsheetUpload, templateDownload } from '../http/file-upload';
 import { ApiJsonBody } from '../http/openapi.util';
 import { parseInput } from '../http/parse-input.util';
 import type { DeviceView } from './device.view';
+import { deviceTemplate } from './device-import';
 import { DevicesService } from './devices.service';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -30,6 +45,28 @@ export class DevicesController {
   @ApiJsonBody(createDeviceSchema)
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<DeviceView & { secret: string }> {
     return this.devices.create(principal, parseInput(createDeviceSchema, body));
+  }
+
+  /** The bulk provisioning template (issue 16). */
+  @Get('import-template')
+  template(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    return templateDownload(query, res, '设备导入模板', 'device-import-template', deviceTemplate);
+  }
+
+  /** Devices for existing residents from a sheet; like the residents import, all or none. Secrets are in the answer once. */
+  @Post('import')
+  @HttpCode(200)
+  @AcceptsSpreadsheet()
+  async import(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { file, kind, dryRun } = spreadsheetUpload(req, query);
+    const result = await this.devices.importDevices(principal, file, kind, dryRun);
+    if (!result.dryRun && result.errors.length > 0) res.status(422);
+    return result;
   }
 
   @Get()

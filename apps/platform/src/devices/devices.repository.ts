@@ -41,6 +41,16 @@ export class DevicesRepository {
     return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
   }
 
+  /** `type/serial` of devices already registered with one of these serials. */
+  async takenSerials(serials: string[]): Promise<Set<string>> {
+    if (serials.length === 0) return new Set();
+    const rows = await this.db.query<{ key: string }[]>(
+      `SELECT type || '/' || serial AS key FROM devices WHERE serial = ANY($1::text[])`,
+      [serials],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
   async insert(device: Partial<DeviceEntity>, manager: EntityManager): Promise<DeviceEntity> {
     const result = await manager.insert(DeviceEntity, device);
     return manager.findOneByOrFail(DeviceEntity, { id: (result.identifiers[0] as { id: string }).id });

@@ -13,6 +13,8 @@ import { notifyDeviceChanged } from './device-changes';
 import { generateDeviceSecret, hashDeviceSecret } from './device-secret.util';
 import { type DeviceView, toDeviceView } from './device.view';
 import { type DeviceListFilter, DevicesRepository } from './devices.repository';
+import { type ImportResult, loadSheet } from '../http/spreadsheet';
+import { DEVICE_COLUMNS, DEVICE_REQUIRED, validateDeviceRows } from './device-import';
 
 @Injectable()
 export class DevicesService {
@@ -77,6 +79,54 @@ export class DevicesService {
       if (isUniqueViolation(error)) throw new AppError('conflict', `serial: a ${input.type} with this serial exists`);
       throw error;
     }
+  }
+
+  /**
+   * Bulk provisioning from a sheet (issue 16): every row checked first, then all devices created in one
+   * transaction or none. The answer carries each new device's secret — the only time it is shown.
+   */
+  async importDevices(
+    principal: Principal,
+    file: Buffer,
+    kind: 'xlsx' | 'csv',
+    dryRun: boolean,
+  ): Promise<ImportResult & { devices: (DeviceView & { secret: string; row: number })[] }> {
+    const sheet = await loadSheet(file, kind, DEVICE_REQUIRED);
+    const serials = sheet.rows.map((r) => r.cells[DEVICE_COLUMNS.serial] ?? '').filter(Boolean);
+    const [residents, taken] = await Promise.all([
+      this.residents.refsInScope(principal.scope),
+      this.devices.takenSerials(serials),
+    ]);
+    const { inputs, errors } = validateDeviceRows(sheet.rows, residents, taken);
+    errors.unshift(...sheet.errors);
+    const result = { dryRun, rows: sheet.rows.length, imported: 0, errors, devices: [] };
+    if (dryRun || errors.length > 0 || inputs.length === 0) return result;
+    const pepper = await this.secrets.requireKey('device_secret_pepper');
+    const byId = new Map(residents.map((r) => [r.id, r]));
+    const devices = await this.db.transaction(async (manager) => {
+      const created: (DeviceView & { secret: string; row: number })[] = [];
+      for (const input of inputs) {
+        const secret = generateDeviceSecret();
+        const device = await this.devices.insert(
+          {
+            type: input.type,
+            residentId: input.residentId,
+            orgUnitId: byId.get(input.residentId)!.orgUnitId,
+            serial: input.serial ?? null,
+            heartbeatIntervalSeconds: input.heartbeatIntervalSeconds ?? null,
+            secretHash: hashDeviceSecret(pepper, secret),
+          },
+          manager,
+        );
+        created.push({ ...toDeviceView(device), secret, row: input.row });
+      }
+      await this.audit.record(
+        { actor: principal, action: 'device.import', subjectType: 'device', detail: { count: created.length } },
+        manager,
+      );
+      return created;
+    });
+    return { ...result, imported: devices.length, devices };
   }
 
   async update(principal: Principal, id: string, input: z.infer<typeof updateDeviceSchema>): Promise<DeviceView> {

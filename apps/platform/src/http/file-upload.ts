@@ -1,5 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors/app.errors';
+import { parseInput } from './parse-input.util';
 import { StreamableFile } from '@nestjs/common';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -20,4 +23,31 @@ export function attachment(res: Response, name: string, asciiName: string, type:
   );
   res.setHeader('Content-Type', type);
   return new StreamableFile(body);
+}
+
+const templateQuerySchema = z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+const importQuerySchema = z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') });
+
+/** An import template download (`?format=xlsx|csv`) named `name` (Chinese) / `asciiName`. */
+export async function templateDownload(
+  query: unknown,
+  res: Response,
+  name: string,
+  asciiName: string,
+  build: (format: 'xlsx' | 'csv') => Promise<Buffer>,
+): Promise<StreamableFile> {
+  const { format } = parseInput(templateQuerySchema, query, 'query');
+  const type = format === 'xlsx' ? XLSX_TYPE : `${CSV_TYPE}; charset=utf-8`;
+  return attachment(res, `${name}.${format}`, `${asciiName}.${format}`, type, await build(format));
+}
+
+/** An uploaded sheet: its bytes, its kind, and `?dryRun=true`; an empty or non-spreadsheet body is a 400. */
+export function spreadsheetUpload(
+  req: Request,
+  query: unknown,
+): { file: Buffer; kind: 'xlsx' | 'csv'; dryRun: boolean } {
+  const { dryRun } = parseInput(importQuerySchema, query, 'query');
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+    throw new AppError('invalid_input', `body: expected an XLSX (${XLSX_TYPE}) or CSV (${CSV_TYPE}) file`);
+  return { file: req.body, kind: req.is(CSV_TYPE) ? 'csv' : 'xlsx', dryRun: dryRun === 'true' };
 }

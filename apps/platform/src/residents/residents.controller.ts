@@ -16,19 +16,15 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { createResidentSchema, pageQuerySchema, type ProtectionState, updateResidentSchema } from '@anxin/contract';
-import { AppError } from '../errors/app.errors';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { AcceptsSpreadsheet, attachment, CSV_TYPE, XLSX_TYPE } from '../http/file-upload';
+import { AcceptsSpreadsheet, spreadsheetUpload, templateDownload } from '../http/file-upload';
 import { ApiJsonBody } from '../http/openapi.util';
 import { parseInput } from '../http/parse-input.util';
 import type { ResidentEntity } from './resident.entity';
 import { residentTemplate } from './resident-import';
 import { ResidentsService } from './residents.service';
 import type { ImportResult } from '../http/spreadsheet';
-
-const templateQuerySchema = z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
-const importQuerySchema = z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') });
 
 const residentQuerySchema = pageQuerySchema.extend({
   orgUnitId: z.uuid().optional(),
@@ -61,16 +57,8 @@ export class ResidentsController {
 
   /** The import template (issue 16): Chinese headers and one example row. */
   @Get('import-template')
-  async template(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
-    const { format } = parseInput(templateQuerySchema, query, 'query');
-    const type = format === 'xlsx' ? XLSX_TYPE : `${CSV_TYPE}; charset=utf-8`;
-    return attachment(
-      res,
-      `老人档案导入模板.${format}`,
-      `resident-import-template.${format}`,
-      type,
-      await residentTemplate(format),
-    );
+  template(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    return templateDownload(query, res, '老人档案导入模板', 'resident-import-template', residentTemplate);
   }
 
   /**
@@ -86,11 +74,8 @@ export class ResidentsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImportResult> {
-    const { dryRun } = parseInput(importQuerySchema, query, 'query');
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
-      throw new AppError('invalid_input', `body: expected an XLSX (${XLSX_TYPE}) or CSV (${CSV_TYPE}) file`);
-    const kind = req.is(CSV_TYPE) ? 'csv' : 'xlsx';
-    const result = await this.residents.importResidents(principal, req.body, kind, dryRun === 'true');
+    const { file, kind, dryRun } = spreadsheetUpload(req, query);
+    const result = await this.residents.importResidents(principal, file, kind, dryRun);
     if (!result.dryRun && result.errors.length > 0) res.status(422);
     return result;
   }

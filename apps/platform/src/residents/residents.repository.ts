@@ -21,6 +21,14 @@ export class ResidentsRepository {
     return applyOrgScope(manager.getRepository(ResidentEntity).createQueryBuilder('r'), 'r.org_unit_id', scope);
   }
 
+  async refsInScope(scope: OrgScope): Promise<{ id: string; name: string; unitName: string; orgUnitId: string }[]> {
+    const rows = await this.query(scope)
+      .innerJoin('org_units', 'u', 'u.id = r.org_unit_id')
+      .select(['r.id AS id', 'r.name AS name', 'u.name AS "unitName"', 'r.org_unit_id AS "orgUnitId"'])
+      .getRawMany<{ id: string; name: string; unitName: string; orgUnitId: string }>();
+    return rows;
+  }
+
   findInScope(scope: OrgScope, id: string, manager?: EntityManager): Promise<ResidentEntity | null> {
     return this.query(scope, manager).andWhere('r.id = :id', { id }).getOne();
   }

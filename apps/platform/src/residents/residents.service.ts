@@ -114,6 +114,11 @@ export class ResidentsService {
     return { ...result, imported: inputs.length };
   }
 
+  /** Every resident in scope, by name and community (the device import finds its residents here). */
+  refsInScope(scope: OrgScope): Promise<{ id: string; name: string; unitName: string; orgUnitId: string }[]> {
+    return this.residents.refsInScope(scope);
+  }
+
   onMove(hook: ResidentMoveHook): void {
     this.moveHooks.push(hook);
   }

@@ -108,6 +108,13 @@ export const en: Record<MessageKey, string> = {
   'rules.zoneIncomplete': 'A safe zone needs a centre latitude, longitude and radius',
   'import.pick': 'Choose a file',
   'import.noFile': 'No file chosen',
+  'import.devices.open': 'Add devices',
+  'import.devices.title': 'Add devices from Excel',
+  'import.devices.hint':
+    'One device per row: the resident (ID, or name and community when names repeat) and the device type. Check first, then import: if any row has an error, nothing is added.',
+  'import.devices.done': '{n} devices added',
+  'import.devices.secrets': 'Download device secrets (CSV)',
+  'import.devices.secretsOnce': 'The secrets are given this once: keep them safe and pass them to the device vendor',
   'import.open': 'Import',
   'import.title': 'Import residents from Excel',
   'import.hint':

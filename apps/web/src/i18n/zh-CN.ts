@@ -115,6 +115,13 @@ export const zhCN = {
   'rules.zoneIncomplete': '安全区域需同时填写中心纬度、经度和半径',
   'import.pick': '选择文件',
   'import.noFile': '未选择文件',
+  'import.devices.open': '批量添加设备',
+  'import.devices.title': '从 Excel 批量添加设备',
+  'import.devices.hint':
+    '每行一台设备：填写住户ID，或住户姓名（重名时加所属社区），以及设备类型；先检查再导入，有任何一行出错整批都不会导入。',
+  'import.devices.done': '已添加 {n} 台设备',
+  'import.devices.secrets': '下载设备密钥 (CSV)',
+  'import.devices.secretsOnce': '密钥只在此时提供一次，请妥善保存并交给设备厂商',
   'import.open': '批量导入',
   'import.title': '从 Excel 批量导入老人档案',
   'import.hint': '下载模板，按表头填写（姓名、所属社区必填），先检查再导入：有任何一行出错，整批都不会导入。',

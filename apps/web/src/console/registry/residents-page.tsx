@@ -5,7 +5,8 @@ import { ageInYears } from '../../time/time-format';
 import { Dialog, ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
 import { ResidentHistory } from '../history/resident-history';
-import { ResidentImportDialog } from './resident-import-dialog';
+import { DEVICE_IMPORT, RESIDENT_IMPORT } from './import-kinds';
+import { SpreadsheetImportDialog } from './spreadsheet-import-dialog';
 import { RuleEditor } from './rule-editor';
 import { useRouter } from '../console-router';
 import { useDirectory } from './directory';
@@ -24,7 +25,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
   const [residents, setResidents] = useState<Resident[] | null>(null);
   const [total, setTotal] = useState(0);
   const [creating, setCreating] = useState(false);
-  const [importing, setImporting] = useState(false);
+  const [importing, setImporting] = useState<'residents' | 'devices' | null>(null);
   /** The resident whose record was just saved (the form remounts with the saved row, so the notice lives here). */
   const [savedId, setSavedId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,6 +49,11 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
     };
   }, [api, query, generation, t]);
 
+  const reloadAll = () => {
+    setGeneration((g) => g + 1);
+    directory.reload();
+  };
+
   const selected =
     residents?.find((r) => r.id === selectedId) ?? (selectedId ? directory.residents.get(selectedId) : undefined);
 
@@ -58,8 +64,21 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <h2>{t('residents.title')}</h2>
           <span className="muted">{t('common.total', { n: total })}</span>
           <span className="grow" />
-          <button type="button" className="btn btn-sm" onClick={() => setImporting(true)} data-testid="resident-import">
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => setImporting('residents')}
+            data-testid="resident-import"
+          >
             {t('import.open')}
+          </button>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => setImporting('devices')}
+            data-testid="device-import"
+          >
+            {t('import.devices.open')}
           </button>
           <button
             type="button"
@@ -158,14 +177,11 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <p className="muted">{t('residents.pick')}</p>
         </section>
       )}
-      {importing && (
-        <ResidentImportDialog
-          onClose={() => setImporting(false)}
-          onImported={() => {
-            setGeneration((g) => g + 1);
-            directory.reload();
-          }}
-        />
+      {importing === 'residents' && (
+        <SpreadsheetImportDialog kind={RESIDENT_IMPORT} onClose={() => setImporting(null)} onImported={reloadAll} />
+      )}
+      {importing === 'devices' && (
+        <SpreadsheetImportDialog kind={DEVICE_IMPORT} onClose={() => setImporting(null)} onImported={reloadAll} />
       )}
       {creating && (
         <Dialog title={t('resident.create')} onClose={() => setCreating(false)} wide testId="resident-create-dialog">

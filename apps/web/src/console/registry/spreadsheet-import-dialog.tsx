@@ -1,26 +1,46 @@
-import { useState } from 'react';
-import { useI18n } from '../../i18n/i18n';
+import { type ReactNode, useState } from 'react';
+import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { Dialog, ErrorLine } from '../../ui/dialog';
 import { errorText } from '../alerts/alert-actions';
 
-interface ImportResult {
+export interface ImportResult {
   dryRun: boolean;
   rows: number;
   imported: number;
   errors: { row: number; column: string; message: string }[];
 }
 
+/** What differs between the imports (residents, devices): where they go and what they say. */
+export interface ImportKind<R extends ImportResult> {
+  /** e.g. `/residents`: its `/import` and `/import-template`. */
+  path: string;
+  title: MessageKey;
+  hint: MessageKey;
+  done: MessageKey;
+  testId: string;
+  /** Shown under the result once imported (the devices' secrets). */
+  afterImport?: (result: R) => ReactNode;
+}
+
 /**
  * 批量导入 (issue 16): download the template, pick a filled-in sheet, check it (every row's errors
  * listed, nothing written), then import it — all rows or none.
  */
-export function ResidentImportDialog({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
+export function SpreadsheetImportDialog<R extends ImportResult>({
+  kind,
+  onClose,
+  onImported,
+}: {
+  kind: ImportKind<R>;
+  onClose: () => void;
+  onImported: () => void;
+}) {
   const { t } = useI18n();
   const { api } = useSignedIn();
   const [file, setFile] = useState<File | null>(null);
   const [checked, setChecked] = useState<ImportResult | null>(null);
-  const [done, setDone] = useState<ImportResult | null>(null);
+  const [done, setDone] = useState<R | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -34,7 +54,7 @@ export function ResidentImportDialog({ onClose, onImported }: { onClose: () => v
         : new File([file], file.name, {
             type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
           });
-      const result = await api.upload<ImportResult>('/residents/import', { dryRun }, typed, [422]);
+      const result = await api.upload<R>(`${kind.path}/import`, { dryRun }, typed, [422]);
       if (dryRun) setChecked(result);
       else if (result.errors.length > 0) setChecked(result);
       else {
@@ -49,13 +69,13 @@ export function ResidentImportDialog({ onClose, onImported }: { onClose: () => v
   };
 
   return (
-    <Dialog title={t('import.title')} onClose={onClose} wide testId="resident-import-dialog">
-      <p className="muted">{t('import.hint')}</p>
+    <Dialog title={t(kind.title)} onClose={onClose} wide testId={kind.testId}>
+      <p className="muted">{t(kind.hint)}</p>
       <p className="import-templates">
         <button
           type="button"
           className="btn btn-ghost"
-          onClick={() => void api.download('/residents/import-template', { format: 'xlsx' }, 'template.xlsx')}
+          onClick={() => void api.download(`${kind.path}/import-template`, { format: 'xlsx' }, 'template.xlsx')}
           data-testid="import-template-xlsx"
         >
           {t('import.templateXlsx')}
@@ -63,7 +83,7 @@ export function ResidentImportDialog({ onClose, onImported }: { onClose: () => v
         <button
           type="button"
           className="btn btn-ghost"
-          onClick={() => void api.download('/residents/import-template', { format: 'csv' }, 'template.csv')}
+          onClick={() => void api.download(`${kind.path}/import-template`, { format: 'csv' }, 'template.csv')}
         >
           {t('import.templateCsv')}
         </button>
@@ -116,9 +136,10 @@ export function ResidentImportDialog({ onClose, onImported }: { onClose: () => v
       )}
       {done && (
         <p className="ok-line" data-testid="import-done">
-          {t('import.done', { n: done.imported })}
+          {t(kind.done, { n: done.imported })}
         </p>
       )}
+      {done && kind.afterImport?.(done)}
       <footer className="actions-row">
         <button
           type="button"
