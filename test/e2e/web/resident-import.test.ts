@@ -133,7 +133,7 @@ describe('resident import (browser)', () => {
     expect(await page.getByTestId('import-done').textContent()).toContain('已添加 1 台设备');
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-secrets').click()]);
     expect(file.suggestedFilename()).toBe('设备密钥.csv');
-    const text = fs.readFileSync((await file.path())!, 'utf8');
+    const text = fs.readFileSync((await file.path()), 'utf8');
     expect(text).toContain('设备ID,设备类型,住户,序列号,密钥');
     expect(text).toContain(`智能床垫,${residentName}`);
     await screenshot(page, 'import-3-device-secrets');
