@@ -141,6 +141,34 @@ const birthDate = z.iso.date().refine((d) => d >= '1900-01-01' && d <= new Date(
   message: 'must be a past date after 1900-01-01',
 });
 
+const ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CARD_CHECK = '10X98765432';
+
+/** A mainland resident ID number (GB 11643): 18 characters, a real birth date, and its check digit. */
+export function isValidIdCardNumber(value: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(value)) return false;
+  const birth = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+  const date = new Date(`${birth}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== birth || birth < '1900-01-01') return false;
+  const sum = ID_CARD_WEIGHTS.reduce((n, w, i) => n + w * Number(value[i]), 0);
+  return ID_CARD_CHECK[sum % 11] === value[17];
+}
+
+/** Shown to everyone but admins: the region's first four digits and the last four. */
+export const maskIdCardNumber = (value: string): string => `${value.slice(0, 4)}${'*'.repeat(10)}${value.slice(-4)}`;
+
+export const BENEFIT_CATEGORIES = [
+  'subsistence_allowance',
+  'extreme_poverty',
+  'disabled',
+  'semi_disabled',
+  'oldest_old',
+  'empty_nest',
+  'living_alone',
+  'handicapped',
+] as const;
+export type BenefitCategory = (typeof BENEFIT_CATEGORIES)[number];
+
 const residentFields = {
   name: text(100),
   orgUnitId: id,
@@ -149,6 +177,21 @@ const residentFields = {
   phone: text(40).nullish(),
   emergencyContacts: z.array(emergencyContactSchema).max(10).optional(),
   careProfile: careProfileSchema.optional(),
+  // Issue 16: the resident archive (老人档案).
+  gender: z.enum(['male', 'female']).nullish(),
+  /** Write-only: stored encrypted, answered masked (in full to admins on GET /residents/{id}). */
+  idCardNumber: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isValidIdCardNumber, { message: 'not a valid ID number (18 characters, birth date and check digit)' })
+    .nullish(),
+  benefitCategories: z.array(z.enum(BENEFIT_CATEGORIES)).max(BENEFIT_CATEGORIES.length).optional(),
+  medications: text(1000).nullish(),
+  allergies: text(1000).nullish(),
+  gp: text(200).nullish(),
+  /** Who holds a key and how to get in (responder information). */
+  keyHolder: text(300).nullish(),
 };
 export const createResidentSchema = z.strictObject(residentFields);
 export const updateResidentSchema = z.strictObject(residentFields).partial();

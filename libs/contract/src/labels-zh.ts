@@ -1,5 +1,6 @@
 import type { DeviceEventType } from './device-schemas';
 import type { AlertKind, DeviceType, OrderKind } from './domain';
+import type { BenefitCategory } from './http-api';
 
 // Chinese names the platform itself writes (report files) and the web apps show: one source for both.
 
@@ -57,6 +58,17 @@ export const EVENT_TYPE_LABELS_ZH: Record<DeviceEventType, string> = {
   door_close: '关门',
   motion: '有人活动',
   command_ack: '指令回执',
+};
+
+export const BENEFIT_CATEGORY_LABELS_ZH: Record<BenefitCategory, string> = {
+  subsistence_allowance: '低保',
+  extreme_poverty: '特困',
+  disabled: '失能',
+  semi_disabled: '半失能',
+  oldest_old: '高龄',
+  empty_nest: '空巢',
+  living_alone: '独居',
+  handicapped: '残疾',
 };
 
 /** `{prefix.key: label}` for a flat message table (the web apps' i18n keys). */

@@ -79,11 +79,23 @@ describe('resident import (browser)', () => {
     await page.getByTestId('resident-save').click();
     await expect(form.getByRole('alert').textContent()).resolves.toContain('紧急联系人 1：姓名和电话都要填写');
     await form.getByLabel('电话', { exact: true }).last().fill('13912345678');
+    // The archive: gender, a benefit category and the ID number (shown masked once saved).
+    await page.getByTestId('resident-gender').selectOption('female');
+    await page.getByTestId('benefit-living_alone').check();
+    await page.getByTestId('resident-id-card').fill('11010519491231002X');
     await page.getByTestId('resident-save').click();
     await page.getByTestId('resident-saved').waitFor();
     expect(await page.getByTestId('resident-saved').textContent()).toBe('已保存');
     const saved = await station.operator.get(`/api/v1/residents/${station.residentId}`);
     expect(saved.body.emergencyContacts).toEqual([{ name: '王小明', phone: '13912345678', order: 1 }]);
+    expect(saved.body).toMatchObject({
+      gender: 'female',
+      benefitCategories: ['living_alone'],
+      idCardMasked: '1101**********002X',
+    });
+    await eventually(async () =>
+      expect(await page.getByTestId('resident-id-card').getAttribute('placeholder')).toBe('1101**********002X'),
+    );
   });
 
   it("tunes the resident's own rules and safe zone beside the defaults", async () => {
@@ -133,7 +145,7 @@ describe('resident import (browser)', () => {
     expect(await page.getByTestId('import-done').textContent()).toContain('已添加 1 台设备');
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-secrets').click()]);
     expect(file.suggestedFilename()).toBe('设备密钥.csv');
-    const text = fs.readFileSync((await file.path()), 'utf8');
+    const text = fs.readFileSync(await file.path(), 'utf8');
     expect(text).toContain('设备ID,设备类型,住户,序列号,密钥');
     expect(text).toContain(`智能床垫,${residentName}`);
     await screenshot(page, 'import-3-device-secrets');

@@ -33,7 +33,8 @@ export interface AppConfig {
     offlineSweepSeconds: number;
     commandTtlSeconds: number;
   };
-  database: { url: string | null; dataDir: string };
+  /** `personalDataKey`: ANXIN_DATA_KEY, the key ID numbers are encrypted with (personal-data-key.ts). */
+  database: { url: string | null; dataDir: string; personalDataKey: string | undefined };
   redis: { url: string | null };
   auth: {
     jwtSecret: string | null;
@@ -200,6 +201,13 @@ function readMetricsToken(env: Env, name: string): string | null {
   return token;
 }
 
+function readDataKey(env: Env, name: string): string | undefined {
+  const key = env[name] || undefined;
+  if (key !== undefined && Buffer.from(key, 'base64').length !== 32)
+    throw new ConfigError(name, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  return key;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -239,6 +247,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     database: {
       url: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
       dataDir: path.resolve(cwd, env.ANXIN_DATA_DIR || './data'),
+      personalDataKey: readDataKey(env, 'ANXIN_DATA_KEY'),
     },
     redis: { url: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) },
     auth: {

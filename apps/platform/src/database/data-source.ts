@@ -14,6 +14,7 @@ import { DispatchSafety1763901100000 } from './migrations/1763901100000-dispatch
 import { DueTimers1763901250000 } from './migrations/1763901250000-due-timers';
 import { Sessions1763901412000 } from './migrations/1763901412000-sessions';
 import { Deployment1763901500000 } from './migrations/1763901500000-deployment';
+import { ResidentArchive1763901600000 } from './migrations/1763901600000-resident-archive';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   DueTimers1763901250000,
   Sessions1763901412000,
   Deployment1763901500000,
+  ResidentArchive1763901600000,
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { CareProfile, EmergencyContact } from '@anxin/contract';
+import type { BenefitCategory, CareProfile, EmergencyContact } from '@anxin/contract';
 
 @Entity({ name: 'residents' })
 export class ResidentEntity {
@@ -26,6 +26,31 @@ export class ResidentEntity {
 
   @Column({ name: 'care_profile', type: 'jsonb', default: () => "'{}'" })
   careProfile!: CareProfile;
+
+  @Column({ type: 'text', nullable: true })
+  gender!: 'male' | 'female' | null;
+
+  /** Never read by default: a query must ask for it (residents.service.ts, admins only). */
+  @Column({ name: 'id_card_cipher', type: 'text', nullable: true, select: false })
+  idCardCipher?: string | null;
+
+  @Column({ name: 'id_card_masked', type: 'text', nullable: true })
+  idCardMasked!: string | null;
+
+  @Column({ name: 'benefit_categories', type: 'text', array: true, default: () => "'{}'" })
+  benefitCategories!: BenefitCategory[];
+
+  @Column({ type: 'text', nullable: true })
+  medications!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  allergies!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  gp!: string | null;
+
+  @Column({ name: 'key_holder', type: 'text', nullable: true })
+  keyHolder!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -86,7 +86,7 @@ export class ResidentsController {
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ResidentEntity & ProtectionState> {
     const [resident] = await this.residents.withProtection([await this.residents.requireInScope(principal.scope, id)]);
-    return resident!;
+    return this.residents.withIdCardFor(principal, resident!);
   }
 
   @Patch(':id')

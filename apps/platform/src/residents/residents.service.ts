@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import type { createResidentSchema, ProtectionState, updateResidentSchema } from '@anxin/contract';
+import {
+  type createResidentSchema,
+  maskIdCardNumber,
+  type ProtectionState,
+  type updateResidentSchema,
+} from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { notifyResidentMoved } from '../devices/device-changes';
 import type { Principal } from '../auth/principal';
@@ -12,6 +17,8 @@ import type { ResidentEntity } from './resident.entity';
 import { type ResidentListFilter, ResidentsRepository } from './residents.repository';
 import { type ImportResult, loadSheet } from '../http/spreadsheet';
 import { AMBIGUOUS, RESIDENT_REQUIRED, validateResidentRows } from './resident-import';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { decryptText, encryptText, loadPersonalDataKey } from './personal-data-key';
 
 /**
  * What moves with a resident to another org unit (its open alerts, its open orders), registered by the
@@ -32,6 +39,7 @@ export class ResidentsService {
     private readonly residents: ResidentsRepository,
     private readonly orgUnits: OrgUnitsService,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async requireInScope(scope: OrgScope, id: string): Promise<ResidentEntity> {
@@ -53,13 +61,50 @@ export class ResidentsService {
     });
   }
 
+  private personalDataKey: Buffer | null = null;
+
+  /** The input as stored: the ID number encrypted and masked, never in clear (issue 16). */
+  private sealed<T extends { idCardNumber?: string | null }>(
+    input: T,
+  ): Omit<T, 'idCardNumber'> & Partial<ResidentEntity> {
+    const { idCardNumber, ...rest } = input;
+    if (idCardNumber === undefined) return rest;
+    if (idCardNumber === null) return { ...rest, idCardCipher: null, idCardMasked: null };
+    this.personalDataKey ??= loadPersonalDataKey(this.config.database.personalDataKey, this.config.database.dataDir);
+    return {
+      ...rest,
+      idCardCipher: encryptText(this.personalDataKey, idCardNumber),
+      idCardMasked: maskIdCardNumber(idCardNumber),
+    };
+  }
+
+  /** An admin reads the ID number in full; everyone else sees it masked. Each full read is audited. */
+  async withIdCardFor<R extends ResidentEntity>(
+    principal: Principal,
+    resident: R,
+  ): Promise<R & { idCardNumber?: string }> {
+    if (principal.role !== 'admin' || !resident.idCardMasked) return resident;
+    const [row] = await this.db.query<{ id_card_cipher: string | null }[]>(
+      `SELECT id_card_cipher FROM residents WHERE id = $1`,
+      [resident.id],
+    );
+    if (!row?.id_card_cipher) return resident;
+    this.personalDataKey ??= loadPersonalDataKey(this.config.database.personalDataKey, this.config.database.dataDir);
+    await this.audit.record({
+      actor: principal,
+      action: 'resident.read_id_card',
+      subjectType: 'resident',
+      subjectId: resident.id,
+    });
+    return { ...resident, idCardNumber: decryptText(this.personalDataKey, row.id_card_cipher) };
+  }
+
   async create(principal: Principal, input: z.infer<typeof createResidentSchema>): Promise<ResidentEntity> {
     await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     return this.db.transaction(async (manager) => {
       const resident = await this.residents.insert(
         {
-          name: input.name,
-          orgUnitId: input.orgUnitId,
+          ...this.sealed(input),
           address: input.address ?? null,
           birthDate: input.birthDate ?? null,
           phone: input.phone ?? null,
@@ -129,7 +174,7 @@ export class ResidentsService {
     const moving = input.orgUnitId !== undefined && input.orgUnitId !== before.orgUnitId;
     const afterCommit: (() => Promise<void>)[] = [];
     const updated = await this.db.transaction(async (manager) => {
-      const resident = await this.residents.update(id, { ...input }, manager);
+      const resident = await this.residents.update(id, this.sealed(input), manager);
       if (moving) {
         // Issue 12 item 3: everything open of the resident moves with it, in this transaction, and every
         // process's live device sessions pick up the new unit once it commits.

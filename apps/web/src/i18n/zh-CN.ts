@@ -2,6 +2,7 @@
 // (a missing one is a compile error), and code can only ask for keys that exist here.
 import {
   ALERT_KIND_LABELS_ZH,
+  BENEFIT_CATEGORY_LABELS_ZH,
   DEVICE_TYPE_LABELS_ZH,
   EVENT_TYPE_LABELS_ZH,
   labelKeys,
@@ -208,6 +209,7 @@ export const zhCN = {
 
   ...labelKeys('alertKind', ALERT_KIND_LABELS_ZH),
   ...labelKeys('eventType', EVENT_TYPE_LABELS_ZH),
+  ...labelKeys('benefit', BENEFIT_CATEGORY_LABELS_ZH),
 
   'outcome.real_emergency': '真实紧急情况',
   'outcome.false_alarm': '误报',
@@ -310,6 +312,16 @@ export const zhCN = {
   'resident.history': '告警与服务记录',
   'resident.noAlerts': '暂无告警记录',
   'resident.noOrders': '暂无服务工单',
+  'resident.gender': '性别',
+  'resident.gender.male': '男',
+  'resident.gender.female': '女',
+  'resident.idCard': '身份证号',
+  'resident.idCardHint': '18 位，含校验位',
+  'resident.benefits': '保障类别',
+  'resident.medications': '用药',
+  'resident.allergies': '过敏',
+  'resident.gp': '签约医生/卫生服务站',
+  'resident.keyHolder': '钥匙存放与入户方式',
   'resident.contacts': '紧急联系人',
   'resident.form.noUnit': '没有可用的机构',
 

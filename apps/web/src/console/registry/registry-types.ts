@@ -1,4 +1,12 @@
-import type { CareProfile, DegradedDevice, DeviceType, EmergencyContact, OrgUnitKind, Role } from '@anxin/contract';
+import type {
+  BenefitCategory,
+  CareProfile,
+  DegradedDevice,
+  DeviceType,
+  EmergencyContact,
+  OrgUnitKind,
+  Role,
+} from '@anxin/contract';
 
 // Wire shapes of the registry calls (CONTRACT §3 plus the platform's additions), as the console reads them.
 
@@ -11,6 +19,15 @@ export interface Resident {
   phone: string | null;
   emergencyContacts: EmergencyContact[];
   careProfile: CareProfile;
+  /** Issue 16: the archive. `idCardNumber` only for admins on the detail call; others see `idCardMasked`. */
+  gender?: 'male' | 'female' | null;
+  idCardMasked?: string | null;
+  idCardNumber?: string;
+  benefitCategories?: BenefitCategory[];
+  medications?: string | null;
+  allergies?: string | null;
+  gp?: string | null;
+  keyHolder?: string | null;
   createdAt: string;
   updatedAt: string;
   /** Issue 11 (防护降级): GET /residents and /residents/:id say which safety devices are down. */

@@ -1,5 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { CARE_CONDITIONS, type CareProfile, type EmergencyContact } from '@anxin/contract';
+import {
+  BENEFIT_CATEGORIES,
+  type BenefitCategory,
+  CARE_CONDITIONS,
+  type CareProfile,
+  type EmergencyContact,
+} from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ErrorLine } from '../../ui/dialog';
@@ -35,6 +41,14 @@ export function ResidentForm({
   const [address, setAddress] = useState(resident?.address ?? '');
   const [birthDate, setBirthDate] = useState(resident?.birthDate ?? '');
   const [phone, setPhone] = useState(resident?.phone ?? '');
+  const [gender, setGender] = useState(resident?.gender ?? '');
+  /** Typed anew only: the stored number is never sent back (it is shown masked as the placeholder). */
+  const [idCard, setIdCard] = useState('');
+  const [benefits, setBenefits] = useState<BenefitCategory[]>(resident?.benefitCategories ?? []);
+  const [medications, setMedications] = useState(resident?.medications ?? '');
+  const [allergies, setAllergies] = useState(resident?.allergies ?? '');
+  const [gp, setGp] = useState(resident?.gp ?? '');
+  const [keyHolder, setKeyHolder] = useState(resident?.keyHolder ?? '');
   const [conditions, setConditions] = useState<Condition[]>(profile.conditions ?? []);
   const [nightStart, setNightStart] = useState(profile.nightWindow?.start ?? '');
   const [nightEnd, setNightEnd] = useState(profile.nightWindow?.end ?? '');
@@ -80,6 +94,13 @@ export function ResidentForm({
       address: address.trim() || null,
       birthDate: birthDate || null,
       phone: phone.trim() || null,
+      gender: gender || null,
+      ...(idCard.trim() ? { idCardNumber: idCard.trim() } : {}),
+      benefitCategories: benefits,
+      medications: medications.trim() || null,
+      allergies: allergies.trim() || null,
+      gp: gp.trim() || null,
+      keyHolder: keyHolder.trim() || null,
       emergencyContacts,
       careProfile,
     };
@@ -139,6 +160,56 @@ export function ResidentForm({
       <label className="field">
         <span>{t('resident.phone')}</span>
         <input type="tel" maxLength={40} value={phone} onChange={(e) => setPhone(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>{t('resident.gender')}</span>
+        <select value={gender} onChange={(e) => setGender(e.target.value)} data-testid="resident-gender">
+          <option value="">—</option>
+          <option value="male">{t('resident.gender.male')}</option>
+          <option value="female">{t('resident.gender.female')}</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('resident.idCard')}</span>
+        <input
+          maxLength={18}
+          value={idCard}
+          onChange={(e) => setIdCard(e.target.value)}
+          placeholder={resident?.idCardNumber ?? resident?.idCardMasked ?? t('resident.idCardHint')}
+          data-testid="resident-id-card"
+        />
+      </label>
+      <fieldset className="field span-2">
+        <legend>{t('resident.benefits')}</legend>
+        <div className="chips">
+          {BENEFIT_CATEGORIES.map((b) => (
+            <label key={b} className={`chip ${benefits.includes(b) ? 'is-on' : ''}`}>
+              <input
+                type="checkbox"
+                checked={benefits.includes(b)}
+                data-testid={`benefit-${b}`}
+                onChange={(e) => setBenefits((prev) => (e.target.checked ? [...prev, b] : prev.filter((x) => x !== b)))}
+              />
+              {t(`benefit.${b}`)}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <label className="field">
+        <span>{t('resident.medications')}</span>
+        <textarea rows={2} maxLength={1000} value={medications} onChange={(e) => setMedications(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>{t('resident.allergies')}</span>
+        <textarea rows={2} maxLength={1000} value={allergies} onChange={(e) => setAllergies(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>{t('resident.gp')}</span>
+        <input maxLength={200} value={gp} onChange={(e) => setGp(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>{t('resident.keyHolder')}</span>
+        <input maxLength={300} value={keyHolder} onChange={(e) => setKeyHolder(e.target.value)} />
       </label>
       <fieldset className="field span-2">
         <legend>{t('resident.conditions')}</legend>
