@@ -5,6 +5,7 @@ import { startTestPlatform, type TestPlatform, unique } from '../../support/plat
 import { createHome, sleep } from '../alerts/alert-harness';
 import { DispatchService } from '../../../apps/platform/src/dispatch/dispatch.service';
 import { addCaregiver as connectCaregiver, type Caregiver } from './caregiver-harness';
+import { localToday, startOfLocalDay } from '@anxin/contract';
 
 describe('dispatch to caregivers', () => {
   let t: TestPlatform;
@@ -36,6 +37,7 @@ describe('dispatch to caregivers', () => {
       // Non-emergency orders are offered one caregiver at a time; a short time-out lets the tests watch it run out.
       ANXIN_OFFER_TIMEOUT_SECONDS: '2',
       ANXIN_MAINTENANCE_ORDERS: 'false',
+      ANXIN_TIMEZONE: 'Asia/Shanghai',
     });
     center = await createCenter(t.admin);
     s = await createStation(t.admin, center);
@@ -223,14 +225,23 @@ describe('dispatch to caregivers', () => {
       ).status,
     ).toBe(400);
     const dispatch = t.platform.app.get(DispatchService);
-    const now = new Date();
-    expect(await dispatch.generateRecurringOrders(now)).toBeGreaterThanOrEqual(1);
-    expect(await dispatch.generateRecurringOrders(now)).toBe(0);
-    const orders = (await s.operator.get('/api/v1/orders?kind=meal&limit=500')).body as {
-      residentId: string;
-      status: string;
-    }[];
-    const mine = orders.filter((o) => o.residentId === home.residentId);
+    // Tomorrow in the platform's zone: at 09:00 the 11:30 slot is beyond the 2 h lead time, at 10:00 within it.
+    const tomorrow = new Date(startOfLocalDay(localToday('Asia/Shanghai'), 'Asia/Shanghai').getTime() + 86_400_000);
+    const at = (hours: number) => new Date(tomorrow.getTime() + hours * 3600_000);
+    await dispatch.generateRecurringOrders(at(9));
+    // Tomorrow's 11:30 order only: the platform's own generator may meanwhile make today's, in real time.
+    const mineNow = async () =>
+      (
+        (await s.operator.get('/api/v1/orders?kind=meal&limit=500')).body as {
+          residentId: string;
+          scheduledFor: string | null;
+          status: string;
+        }[]
+      ).filter((o) => o.residentId === home.residentId && o.scheduledFor === at(11.5).toISOString());
+    expect(await mineNow()).toHaveLength(0); // 2.5 h before its slot: not yet
+    expect(await dispatch.generateRecurringOrders(at(10))).toBeGreaterThanOrEqual(1);
+    expect(await dispatch.generateRecurringOrders(at(10))).toBe(0);
+    const mine = await mineNow();
     expect(mine).toHaveLength(1);
     expect(['offered', 'unassigned']).toContain(mine[0]!.status);
   });

@@ -76,6 +76,8 @@ export interface AppConfig {
     emergencyOfferStrategy: EmergencyOfferStrategy;
     /** An accepted emergency not on site within this is flagged to the operators once. */
     arrivalSlaSeconds: number;
+    /** A care-plan order is created and offered this long before its slot (issue 16: not a day ahead). */
+    carePlanLeadSeconds: number;
   };
   log: { level: string };
 }
@@ -292,6 +294,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         'broadcast',
       ),
       arrivalSlaSeconds: readDuration(env, 'ANXIN_ARRIVAL_SLA_SECONDS', 15 * 60),
+      carePlanLeadSeconds: readDuration(env, 'ANXIN_CARE_PLAN_LEAD', 2 * 3600),
     },
     log: { level: logLevel },
   };

@@ -115,7 +115,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     );
     let created = 0;
     for (const plan of plans) {
-      for (const slot of upcomingSlots(plan, now, 24 * 3600_000, this.config.time.timezone)) {
+      // Offered a lead time before the slot, so the offer does not lapse overnight a day ahead (issue 16).
+      const leadMs = this.config.dispatch.carePlanLeadSeconds * 1000;
+      for (const slot of upcomingSlots(plan, now, leadMs, this.config.time.timezone)) {
         const id = await this.db.transaction((manager) =>
           this.orders.insert(manager, {
             kind: plan.kind,
