@@ -13,14 +13,20 @@ export interface ReportWindow {
   timeZone: string;
 }
 
-/** The WHERE of a report: the caller's scope, the unit asked for, and the time window on `timeColumn`. */
-function reportWhere(alias: string, timeColumn: string, scope: OrgScope, w: ReportWindow, params: unknown[]): string {
-  const where: string[] = [];
+/** The caller's scope and the unit asked for, on `alias.org_unit_id`. */
+function unitWhere(alias: string, scope: OrgScope, orgUnitId: string | undefined, params: unknown[]): string[] {
+  const where: string[] = ['true'];
   if (scope.kind === 'subtree') {
     params.push(`${scope.path}%`);
     where.push(`${alias}.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE $${params.length})`);
   }
-  if (w.orgUnitId) where.push(inUnitSubtree(`${alias}.org_unit_id`, w.orgUnitId, params));
+  if (orgUnitId) where.push(inUnitSubtree(`${alias}.org_unit_id`, orgUnitId, params));
+  return where;
+}
+
+/** The WHERE of a report: the caller's scope, the unit asked for, and the time window on `timeColumn`. */
+function reportWhere(alias: string, timeColumn: string, scope: OrgScope, w: ReportWindow, params: unknown[]): string {
+  const where = unitWhere(alias, scope, w.orgUnitId, params);
   params.push(w.from, w.to);
   where.push(`${alias}.${timeColumn} >= $${params.length - 1} AND ${alias}.${timeColumn} < $${params.length}`);
   return where.join(' AND ');
@@ -203,16 +209,11 @@ export class ReportsRepository {
 
   async devices(scope: OrgScope, w: ReportWindow): Promise<DeviceReport> {
     const unitParams: unknown[] = [];
-    const unitWhere: string[] = ['true'];
-    if (scope.kind === 'subtree') {
-      unitParams.push(`${scope.path}%`);
-      unitWhere.push(`d.org_unit_id IN (SELECT id FROM org_units WHERE path LIKE $${unitParams.length})`);
-    }
-    if (w.orgUnitId) unitWhere.push(inUnitSubtree('d.org_unit_id', w.orgUnitId, unitParams));
+    const inUnits = unitWhere('d', scope, w.orgUnitId, unitParams).join(' AND ');
     const byType = await this.db.query<{ type: string; total: number; onlineNow: number; rejectedMessages: number }[]>(
       `SELECT d.type, count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS "onlineNow",
               coalesce(sum(d.rejected_messages), 0)::int AS "rejectedMessages"
-       FROM devices d WHERE ${unitWhere.join(' AND ')} GROUP BY d.type ORDER BY total DESC, d.type`,
+       FROM devices d WHERE ${inUnits} GROUP BY d.type ORDER BY total DESC, d.type`,
       unitParams,
     );
     const params: unknown[] = [];

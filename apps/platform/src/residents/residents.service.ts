@@ -63,6 +63,12 @@ export class ResidentsService {
 
   private personalDataKey: Buffer | null = null;
 
+  /** Read once, on first use: a platform that never stores an ID number never creates the key file. */
+  private dataKey(): Buffer {
+    this.personalDataKey ??= loadPersonalDataKey(this.config.database.personalDataKey, this.config.database.dataDir);
+    return this.personalDataKey;
+  }
+
   /** The input as stored: the ID number encrypted and masked, never in clear (issue 16). */
   private sealed<T extends { idCardNumber?: string | null }>(
     input: T,
@@ -70,10 +76,9 @@ export class ResidentsService {
     const { idCardNumber, ...rest } = input;
     if (idCardNumber === undefined) return rest;
     if (idCardNumber === null) return { ...rest, idCardCipher: null, idCardMasked: null };
-    this.personalDataKey ??= loadPersonalDataKey(this.config.database.personalDataKey, this.config.database.dataDir);
     return {
       ...rest,
-      idCardCipher: encryptText(this.personalDataKey, idCardNumber),
+      idCardCipher: encryptText(this.dataKey(), idCardNumber),
       idCardMasked: maskIdCardNumber(idCardNumber),
     };
   }
@@ -89,14 +94,13 @@ export class ResidentsService {
       [resident.id],
     );
     if (!row?.id_card_cipher) return resident;
-    this.personalDataKey ??= loadPersonalDataKey(this.config.database.personalDataKey, this.config.database.dataDir);
     await this.audit.record({
       actor: principal,
       action: 'resident.read_id_card',
       subjectType: 'resident',
       subjectId: resident.id,
     });
-    return { ...resident, idCardNumber: decryptText(this.personalDataKey, row.id_card_cipher) };
+    return { ...resident, idCardNumber: decryptText(this.dataKey(), row.id_card_cipher) };
   }
 
   async create(principal: Principal, input: z.infer<typeof createResidentSchema>): Promise<ResidentEntity> {

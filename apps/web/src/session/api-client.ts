@@ -37,14 +37,18 @@ export class ApiClient {
     private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
+  /** `extra` plus the bearer token of this session, if any. */
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return this.token ? { ...extra, authorization: `Bearer ${this.token}` } : extra;
+  }
+
   async request<T>(
     method: string,
     path: string,
     body?: unknown,
     query?: Query,
   ): Promise<{ data: T; headers: Headers }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const headers = this.headers({ accept: 'application/json' });
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
@@ -85,9 +89,7 @@ export class ApiClient {
 
   /** A file the platform answers with `Content-Disposition: attachment`, saved under its name. */
   async download(path: string, query: Query, fallbackName: string): Promise<void> {
-    const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await fetch(`/api/v1${withQuery(path, query)}`, { headers }).catch(() => {
+    const res = await fetch(`/api/v1${withQuery(path, query)}`, { headers: this.headers({}) }).catch(() => {
       throw new ApiError(0, 'network');
     });
     if (!res.ok) throw new ApiError(res.status, res.statusText);
@@ -105,8 +107,7 @@ export class ApiClient {
    * answer too (the import's 422 lists the rows' errors), not an error.
    */
   async upload<T>(path: string, query: Query, file: File, refusedWith: number[] = []): Promise<T> {
-    const headers: Record<string, string> = { 'content-type': file.type || 'application/octet-stream' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const headers = this.headers({ 'content-type': file.type || 'application/octet-stream' });
     const res = await fetch(`/api/v1${withQuery(path, query)}`, { method: 'POST', headers, body: file }).catch(() => {
       throw new ApiError(0, 'network');
     });
