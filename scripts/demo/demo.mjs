@@ -5,9 +5,13 @@
 //   1. start dist/apps/platform/main.js (embedded PostgreSQL under ANXIN_DATA_DIR,
 //      default ./data-demo), wait for its ready line, pass on its warnings and errors;
 //   2. seed the demo organisation once (marker: <data dir>/demo-seeded.json);
-//   3. run the simulator in rounds of DEMO_ROUND_SECONDS over the twelve seeded
-//      homes (`--scenario mixed`: one incident per home per round);
-//   4. print the alerts as they are raised; Ctrl-C stops the simulator, then the platform.
+//   3. run the simulator in rounds over the twelve seeded homes, at DEMO_PACE:
+//      `realistic` (default: two homes have an incident in a 10-minute round, a few
+//      alerts an hour per station) or `fast` (every home, every 4-minute round);
+//      it runs as its own account (demo-sim), never closes an alert a person took
+//      up and never overwrites what an operator set in a care profile;
+//   4. print the alerts as they are raised, in Chinese; Ctrl-C stops the simulator,
+//      then the platform.
 //
 // `npm run demo` builds first; this file expects dist/ to be current.
 import { spawn } from 'node:child_process';
@@ -19,8 +23,17 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+import { ALERT_KIND_LABELS_ZH, ORDER_KIND_LABELS_ZH, SEVERITY_LABELS_ZH } from '@anxin/contract';
 import { Api, ApiError } from './http.mjs';
-import { DEMO_PASSWORD, SERVICE_ORGS, STATIONS, seed, simCredentialsFor } from './seed.mjs';
+import {
+  DEMO_PASSWORD,
+  SERVICE_ORGS,
+  SIMULATOR_ACCOUNT,
+  STATIONS,
+  ensureSimulatorAccount,
+  seed,
+  simCredentialsFor,
+} from './seed.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PLATFORM_MAIN = path.join(ROOT, 'dist/apps/platform/main.js');
@@ -31,7 +44,21 @@ const HTTP_PORT = env.HTTP_PORT || '3000';
 const MQTT_PORT = env.MQTT_PORT || '1883';
 const DATA_DIR = path.resolve(env.ANXIN_DATA_DIR || 'data-demo');
 const TIME_ZONE = env.ANXIN_TIMEZONE || env.TZ || 'Asia/Shanghai';
-const ROUND_SECONDS = positiveInt(env.DEMO_ROUND_SECONDS, 240);
+/**
+ * DEMO_PACE. `realistic`: a few alerts an hour per station, as a centre sees on an ordinary day
+ * (2 of the 12 homes have an incident per 10-minute round: about 11 an hour over three stations).
+ * `fast`: every home every round, for showing off.
+ */
+const PACES = {
+  realistic: { roundSeconds: 600, incidentsPerRound: 2, label: '日常节奏（每站每小时几条告警）' },
+  fast: { roundSeconds: 240, incidentsPerRound: null, label: '快速演示节奏（每轮每户都出一次状况）' },
+};
+const PACE_NAME = env.DEMO_PACE || 'realistic';
+const PACE = Object.hasOwn(PACES, PACE_NAME)
+  ? PACES[/** @type {keyof typeof PACES} */ (PACE_NAME)]
+  : badSetting(`DEMO_PACE 只能是 realistic 或 fast，收到 "${PACE_NAME}"`);
+const ROUND_SECONDS = positiveInt(env.DEMO_ROUND_SECONDS, PACE.roundSeconds);
+const GRACE_SECONDS = 20;
 const DEFAULT_ADMIN_PASSWORD = 'anxin-demo';
 /** The 12 seeded homes; `mixed` gives them the first 12 incidents of the simulator's catalogue. */
 const HOMES = 12;
@@ -49,8 +76,8 @@ const FILES = {
 const tty = process.stdout.isTTY === true;
 const paint = (/** @type {string} */ code, /** @type {string} */ s) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 const say = (/** @type {string} */ line) => process.stdout.write(`${line}\n`);
-const note = (/** @type {string} */ line) => say(paint('2', `[demo] ${line}`));
-const warn = (/** @type {string} */ line) => process.stderr.write(`${paint('33', `[demo] ${line}`)}\n`);
+const note = (/** @type {string} */ line) => say(paint('2', `[演示] ${line}`));
+const warn = (/** @type {string} */ line) => process.stderr.write(`${paint('33', `[演示] ${line}`)}\n`);
 
 /** @type {import('node:child_process').ChildProcess | null} */
 let platform = null;
@@ -64,7 +91,7 @@ let stopped = null;
 
 main().catch((error) => {
   if (stopping) return;
-  warn(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  warn(`出错：${error instanceof Error ? error.message : String(error)}`);
   void shutdown(1);
 });
 
@@ -72,7 +99,7 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => onSignal(signal));
   process.on('exit', killLeftovers);
   for (const file of [PLATFORM_MAIN, SIM_MAIN]) {
-    if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run demo\``);
+    if (!fs.existsSync(file)) throw new Error(`缺少 ${path.relative(ROOT, file)}：请用 npm run demo 启动（会先构建）`);
   }
   fs.mkdirSync(DATA_DIR, { recursive: true });
   keepOutOfGit(DATA_DIR);
@@ -95,10 +122,13 @@ async function main() {
 
   const marker = await seedOnce(api, admin.user, apiUrl);
   if (stopping) return;
+  // The simulator acts as its own account: the alerts it closes are only those nobody else took up.
+  await ensureSimulatorAccount(api, marker.centreId);
+  if (stopping) return;
 
   watchAlerts(apiUrl, admin.password, marker);
   printBanner(ports, admin.password, marker);
-  await simulate(apiUrl, mqttUrl, admin.password);
+  await simulate(apiUrl, mqttUrl);
 }
 
 // --- the platform -------------------------------------------------------------
@@ -110,7 +140,7 @@ async function main() {
  * @returns {Promise<{ httpPort: number, mqttPort: number }>}
  */
 function startPlatform(adminPassword) {
-  note(`starting the platform (data in ${DATA_DIR}) …`);
+  note(`正在启动平台（数据目录 ${DATA_DIR}）…`);
   const log = fs.createWriteStream(FILES.platformLog, { flags: 'w' });
   const child = spawn(process.execPath, ['--enable-source-maps', PLATFORM_MAIN], {
     cwd: ROOT,
@@ -130,20 +160,21 @@ function startPlatform(adminPassword) {
   return new Promise((resolve, reject) => {
     let ready = false;
     const timer = setTimeout(() => {
-      if (!ready) reject(new Error(`the platform was not ready after 180 s (see ${FILES.platformLog})`));
+      if (!ready) reject(new Error(`平台 180 秒内未就绪（详见 ${FILES.platformLog}）`));
     }, 180_000);
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       log.write(`${line}\n`);
       const entry = parseJson(line);
       if (!entry) {
-        say(`[platform] ${line}`);
+        say(`[平台] ${line}`);
         return;
       }
       if (!ready && typeof entry.msg === 'string' && entry.msg.includes('Anxin ready')) {
         ready = true;
         clearTimeout(timer);
-        note(entry.msg);
-        resolve({ httpPort: Number(entry.httpPort ?? HTTP_PORT), mqttPort: Number(entry.mqttPort ?? MQTT_PORT) });
+        const ports = { httpPort: Number(entry.httpPort ?? HTTP_PORT), mqttPort: Number(entry.mqttPort ?? MQTT_PORT) };
+        note(`平台已就绪：网页端口 ${ports.httpPort}，设备接入端口 ${ports.mqttPort}`);
+        resolve(ports);
         return;
       }
       // pino writes its level first; a log field also named "level" would win in JSON.parse.
@@ -153,15 +184,15 @@ function startPlatform(adminPassword) {
     // Raw stderr (an uncaught error and its dump): headlines here, everything in the log file.
     readline.createInterface({ input: child.stderr }).on('line', (line) => {
       log.write(`${line}\n`);
-      if (/^[^\s}\]]/.test(line)) process.stderr.write(`${paint('31', `[platform] ${line}`)}\n`);
+      if (/^[^\s}\]]/.test(line)) process.stderr.write(`${paint('31', `[平台] ${line}`)}\n`);
     });
     child.on('exit', (code, signal) => {
       log.end();
       clearTimeout(timer);
       if (!ready) {
-        reject(new Error(`the platform exited before it was ready (${signal ?? `exit code ${code}`})`));
+        reject(new Error(`平台在就绪前退出（${signal ?? `退出码 ${code}`}），详见 ${FILES.platformLog}`));
       } else if (!stopping) {
-        warn(`the platform stopped unexpectedly (${signal ?? `exit code ${code}`}); see ${FILES.platformLog}`);
+        warn(`平台意外停止（${signal ?? `退出码 ${code}`}），详见 ${FILES.platformLog}`);
         void shutdown(1);
       }
     });
@@ -173,7 +204,7 @@ function startPlatform(adminPassword) {
  * @param {number} levelNumber
  */
 function formatLogEntry(entry, levelNumber) {
-  const level = levelNumber >= 60 ? 'FATAL' : levelNumber >= 50 ? 'ERROR' : 'WARN';
+  const level = levelNumber >= 60 ? '严重错误' : levelNumber >= 50 ? '错误' : '警告';
   const { msg, err } = entry;
   const rest = { ...entry };
   for (const key of ['time', 'service', 'pid', 'hostname', 'msg', 'err']) delete rest[key];
@@ -186,7 +217,8 @@ function formatLogEntry(entry, levelNumber) {
     .join('');
   const errorText = err && typeof err === 'object' ? String(err.message ?? JSON.stringify(err)) : '';
   const error = errorText && errorText !== msg ? ` (${errorText})` : '';
-  return paint(levelNumber >= 50 ? '31' : '33', `[platform] ${level} ${msg ?? ''}${error}${extra}`);
+  // The platform's own log line, passed on as it is (its full log is the platform log file).
+  return paint(levelNumber >= 50 ? '31' : '33', `[平台] ${level} ${msg ?? ''}${error}${extra}`);
 }
 
 /** Where the demo's own clients connect: the listen address unless it is a wildcard. */
@@ -211,8 +243,8 @@ async function loginAdmin(api, candidates) {
     }
   }
   throw new Error(
-    `cannot sign in as admin: ${DATA_DIR} was set up with another admin password. ` +
-      `Start with ANXIN_ADMIN_PASSWORD set to it, or use a fresh ANXIN_DATA_DIR.`,
+    `无法以 admin 登录：${DATA_DIR} 初始化时用的是另一个管理员密码。` +
+      '请把 ANXIN_ADMIN_PASSWORD 设为该密码再启动，或换一个新的 ANXIN_DATA_DIR。',
   );
 }
 
@@ -228,16 +260,16 @@ async function seedOnce(api, admin, apiUrl) {
   /** @type {import('./seed.mjs').SeedMarker | null} */
   let marker = readJson(FILES.marker);
   if (marker && !(await markerStillValid(api, marker))) {
-    warn(`${path.basename(FILES.marker)} does not match this database; seeding again`);
+    warn(`${path.basename(FILES.marker)} 与当前数据库不符，重新写入演示数据`);
     marker = null;
   }
   if (marker) {
-    note('demo data already seeded');
+    note('演示数据已存在');
   } else {
-    note('seeding the demo organisation, accounts and residents …');
+    note('正在写入演示机构、账号和老人 …');
     marker = await seed(api, admin, note);
     writeJson(FILES.marker, marker);
-    note(`seeded ${marker.stations.length} stations and ${marker.residents.length} residents`);
+    note(`已写入 ${marker.stations.length} 个服务站、${marker.residents.length} 位老人`);
   }
   // The simulator's homes are these residents; it adds their devices on its first round.
   const simFile = readJson(FILES.simCredentials);
@@ -266,21 +298,6 @@ async function markerStillValid(api, marker) {
 
 // --- live alerts in the terminal ------------------------------------------------
 
-const KIND_LABELS = {
-  sos: 'SOS 呼救',
-  fall: '跌倒',
-  smoke: '烟雾报警',
-  gas: '燃气泄漏',
-  water_leak: '漏水',
-  abnormal_heart_rate: '心率异常',
-  abnormal_respiration: '呼吸异常',
-  not_back_in_bed: '离床未归',
-  inactivity: '长时间无活动',
-  night_wandering: '夜间游走',
-  left_safe_zone: '离开安全区域',
-  device_offline: '设备离线',
-  low_battery: '电量低',
-};
 const SEVERITY_COLOURS = { critical: '1;31', high: '31', medium: '33', low: '36' };
 
 /**
@@ -322,19 +339,22 @@ function watchAlerts(apiUrl, adminPassword, marker) {
     });
     const place = places.get(alert.orgUnitId) ?? '其他';
     const who = alert.residentName ?? names.get(alert.residentId) ?? alert.residentId;
-    const kind = `${KIND_LABELS[alert.kind] ?? alert.kind} (${alert.kind})`;
-    const severity = paint(SEVERITY_COLOURS[alert.severity] ?? '0', alert.severity.padEnd(8));
-    say(`${time}  ALERT ${severity} ${place.padEnd(8)} ${who}  ${kind}`);
+    const kind = ALERT_KIND_LABELS_ZH[alert.kind] ?? '其他告警';
+    const severity = paint(
+      SEVERITY_COLOURS[alert.severity] ?? '0',
+      padWide(SEVERITY_LABELS_ZH[alert.severity] ?? '', 2),
+    );
+    say(`${time}  告警 ${severity} ${padWide(place, 8)} ${who}  ${kind}`);
   });
   socket.on('alert:updated', (/** @type {any} */ alert) => {
     if (alert.status === 'resolved' && alert.outcome === 'cancelled_by_resident') {
       const who = alert.residentName ?? names.get(alert.residentId) ?? alert.residentId;
-      say(paint('2', `          ${who}: ${KIND_LABELS[alert.kind] ?? alert.kind} cancelled by the resident`));
+      say(paint('2', `          ${who}：${ALERT_KIND_LABELS_ZH[alert.kind] ?? '告警'}已由老人自行取消`));
     }
   });
   socket.on('order:unassigned', (/** @type {any} */ order) => {
     const who = names.get(order.residentId) ?? order.residentId;
-    say(paint('33', `          order ${order.kind} for ${who}: no caregiver took it (unassigned)`));
+    say(paint('33', `          ${who}的${ORDER_KIND_LABELS_ZH[order.kind] ?? '服务'}工单无人接单`));
   });
   void connect();
 }
@@ -343,14 +363,14 @@ function watchAlerts(apiUrl, adminPassword, marker) {
 
 /**
  * Rounds of the simulator until stopped. Each round plays the `mixed` scenario
- * over the twelve homes (one incident each, spread over the round); the homes
- * are rotated between rounds so incidents move around. A round starts by
- * closing the alerts its homes still have open from the round before.
+ * over the twelve homes (at the `realistic` pace only in a few of them, picked
+ * at random); the homes are rotated between rounds so incidents move around. A
+ * round starts by closing the alerts its homes still have open that nobody took
+ * up (an acknowledged or dispatched alert is the operator's to close).
  * @param {string} apiUrl
  * @param {string} mqttUrl
- * @param {string} adminPassword
  */
-async function simulate(apiUrl, mqttUrl, adminPassword) {
+async function simulate(apiUrl, mqttUrl) {
   const log = fs.createWriteStream(FILES.simLog, { flags: 'a' });
   let failures = 0;
   for (let round = 1; !stopping; round++) {
@@ -358,8 +378,10 @@ async function simulate(apiUrl, mqttUrl, adminPassword) {
     fs.rmSync(FILES.simReport, { force: true });
     log.write(`\n=== round ${round} at ${new Date().toISOString()} ===\n`);
     const args = [
-      ...['--api', apiUrl, '--mqtt', mqttUrl, '--username', 'admin', '--password', adminPassword],
-      ...['--homes', String(HOMES), '--scenario', 'mixed', '--duration', String(ROUND_SECONDS), '--grace', '20'],
+      ...['--api', apiUrl, '--mqtt', mqttUrl, '--username', SIMULATOR_ACCOUNT.username, '--password', DEMO_PASSWORD],
+      ...['--homes', String(HOMES), '--scenario', 'mixed', '--duration', String(ROUND_SECONDS)],
+      ...['--grace', String(GRACE_SECONDS)],
+      ...(PACE.incidentsPerRound === null ? [] : ['--incidents', String(PACE.incidentsPerRound)]),
       ...['--credentials', FILES.simCredentials, '--report', FILES.simReport, '--timezone', TIME_ZONE],
     ];
     const started = Date.now();
@@ -372,7 +394,8 @@ async function simulate(apiUrl, mqttUrl, adminPassword) {
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         log.write(`${line}\n`);
-        if (/^(warning:|sim:)/.test(line)) say(paint('33', `[sim] ${line}`));
+        // The simulator's own warning, passed on as it is (its full log is the simulator log file).
+        if (/^(warning:|sim:)/.test(line)) say(paint('33', `[模拟器] ${line}`));
       });
     }
     const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? s)));
@@ -381,10 +404,10 @@ async function simulate(apiUrl, mqttUrl, adminPassword) {
     fs.rmSync(FILES.simReport, { force: true });
     if (report) {
       failures = 0;
-      if (!stopping) say(paint('2', `[sim] round ${round}: ${roundSummary(report)}`));
+      if (!stopping) note(`第 ${round} 轮：${roundSummary(report)}`);
     } else if (!stopping) {
       failures += 1;
-      warn(`simulator round ${round} ended without a report (${code}); see ${FILES.simLog}`);
+      warn(`模拟器第 ${round} 轮没有生成报告（${code}），详见 ${FILES.simLog}`);
     }
     // Back off when rounds fail fast (e.g. the platform refusing the simulator).
     if (!stopping && Date.now() - started < 30_000) await sleep(Math.min(60, 5 * Math.max(1, failures)) * 1000);
@@ -397,11 +420,11 @@ function roundSummary(r) {
   const p50 = r.latencyMs?.p50;
   const latency =
     typeof p50 === 'number'
-      ? `, median delay ${p50 < 1000 ? `${Math.round(p50)} ms` : `${(p50 / 1000).toFixed(1)} s`}`
+      ? `，延迟中位数 ${p50 < 1000 ? `${Math.round(p50)} 毫秒` : `${(p50 / 1000).toFixed(1)} 秒`}`
       : '';
   return (
-    `${r.incidents} incidents → ${r.alertsMatched} alerts raised${latency}; ` +
-    `${r.missedAlerts} missed, ${r.falseAlerts} false (details: ${shortPath(FILES.simLog)})`
+    `${r.incidents} 个状况 → 触发 ${r.alertsMatched} 条告警${latency}；` +
+    `漏报 ${r.missedAlerts}，误报 ${r.falseAlerts}（详见 ${shortPath(FILES.simLog)}）`
   );
 }
 
@@ -423,21 +446,24 @@ function rotateHomes() {
 function printBanner(ports, adminPassword, marker) {
   const web = `http://localhost:${ports.httpPort}`;
   const rule = '─'.repeat(78);
+  const roundMinutes = Math.round((ROUND_SECONDS + GRACE_SECONDS + 10) / 60);
+  const pace =
+    PACE.incidentsPerRound === null
+      ? `每轮约 ${roundMinutes} 分钟，每户都出一次状况（紧急呼叫、跌倒、烟雾、燃气、生命体征异常等）`
+      : `每轮约 ${roundMinutes} 分钟，随机 ${PACE.incidentsPerRound} 户出一次状况（紧急呼叫、跌倒、烟雾、生命体征异常等）`;
   const lines = [
     rule,
-    paint('1', ' 安心 Anxin demo is running'),
+    paint('1', ' 安心 演示已启动'),
     '',
-    `   operators' console   ${paint('1;4', `${web}/`)}`,
-    `   caregiver app        ${paint('1;4', `${web}/caregiver`)}`,
-    `   HTTP API docs        ${web}/api/docs`,
-    `   MQTT broker          mqtt://localhost:${ports.mqttPort}`,
+    `   值班台          ${paint('1;4', `${web}/`)}`,
+    `   护理员应用      ${paint('1;4', `${web}/caregiver`)}`,
+    `   接口文档        ${web}/api/docs`,
+    `   设备接入        mqtt://localhost:${ports.mqttPort}`,
     '',
-    ' Sign in as',
-    `   admin       password ${adminPassword.padEnd(12)} 安心街道服务中心: sees everything`,
-    ...STATIONS.map(
-      (s) => `   ${s.operator.username.padEnd(11)} password ${DEMO_PASSWORD.padEnd(12)} ${s.name} operator`,
-    ),
-    ` caregivers (console → an alert → dispatch; then accept it in the caregiver app), password ${DEMO_PASSWORD}:`,
+    ' 登录账号',
+    `   admin       密码 ${adminPassword.padEnd(12)} 安心街道服务中心：可看全部`,
+    ...STATIONS.map((s) => `   ${s.operator.username.padEnd(11)} 密码 ${DEMO_PASSWORD.padEnd(12)} ${s.name}值班员`),
+    ` 护理员（值班台打开告警 → 派单，再到护理员应用接单），密码 ${DEMO_PASSWORD}：`,
     ...SERVICE_ORGS.map(
       (o) =>
         `   ${o.caregivers
@@ -446,13 +472,15 @@ function printBanner(ports, adminPassword, marker) {
           .padEnd(28)} ${o.name}`,
     ),
     '',
-    ` ${marker.residents.length} simulated homes in ${marker.stations.map((s) => s.name).join(', ')} send live data. In rounds of`,
-    ` about ${Math.round((ROUND_SECONDS + 30) / 60)} minutes the simulator plays one incident per home (SOS, fall, smoke,`,
-    ' abnormal vitals, …); each round first closes the alerts its homes still have open.',
-    ' New alerts are listed below as they are raised.',
-    ` Data: ${DATA_DIR} (delete it to start afresh). Ctrl-C stops everything.`,
+    ` ${marker.residents.length} 户模拟家庭（${marker.stations.map((s) => s.name).join('、')}）实时上报数据。`,
+    ` 节奏：${PACE.label}；${pace}。`,
+    PACE.incidentsPerRound === null ? '' : ' 想看得更热闹，可用 DEMO_PACE=fast 启动。',
+    ' 模拟器用自己的账号运行：每轮开始只结案它自己留下、无人处理的告警，值班员已确认或派单的告警由值班员处理；',
+    ' 演练时临时缩短的规则时长，结束后只撤回它自己改过的项，值班员修改的照护档案会保留。',
+    ' 新告警会在下方列出。',
+    ` 数据目录：${DATA_DIR}（删除即可重新开始）。按 Ctrl-C 停止全部。`,
     rule,
-  ];
+  ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
   say(lines.join('\n'));
 }
 
@@ -464,21 +492,21 @@ function onSignal(signal) {
   signals += 1;
   if (signals === 1) {
     say('');
-    note(`${signal}: stopping the simulator, then the platform …`);
+    note(`收到 ${signal}：先停止模拟器，再停止平台 …`);
     void shutdown(0);
   } else if (signals === 2) {
-    note('stopping now');
+    note('立即停止');
     if (sim?.pid) trySignal(sim.pid, 'SIGKILL');
   } else {
-    note('killing the platform');
+    note('强制结束平台');
     killLeftovers();
     process.exit(130);
   }
 }
 
 /**
- * The simulator first (it finishes its round early, restores the homes' normal
- * care profiles and disconnects), then the platform (SIGTERM: it drains and exits).
+ * The simulator first (it finishes its round early, takes its shortened rules
+ * off the homes and disconnects), then the platform (SIGTERM: it drains and exits).
  * @param {number} exitCode
  */
 function shutdown(exitCode) {
@@ -494,14 +522,14 @@ function shutdown(exitCode) {
     if (p?.pid && p.exitCode === null && p.signalCode === null) {
       trySignal(p.pid, 'SIGTERM');
       if (!(await waitExit(p, 20_000))) {
-        warn('the platform did not stop within 20 s; killing it');
+        warn('平台 20 秒内没有停止，强制结束');
         trySignal(-p.pid, 'SIGKILL');
         await waitExit(p, 5_000);
       }
       if (exitCode === 0 && p.exitCode !== 0) exitCode = 1;
     }
     fs.rmSync(FILES.simReport, { force: true });
-    note('stopped');
+    note('已停止');
     process.exit(exitCode);
   })();
   return stopped;
@@ -592,9 +620,26 @@ function keepOutOfGit(dir) {
 function positiveInt(raw, fallback) {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 30) {
-    process.stderr.write(`[demo] DEMO_ROUND_SECONDS must be a whole number of seconds, at least 30; got "${raw}"\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 30) badSetting(`DEMO_ROUND_SECONDS 须为不少于 30 的整数秒，收到 "${raw}"`);
   return n;
+}
+
+/**
+ * A bad setting: says so (naming the variable) and exits before anything starts.
+ * @param {string} message
+ * @returns {never}
+ */
+function badSetting(message) {
+  process.stderr.write(`[演示] ${message}\n`);
+  process.exit(2);
+}
+
+/**
+ * Pads to `width` columns, counting a Chinese character as two (terminal columns).
+ * @param {string} text
+ * @param {number} width
+ */
+function padWide(text, width) {
+  const columns = [...text].reduce((n, ch) => n + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
+  return text + ' '.repeat(Math.max(0, width * 2 - columns));
 }

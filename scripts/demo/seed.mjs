@@ -84,8 +84,32 @@ const RESIDENTS = [
 ];
 const PER_COMMUNITY = 4;
 
-/** The profile the simulator restores after each round; seeded residents start with it too. */
+/** Seeded residents start with this profile; operators may change it (the simulator keeps their changes). */
 const NORMAL_CARE_PROFILE = { conditions: ['lives_alone'] };
+
+/**
+ * The simulator's own account: an operator of the centre (it sees all three stations). Acting as itself,
+ * not as admin, it can tell the alerts it took up from those a person (signed in as admin, too) did.
+ */
+export const SIMULATOR_ACCOUNT = { username: 'demo-sim', displayName: '设备模拟器' };
+
+/**
+ * Makes sure the simulator's account exists (also in a data directory seeded by an older demo).
+ * @param {import('./http.mjs').Api} api signed in as admin
+ * @param {string} centreId
+ */
+export async function ensureSimulatorAccount(api, centreId) {
+  try {
+    await api.post('/api/v1/users', {
+      ...SIMULATOR_ACCOUNT,
+      role: 'operator',
+      orgUnitId: centreId,
+      password: DEMO_PASSWORD,
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
+  }
+}
 
 /**
  * @typedef {{ id: string, name: string, orgUnitId: string, station: string, community: string,
@@ -109,7 +133,7 @@ export async function seed(api, admin, log) {
   if (!centre) throw new Error(`the admin's org unit ${admin.orgUnitId} is not listed`);
   if (centre.name !== CENTRE_NAME && centre.kind === 'center' && centre.parentId === null) {
     await api.patch(`/api/v1/org-units/${centre.id}`, { name: CENTRE_NAME });
-    log(`renamed the root centre "${centre.name}" to ${CENTRE_NAME}`);
+    log(`已把顶级中心“${centre.name}”改名为 ${CENTRE_NAME}`);
   }
 
   /**

@@ -23,6 +23,8 @@ import { AlertsModule } from './alerts/alerts.module';
 import { JobsModule } from './jobs/jobs.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { ReportsModule } from './reports/reports.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
+import { RetentionModule } from './retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { InputTextGuard } from './http/input-text.guard';
 import { RedisModule } from './redis/redis.module';
@@ -75,6 +77,8 @@ export class AppModule {
         DispatchModule,
         RealtimeModule,
         ReportsModule,
+        PersonalDataModule,
+        RetentionModule,
       ],
       controllers: [HealthController],
       providers: [

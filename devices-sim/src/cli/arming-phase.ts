@@ -9,7 +9,7 @@ import { sleep, type Clock } from '../clock';
 import type { SimHome } from '../fleet/sim-home';
 import { armHomes, disarmHomes, type HomeArming } from '../provisioning/arming';
 import type { SimApiClient } from '../provisioning/api-client';
-import { saveCredentials } from '../provisioning/credentials';
+import { type ProfileUndo, saveCredentials } from '../provisioning/credentials';
 import type { Prepared } from './prepare';
 
 export interface ArmingSplit {
@@ -22,20 +22,45 @@ export function splitArming(arms: HomeArming[]): ArmingSplit {
   return { beforeConnect: arms.filter((a) => !needsActivity(a)), afterActivity: arms.filter(needsActivity) };
 }
 
+/** The undos of this run's armed homes, also kept in the credentials file so a killed run is repaired by the next. */
+export class ArmedProfiles {
+  readonly undos: Record<string, ProfileUndo> = {};
+
+  constructor(private readonly prepared: Prepared) {}
+
+  readonly remember = async (undos: Map<string, ProfileUndo>): Promise<void> => {
+    for (const [id, undo] of undos) this.undos[id] = undo;
+    await this.save();
+  };
+
+  async save(): Promise<void> {
+    const { credentials, credentialsFile } = this.prepared;
+    if (!credentialsFile) return;
+    credentials.armedProfiles = { ...this.undos };
+    await saveCredentials(credentialsFile, credentials);
+  }
+}
+
 /** Notes the armed homes in the credentials file first, so a killed run is repaired by the next one. */
-export async function armBeforeConnect(api: SimApiClient, prepared: Prepared, split: ArmingSplit): Promise<void> {
+export async function armBeforeConnect(
+  api: SimApiClient,
+  prepared: Prepared,
+  split: ArmingSplit,
+  armed: ArmedProfiles,
+): Promise<void> {
   const all = [...split.beforeConnect, ...split.afterActivity];
   if (all.length > 0 && prepared.credentialsFile) {
     prepared.credentials.armed = all.map((a) => a.residentId);
     await saveCredentials(prepared.credentialsFile, prepared.credentials);
   }
-  await armHomes(api, split.beforeConnect);
+  await armHomes(api, split.beforeConnect, armed.remember);
 }
 
 export async function armAfterActivity(
   api: SimApiClient,
   homes: readonly SimHome[],
   arms: HomeArming[],
+  armed: ArmedProfiles,
   clock: Clock,
   timeoutMs = 5_000,
 ): Promise<void> {
@@ -46,17 +71,18 @@ export async function armAfterActivity(
   while (waiting.some((h) => h.lastActivityAt === null) && clock() < deadline) await sleep(100);
   // A moment for the platform to store the movement before the short window applies.
   await sleep(500);
-  await armHomes(api, arms);
+  await armHomes(api, arms, armed.remember);
 }
 
-export async function disarm(api: SimApiClient, prepared: Prepared, arms: HomeArming[]): Promise<void> {
+export async function disarm(api: SimApiClient, prepared: Prepared, arms: HomeArming[], armed: ArmedProfiles) {
   await disarmHomes(
     api,
-    arms.map((a) => a.residentId),
+    armed.undos,
     arms.flatMap((a) => a.heartbeats.map((h) => h.deviceId)),
   );
   if (arms.length > 0 && prepared.credentialsFile) {
     prepared.credentials.armed = [];
+    prepared.credentials.armedProfiles = {};
     await saveCredentials(prepared.credentialsFile, prepared.credentials);
   }
 }

@@ -14,6 +14,8 @@ export interface SimOptions {
   homes: number;
   durationSeconds: number;
   scenario: string;
+  /** Only this many homes (picked at random, seeded) play their scenario; the rest run the routine. */
+  incidents?: number | null;
   report: string | null;
   seed: number;
   credentials: string | null;
@@ -43,6 +45,7 @@ const SPEC = {
   homes: { type: 'string' },
   duration: { type: 'string' },
   scenario: { type: 'string' },
+  incidents: { type: 'string' },
   report: { type: 'string' },
   seed: { type: 'string' },
   credentials: { type: 'string' },
@@ -76,6 +79,8 @@ export function helpText(): string {
     `  --homes <n>                  homes to simulate, one resident each (default ${MIXED_HOMES}: every scenario once)`,
     '  --duration <seconds>         how long incidents are injected and devices report (default 40)',
     '  --scenario <name>            see below (default mixed)',
+    '  --incidents <n>              only n homes, picked at random, play their scenario; the rest run the',
+    '                               routine (default: every home), e.g. a slow demo pace',
     '  --report <file.json>         write the JSON report here',
     '  --seed <n>                   make placement, routines and timing reproducible (default random)',
     '  --credentials <file>         reuse the homes in this file; new ones are provisioned and saved to it',
@@ -154,6 +159,7 @@ export function parseOptions(argv: string[]): SimOptions | null {
     homes: num('homes', MIXED_HOMES, 1, 100_000),
     durationSeconds: num('duration', 40, 1, 7 * 86_400),
     scenario,
+    incidents: str('incidents') === undefined ? null : num('incidents', 0, 0, 100_000),
     report: str('report') ?? null,
     seed: num('seed', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 32 - 1),
     credentials: str('credentials') ?? null,

@@ -2,6 +2,7 @@
 // earlier run may have left behind (shortened rules still armed).
 import type { LoginResponse } from '@anxin/contract';
 import type { Clock } from '../clock';
+import { mapWithConcurrency } from '../concurrency';
 import { disarmHomes } from '../provisioning/arming';
 import type { SimApiClient } from '../provisioning/api-client';
 import {
@@ -11,7 +12,7 @@ import {
   type HomeCredentials,
   type SimCredentials,
 } from '../provisioning/credentials';
-import { provisionHomes, verifyCredentials } from '../provisioning/provision';
+import { NORMAL_CARE_PROFILE, provisionHomes, verifyCredentials } from '../provisioning/provision';
 import type { ScenarioDef } from '../scenarios/scenario';
 import { UsageError, type SimOptions } from './options';
 
@@ -74,7 +75,7 @@ export async function prepareHomes(
   return { login, credentials, credentialsFile, homes };
 }
 
-/** A run killed before it restored normal profiles leaves short rule windows armed; undo them first. */
+/** A run killed before it disarmed leaves short rule windows armed; take them off first. */
 async function restoreLeftovers(
   api: SimApiClient,
   credentials: SimCredentials,
@@ -84,8 +85,17 @@ async function restoreLeftovers(
   const armed = credentials.armed ?? [];
   if (armed.length === 0) return;
   const devices = credentials.devices.filter((d) => armed.includes(d.residentId)).map((d) => d.id);
-  await disarmHomes(api, armed, devices);
+  if (credentials.armedProfiles) {
+    await disarmHomes(api, credentials.armedProfiles, devices);
+  } else {
+    // A file from a simulator that kept no undos: the normal profile, as that simulator restored it.
+    await mapWithConcurrency(armed, 8, (id) =>
+      api.patch(`/api/v1/residents/${id}`, { careProfile: NORMAL_CARE_PROFILE }),
+    );
+    await disarmHomes(api, {}, devices);
+  }
   credentials.armed = [];
+  credentials.armedProfiles = {};
   await saveCredentials(file, credentials);
-  log(`restored normal care profiles of ${armed.length} homes left armed by an earlier run`);
+  log(`took the shortened rules off ${armed.length} homes left armed by an earlier run`);
 }

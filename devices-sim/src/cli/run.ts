@@ -1,7 +1,7 @@
 // One simulator run, phase by phase:
 //   prepare homes → watch /console → arm scenario homes → connect devices →
 //   inject incidents for --duration → grace for late alerts → drain PUBACKs →
-//   restore normal profiles → disconnect → match and report.
+//   take the shortened rules off → disconnect → match and report.
 import { type Clock, sleep, systemClock } from '../clock';
 import { AlertDispatcher } from '../fleet/alert-dispatcher';
 import { FaultCommands } from '../fleet/fault-commands';
@@ -17,8 +17,8 @@ import { PlatformWatch } from '../report/platform-watch';
 import type { Progress } from '../report/progress';
 import { renderSummary } from '../report/summary-table';
 import { planArming } from '../scenarios/arming-plan';
-import { assignScenarios, scheduleIncidents } from '../scenarios/plan';
-import { armAfterActivity, armBeforeConnect, disarm, splitArming } from './arming-phase';
+import { assignScenarios, limitIncidents, scheduleIncidents } from '../scenarios/plan';
+import { ArmedProfiles, armAfterActivity, armBeforeConnect, disarm, splitArming } from './arming-phase';
 import type { SimOptions } from './options';
 import { prepareHomes } from './prepare';
 
@@ -53,16 +53,20 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
     `scenario ${opts.scenario}, ${opts.homes} homes, ${opts.durationSeconds} s + ${opts.graceSeconds} s grace, seed ${opts.seed}`,
   );
   const api = new SimApiClient(opts.api);
-  const assigned = assignScenarios(opts.scenario, opts.homes);
-  const prepared = await prepareHomes(api, opts, assigned, clock, log);
+  // Homes are provisioned for their catalogue scenario (its devices), whether or not they play it this run.
+  const catalogue = assignScenarios(opts.scenario, opts.homes);
+  const assigned = limitIncidents(catalogue, opts.incidents ?? null, createRng(opts.seed).fork('incident-homes'));
+  const prepared = await prepareHomes(api, opts, catalogue, clock, log);
   const residentIds = new Set(prepared.homes.map((h) => h.resident.id));
 
   // Watch before anything moves, so no alert of this run can slip past.
   const watcher = new ConsoleWatcher(opts.api, () => api.accessToken, clock, log);
   try {
     const snapshot = await watcher.start();
-    const stale = await resolveStaleAlerts(api, snapshot, residentIds);
+    const stale = await resolveStaleAlerts(api, snapshot, residentIds, prepared.login.user.id);
     if (stale.resolved > 0) log(`resolved ${stale.resolved} alerts left open for these homes by earlier runs`);
+    if (stale.handledByOthers > 0)
+      log(`left ${stale.handledByOthers} alerts of these homes open: someone else is handling them`);
     for (const f of stale.failed.slice(0, 3)) problem(`could not resolve stale alert ${f}`);
   } catch (error) {
     if (!(error instanceof ConsoleUnavailableError)) throw error;
@@ -77,7 +81,8 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
     }),
   );
   const arms = [...split.beforeConnect, ...split.afterActivity];
-  await armBeforeConnect(api, prepared, split);
+  const armed = new ArmedProfiles(prepared);
+  await armBeforeConnect(api, prepared, split, armed);
 
   const fleet = new Fleet(
     prepared.homes,
@@ -106,7 +111,7 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   }
   if (connected.connected === 0) {
     watcher.close();
-    await disarm(api, prepared, arms).catch(() => undefined);
+    await disarm(api, prepared, arms, armed).catch(() => undefined);
     throw new Error(`no device could connect to ${opts.mqttUrl}: ${connected.problems[0] ?? 'unknown reason'}`);
   }
   // RSS and event-loop delay from GET /metrics while the devices run, if this platform lets us read it.
@@ -116,7 +121,7 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   const runStart = clock();
   const runEnd = runStart + opts.durationSeconds * 1000;
   const graceEnd = runEnd + opts.graceSeconds * 1000;
-  await armAfterActivity(api, fleet.homes, split.afterActivity, clock);
+  await armAfterActivity(api, fleet.homes, split.afterActivity, armed, clock);
 
   const dispatcher = new AlertDispatcher(api, log);
   watcher.onObservation = (obs) => dispatcher.observe(obs);
@@ -172,10 +177,10 @@ export async function runSimulation(opts: SimOptions, io: RunIo, clock: Clock = 
   watcher.close();
   const platform = await platformWatch.stop();
   try {
-    await disarm(api, prepared, arms);
+    await disarm(api, prepared, arms, armed);
   } catch (error) {
     problem(
-      `could not restore normal care profiles (the next run with these credentials will): ${(error as Error).message}`,
+      `could not take the shortened rules off (the next run with these credentials will): ${(error as Error).message}`,
     );
   }
   await fleet.shutdown();

@@ -20,6 +20,14 @@ const deviceSchema = z.object({
   residentId: z.string().min(1),
 });
 
+/** What arming changed in one care profile: each field's value before and as set, and conditions added. */
+const profileUndoSchema = z.object({
+  before: z.record(z.string(), z.unknown()),
+  applied: z.record(z.string(), z.unknown()),
+  addedConditions: z.array(z.string()),
+});
+export type ProfileUndo = z.infer<typeof profileUndoSchema>;
+
 export const credentialsSchema = z.object({
   version: z.literal(1),
   api: z.string(),
@@ -32,6 +40,8 @@ export const credentialsSchema = z.object({
    * (a run that was killed); the next run restores them first.
    */
   armed: z.array(z.string()).optional(),
+  /** How to take each armed resident's overrides off again (issue 16: never a wholesale reset). */
+  armedProfiles: z.record(z.string(), profileUndoSchema).optional(),
 });
 
 export type SimCredentials = z.infer<typeof credentialsSchema>;

@@ -1,7 +1,8 @@
 import { splitArming } from '../cli/arming-phase';
 import type { HomeCredentials } from '../provisioning/credentials';
 import { MIXED_HOMES } from './catalogue';
-import { assignScenarios } from './plan';
+import { createRng } from '../homes/rng';
+import { assignScenarios, limitIncidents } from './plan';
 import { planArming } from './arming-plan';
 
 const homes: HomeCredentials[] = assignScenarios('mixed', MIXED_HOMES).map((_, index) => ({
@@ -38,5 +39,17 @@ describe('arming plan', () => {
     const late = split.afterActivity.map((a) => assigned[Number(a.residentId.slice(1))]?.name).sort();
     expect(late).toEqual(['active_at_home', 'inactivity']);
     expect(split.beforeConnect.length + split.afterActivity.length).toBe(arms.length);
+  });
+});
+
+describe('a slower pace (--incidents)', () => {
+  const assigned = assignScenarios('mixed', 12);
+
+  it('keeps the scenarios of that many homes, picked by the seed, and leaves the rest to the routine', () => {
+    const a = limitIncidents(assigned, 2, createRng(7));
+    expect(a.filter(Boolean)).toHaveLength(2);
+    a.forEach((s, i) => expect(s === null || s === assigned[i]).toBe(true));
+    expect(limitIncidents(assigned, 2, createRng(7))).toEqual(a);
+    expect(limitIncidents(assigned, null, createRng(7))).toEqual(assigned);
   });
 });

@@ -18,6 +18,22 @@ export function assignScenarios(scenario: string, homes: number): (ScenarioDef |
   return Array.from({ length: homes }, () => def);
 }
 
+/** Keeps the scenarios of `limit` homes picked at random (seeded); the others run the routine only. */
+export function limitIncidents(
+  assigned: readonly (ScenarioDef | null)[],
+  limit: number | null,
+  rng: Rng,
+): (ScenarioDef | null)[] {
+  const playing = assigned.flatMap((s, i) => (s ? [i] : []));
+  if (limit === null || limit >= playing.length) return [...assigned];
+  for (let i = playing.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.range(0, i + 1));
+    [playing[i], playing[j]] = [playing[j]!, playing[i]!];
+  }
+  const kept = new Set(playing.slice(0, limit));
+  return assigned.map((s, i) => (kept.has(i) ? s : null));
+}
+
 export interface IncidentSlot {
   homeIndex: number;
   scenario: ScenarioDef;

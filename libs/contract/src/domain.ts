@@ -148,6 +148,8 @@ export const SERVICE_ORG_KINDS = [
   'property',
   'housekeeping',
   'medical',
+  'social_work',
+  'charity',
   'other',
 ] as const;
 export type ServiceOrgKind = (typeof SERVICE_ORG_KINDS)[number];
@@ -194,6 +196,8 @@ export interface OrderTimelineEntry {
   status: OrderStatus;
   at: string;
   actorId: string | null;
+  /** The actor's display name (else username), for people to read. */
+  actorName?: string | null;
   note: string | null;
 }
 
@@ -212,6 +216,9 @@ export interface ServiceOrderView {
   offeredTo: string | null;
   /** Everyone the current offer waits on (a broadcast emergency offer goes to every eligible caregiver). */
   offeredToAll?: string[];
+  /** Display names (else usernames) of the assignee and of `offeredTo`, for people to read. */
+  assigneeName?: string | null;
+  offeredToName?: string | null;
   offerExpiresAt: string | null;
   orgUnitId: string;
   notes: string | null;

@@ -4,6 +4,7 @@ import {
   CAREGIVER_SKILLS,
   DEVICE_TYPES,
   type OrderKind,
+  type OrderStatus,
   ORG_UNIT_KINDS,
   ROLES,
   type Role,
@@ -27,7 +28,12 @@ export const createOrgUnitSchema = z.strictObject({
   kind: z.enum(ORG_UNIT_KINDS),
   parentId: id.nullish(),
 });
-export const updateOrgUnitSchema = z.strictObject({ name: text(100) });
+/** Issue 16: rename, move (a new parent; null makes a root, centres only) and (de)activate, alone or together. */
+export const updateOrgUnitSchema = z
+  .strictObject({ name: text(100).optional(), parentId: id.nullable().optional(), active: z.boolean().optional() })
+  .refine((b) => b.name !== undefined || b.parentId !== undefined || b.active !== undefined, {
+    message: 'expected at least one of name, parentId, active',
+  });
 
 const password = z.string().min(8, 'must be at least 8 characters').max(256);
 // CONTRACT §3 (v1.1): skills are the fixed service kinds, so a free-text skill that can never match is refused.
@@ -36,25 +42,61 @@ const skills = z
   .max(CAREGIVER_SKILLS.length)
   .transform((list) => [...new Set(list)]);
 
-export const createUserSchema = z.strictObject({
-  username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
-  password,
-  role: z.enum(ROLES),
-  orgUnitId: id,
-  displayName: text(100).nullish(),
-  skills: skills.optional(),
-  /** The service organisation a caregiver works for; without one it serves its own unit and below. */
-  serviceOrgId: id.nullish(),
-});
-export const updateUserSchema = z.strictObject({
-  password: password.optional(),
-  displayName: text(100).nullish(),
-  skills: skills.optional(),
-  onDuty: z.boolean().optional(),
-  disabled: z.boolean().optional(),
-  /** null: no organisation (serves its own unit and below). */
-  serviceOrgId: id.nullish(),
-});
+/**
+ * A caregiver's shift hours (issue 16): local HH:MM in the platform's zone, an end before the start crosses
+ * midnight; weekdays (1 = Monday … 7 = Sunday) are the days a shift starts, none = every day. Start and end
+ * come together; both null = any time. Dispatch offers orders only to caregivers within their shift.
+ */
+const shiftFields = {
+  shiftStart: clock.nullable().optional(),
+  shiftEnd: clock.nullable().optional(),
+  shiftWeekdays: z
+    .array(z.number().int().min(1).max(7))
+    .max(7)
+    .transform((days) => [...new Set(days)].sort((a, b) => a - b))
+    .optional(),
+};
+function shiftPairCheck(v: { shiftStart?: string | null; shiftEnd?: string | null }, ctx: z.RefinementCtx): void {
+  for (const [field, other] of [
+    ['shiftEnd', 'shiftStart'],
+    ['shiftStart', 'shiftEnd'],
+  ] as const) {
+    if (v[other] !== undefined && (v[field] === undefined || (v[field] === null) !== (v[other] === null)))
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `expected together with ${other} (both HH:MM or both null)`,
+      });
+  }
+}
+
+export const createUserSchema = z
+  .strictObject({
+    username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'expected 3-64 letters, digits or . _ @ -'),
+    password,
+    role: z.enum(ROLES),
+    orgUnitId: id,
+    displayName: text(100).nullish(),
+    skills: skills.optional(),
+    /** The service organisation a caregiver works for; without one it serves its own unit and below. */
+    serviceOrgId: id.nullish(),
+    ...shiftFields,
+  })
+  .superRefine(shiftPairCheck);
+export const updateUserSchema = z
+  .strictObject({
+    password: password.optional(),
+    displayName: text(100).nullish(),
+    skills: skills.optional(),
+    onDuty: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+    /** null: no organisation (serves its own unit and below). */
+    serviceOrgId: id.nullish(),
+    /** Moves the user to another unit in the caller's scope (its sessions end: their scope changes). */
+    orgUnitId: id.optional(),
+    ...shiftFields,
+  })
+  .superRefine(shiftPairCheck);
 
 export const emergencyContactSchema = z.strictObject({
   name: text(100),
@@ -221,6 +263,79 @@ export const updateDeviceSchema = z.strictObject({
 export const deviceCommandSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower_snake_case command name'),
   params: z.record(z.string(), z.unknown()).optional(),
+});
+
+// Issue 16: care plans — a recurring 六助 service (e.g. 助浴 every Tuesday 10:00); each slot becomes
+// an order a lead time before it. Emergencies and device repairs are never planned.
+export const CARE_PLAN_KINDS = [
+  'meal',
+  'cleaning',
+  'bathing',
+  'mobility',
+  'medical',
+] as const satisfies readonly OrderKind[];
+export type CarePlanKind = (typeof CARE_PLAN_KINDS)[number];
+export const CARE_PLAN_STATUSES = ['active', 'paused', 'ended'] as const;
+export type CarePlanStatus = (typeof CARE_PLAN_STATUSES)[number];
+
+const carePlanFields = {
+  kind: z.enum(CARE_PLAN_KINDS),
+  /** 1 = Monday … 7 = Sunday. */
+  weekdays: z
+    .array(z.number().int().min(1).max(7))
+    .min(1)
+    .max(7)
+    .transform((days) => [...new Set(days)].sort((a, b) => a - b)),
+  /** Local time in the platform's zone. */
+  timeOfDay: clock,
+  notes: z.string().trim().max(2000).nullish(),
+};
+export const createCarePlanSchema = z.strictObject({ residentId: id, ...carePlanFields });
+/** Ending is its own call (`POST /care-plans/:id/end`): an ended plan is never resumed. */
+export const updateCarePlanSchema = z
+  .strictObject({ ...carePlanFields, status: z.enum(['active', 'paused']) })
+  .partial();
+
+export interface CarePlanView {
+  id: string;
+  residentId: string;
+  residentName: string;
+  orgUnitId: string;
+  kind: CarePlanKind;
+  weekdays: number[];
+  timeOfDay: string;
+  notes: string | null;
+  status: CarePlanStatus;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+/** `GET /care-plans/schedule`: one slot of a plan in `[from, to)`, with its order once one exists. */
+export interface CarePlanOccurrence {
+  planId: string;
+  residentId: string;
+  residentName: string;
+  kind: CarePlanKind;
+  at: string;
+  planStatus: CarePlanStatus;
+  orderId: string | null;
+  orderStatus: OrderStatus | null;
+}
+
+// Issue 16 (PIPL): how long history is kept, in days; null = forever. Closed alerts and orders only.
+const retentionDays = z.number().int().min(1).max(36_500).nullable();
+export const retentionSettingsSchema = z.strictObject({
+  deviceEventsDays: retentionDays,
+  alertsDays: retentionDays,
+  ordersDays: retentionDays,
+  auditLogDays: retentionDays,
+});
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** `GET /residents/{id}/export`: JSON or XLSX; device events of the last `days` days (at most 365). */
+export const residentExportQuerySchema = z.strictObject({
+  format: z.enum(['json', 'xlsx']).default('json'),
+  days: z.coerce.number().int().min(1).max(365).default(30),
 });
 
 /** `?limit=&offset=` on every list; the total comes back in `X-Total-Count`. */

@@ -1,6 +1,16 @@
 import type { DeviceEventType } from './device-schemas';
-import type { AlertKind, DeviceType, OrderKind } from './domain';
-import type { BenefitCategory } from './http-api';
+import type {
+  AlertKind,
+  AlertOutcome,
+  AlertStatus,
+  DeviceType,
+  OrderKind,
+  OrderStatus,
+  Role,
+  ServiceOrgKind,
+  Severity,
+} from './domain';
+import type { BenefitCategory, CARE_CONDITIONS } from './http-api';
 
 // Chinese names the platform itself writes (report files) and the web apps show: one source for both.
 
@@ -71,6 +81,58 @@ export const BENEFIT_CATEGORY_LABELS_ZH: Record<BenefitCategory, string> = {
   handicapped: '残疾',
 };
 
+export const SEVERITY_LABELS_ZH: Record<Severity, string> = {
+  critical: '危急',
+  high: '高',
+  medium: '中',
+  low: '低',
+};
+
+export const ALERT_STATUS_LABELS_ZH: Record<AlertStatus, string> = {
+  open: '待确认',
+  acknowledged: '已确认',
+  dispatched: '已派单',
+  resolved: '已结案',
+};
+
+export const ALERT_OUTCOME_LABELS_ZH: Record<AlertOutcome, string> = {
+  real_emergency: '真实紧急情况',
+  false_alarm: '误报',
+  cancelled_by_resident: '住户取消',
+  device_fault: '设备故障',
+  other: '其他',
+  auto_resolved: '已自动恢复',
+};
+
+export const ORDER_STATUS_LABELS_ZH: Record<OrderStatus, string> = {
+  pending: '待派',
+  offered: '待接单',
+  accepted: '已接单',
+  en_route: '在途',
+  on_site: '已到场',
+  completed: '已完成',
+  cancelled: '已取消',
+  unassigned: '无人接单',
+};
+
+export const ROLE_LABELS_ZH: Record<Role, string> = {
+  admin: '管理员',
+  operator: '操作员',
+  caregiver: '护理员',
+};
+
+/** 五社联动: the kinds of service organisation a centre works with. */
+export const SERVICE_ORG_KIND_LABELS_ZH: Record<ServiceOrgKind, string> = {
+  volunteer: '志愿服务队',
+  health_station: '卫生服务站',
+  property: '物业公司',
+  housekeeping: '家政公司',
+  medical: '医疗机构',
+  social_work: '社工机构',
+  charity: '公益慈善组织',
+  other: '其他',
+};
+
 /** `{prefix.key: label}` for a flat message table (the web apps' i18n keys). */
 export function labelKeys<P extends string, K extends string>(
   prefix: P,
@@ -81,3 +143,18 @@ export function labelKeys<P extends string, K extends string>(
     string
   >;
 }
+
+/** Issue 16: a resident's conditions (care profile), as the archive export names them. */
+export const CARE_CONDITION_LABELS_ZH: Record<(typeof CARE_CONDITIONS)[number], string> = {
+  dementia: '认知障碍',
+  wandering_risk: '走失风险',
+  heart_disease: '心脏病',
+  hypertension: '高血压',
+  diabetes: '糖尿病',
+  copd: '慢阻肺',
+  epilepsy: '癫痫',
+  mobility_impaired: '行动不便',
+  hearing_impaired: '听力障碍',
+  visually_impaired: '视力障碍',
+  lives_alone: '独居',
+};

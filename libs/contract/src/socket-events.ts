@@ -8,7 +8,8 @@ export const CONSOLE_NAMESPACE = '/console';
 export const CAREGIVER_NAMESPACE = '/caregiver';
 
 /** What every acknowledgement callback receives: the updated record or `{error}` (CONTRACT §4). */
-export type SocketAckResult<T> = T | { error: string };
+/** A refused action: the message names the field first; `statusCode` is the HTTP equivalent's status. */
+export type SocketAckResult<T> = T | { error: string; statusCode?: number };
 export type SocketAck<T> = (res: SocketAckResult<T>) => void;
 
 // --- /console (admin, operator) -------------------------------------------

@@ -1,4 +1,4 @@
-import { localToday, presetPeriod, quarterPeriod, startOfLocalDay } from './zoned-time';
+import { localDateTimeText, localToday, presetPeriod, quarterPeriod, startOfLocalDay } from './zoned-time';
 
 describe('periods in the platform time zone', () => {
   it("starts a day at the zone's midnight, not the browser's or UTC's", () => {
@@ -31,5 +31,11 @@ describe('periods in the platform time zone', () => {
       '2026-10-31T16:00:00.000Z',
       '2026-11-30T16:00:00.000Z',
     ]);
+  });
+
+  it("writes a time as the zone's clock reads it, across midnight and in a 24-hour clock", () => {
+    expect(localDateTimeText('2026-11-30T15:59:59Z', 'Asia/Shanghai')).toBe('2026-11-30 23:59:59');
+    expect(localDateTimeText(new Date('2026-11-30T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-12-01 00:00:00');
+    expect(localDateTimeText('2026-07-01T00:30:00Z', 'Europe/Berlin')).toBe('2026-07-01 02:30:00');
   });
 });

@@ -68,3 +68,17 @@ export function presetPeriod(preset: PeriodPreset, timeZone: string, now = new D
       return range(month(today.year, 1), month(today.year + 1, 1));
   }
 }
+
+/** `YYYY-MM-DD HH:mm:ss` as the clock reads in `timeZone` (times in exported files). */
+export function localDateTimeText(instant: Date | string, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(new Date(instant));
+}

@@ -28,6 +28,12 @@ describe('clean Chinese in the console (browser)', () => {
     const sos = JSON.stringify({ type: 'sos', ts: Date.now(), seq: 1 });
     expect(await publishQos1(device, deviceTopic(station.deviceId, 'events'), sos)).toBe(0);
     const operator = (await station.operator.get('/api/v1/auth/me')).body.username;
+    // A kind whose code is snake_case, so a raw code on 服务组织 would show.
+    const org = { name: '卫生站', kind: 'health_station', orgUnitIds: [station.stationId] };
+    expect((await suite.web.admin.post('/api/v1/service-orgs', org)).status).toBe(201);
+    // A plan, so 服务计划 shows its service, days and status as a person reads them.
+    const plan = { residentId: station.residentId, kind: 'mobility', weekdays: [1, 3], timeOfDay: '08:00' };
+    expect((await station.operator.post('/api/v1/care-plans', plan)).status).toBe(201);
     watched = await suite.signedIn(CONSOLE_VIEWPORT, '/alerts', operator, 'operator-pass');
   });
 
@@ -55,6 +61,8 @@ describe('clean Chinese in the console (browser)', () => {
     ['/residents', 'residents-page'],
     ['/stats', 'stats-page'],
     ['/users', 'nav-users'],
+    ['/service-orgs', 'service-org-row'],
+    ['/care-plans', 'care-plan-row'],
   ])('shows %s without raw codes', async (path, ready) => {
     expect(await rawCodesOn(path, ready)).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { MqttClient } from 'mqtt';
 import type { AlertView } from '@anxin/contract';
 import { deviceTopic } from '@anxin/contract';
@@ -62,6 +63,14 @@ describe('alert history and statistics (browser)', () => {
     // The outcome filter keeps the false alarm only.
     await page.getByTestId('history-outcome').selectOption('false_alarm');
     await eventually(async () => expect(await page.getByTestId('history-row').count()).toBe(1));
+    // 导出 Excel writes what the filters show: the one false alarm, in Chinese.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('list-export').click()]);
+    expect(file.suggestedFilename()).toMatch(/^告警记录_.*\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(await file.path());
+    const sheet = book.worksheets[0]!;
+    expect(sheet.rowCount).toBe(2);
+    expect(JSON.stringify(sheet.getRow(2).values)).toContain('误报');
     await page.getByTestId('history-outcome').selectOption('');
     // A filter that matches nothing empties the list.
     await page.getByTestId('history-kind').selectOption('fall');

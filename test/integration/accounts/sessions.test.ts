@@ -164,7 +164,7 @@ describe.each(MODES)('sessions end everywhere at once (%s)', (_mode, modeEnv) =>
     const answer = await new Promise<unknown>((resolve) =>
       onA.socket.emit('alert:acknowledge', { id: '00000000-0000-4000-8000-000000000000' }, resolve),
     );
-    expect(answer).toEqual({ error: expect.stringMatching(/session has ended/) });
+    expect(answer).toEqual({ error: expect.stringMatching(/session has ended/), statusCode: 401 });
     await expect(closed).resolves.toBe('io server disconnect');
   });
 });

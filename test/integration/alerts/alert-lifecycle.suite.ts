@@ -140,7 +140,7 @@ export function describeAlertLifecycle(label: string, env: Record<string, string
       const acked = await consoleA.socket.emitWithAck('alert:acknowledge', { id: raised.id });
       expect(acked).toMatchObject({ id: raised.id, status: 'acknowledged' });
       const bad = await consoleA.socket.emitWithAck('alert:resolve', { id: raised.id, outcome: 'whatever' as never });
-      expect(bad).toEqual({ error: expect.stringMatching(/outcome/) });
+      expect(bad).toEqual({ error: expect.stringMatching(/outcome/), statusCode: 400 });
       const resolved = await consoleA.socket.emitWithAck('alert:resolve', {
         id: raised.id,
         outcome: 'real_emergency',
@@ -148,7 +148,7 @@ export function describeAlertLifecycle(label: string, env: Record<string, string
       });
       expect(resolved).toMatchObject({ status: 'resolved', outcome: 'real_emergency', note: '已关阀' });
       const fromB = await consoleB.socket.emitWithAck('alert:acknowledge', { id: raised.id });
-      expect(fromB).toEqual({ error: expect.stringMatching(/not found/) });
+      expect(fromB).toEqual({ error: expect.stringMatching(/not found/), statusCode: 404 });
       const detail = (await a.operator.get(`/api/v1/alerts/${raised.id}`)).body;
       expect(detail.resident.id).toBe(home.residentId);
       expect(detail.devices).toHaveLength(1);

@@ -80,7 +80,10 @@ describe('alert rules end to end (per-resident overrides shorten the windows)', 
     expect(kindsFor(home.residentId)).toEqual([]);
     await home.telemetry('wearable', { lat: 40.86, lon: 111.752, battery: 80 });
     const alert = await raised(home.residentId, 'left_safe_zone');
-    expect(alert.readings).toMatchObject({ lat: 40.86 });
+    expect(alert.readings).toMatchObject({ lat: 40.86, safeZone: { radiusM: 300 } });
+    // How far out, for the console's sentence: 0.0186° of latitude ≈ 2.07 km from the zone's centre.
+    expect(alert.readings?.distanceM).toBeGreaterThan(2050);
+    expect(alert.readings?.distanceM).toBeLessThan(2090);
     home.close();
   });
 

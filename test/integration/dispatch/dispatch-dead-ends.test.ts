@@ -170,7 +170,7 @@ describe('dispatch that never dead-ends silently', () => {
           status: 'completed',
           outcome: 'nothing' as never,
         }),
-      ).toEqual({ error: expect.stringMatching(/^outcome/) });
+      ).toEqual({ error: expect.stringMatching(/^outcome/), statusCode: 400 });
       return cg.api.post(`/api/v1/orders/${order.id}/progress`, { status: 'completed', ...body });
     };
 

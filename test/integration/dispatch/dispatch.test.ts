@@ -83,7 +83,10 @@ describe('dispatch to caregivers', () => {
     const secondOffer = await offeredTo(second, offer.id);
     expect(secondOffer.offeredTo).toBe(second.id);
     // the one who declined cannot take it back
-    expect(await first.socket.emitWithAck('task:accept', { id: offer.id })).toEqual({ error: expect.any(String) });
+    expect(await first.socket.emitWithAck('task:accept', { id: offer.id })).toEqual({
+      error: expect.any(String),
+      statusCode: 404,
+    });
 
     const accepted = await second.socket.emitWithAck('task:accept', { id: offer.id });
     expect(accepted).toMatchObject({

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  type StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -20,6 +31,9 @@ import { historyQuerySchema } from '../http/history-query.util';
 import { commaList, parseInput } from '../http/parse-input.util';
 import { ResidentsService } from '../residents/residents.service';
 import { AlertsService } from './alerts.service';
+import { ListExportsService } from '../exports/list-exports.service';
+import { pageFor } from '../exports/list-export';
+import { alertListSheet } from './alert-list-sheet';
 
 const alertQuerySchema = z.intersection(
   z.object({
@@ -50,6 +64,7 @@ export class AlertsController {
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly db: DataSource,
+    private readonly exports: ListExportsService,
   ) {}
 
   /** CONTRACT §3: alerts of any status in the caller's scope, newest first (v1.1 history filters). */
@@ -58,8 +73,10 @@ export class AlertsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<AlertView[]> {
+  ): Promise<AlertView[] | StreamableFile> {
     const q = parseInput(alertQuerySchema, query, 'query');
+    const exporting = this.exports.requested(query);
+    const page = pageFor(q, exporting);
     const [alerts, total] = await this.alerts.list(principal, {
       statuses: q.status,
       kinds: q.kind,
@@ -70,9 +87,10 @@ export class AlertsController {
       orgUnitId: q.orgUnitId,
       from: q.from,
       to: q.to,
-      limit: q.limit,
-      offset: q.offset,
+      limit: page.limit,
+      offset: page.offset,
     });
+    if (exporting) return this.exports.send(res, principal, alertListSheet, alerts, total, q);
     res.setHeader('X-Total-Count', String(total));
     return alerts;
   }
@@ -91,12 +109,28 @@ export class AlertsController {
       ),
       this.audit.listRecent({ subjectId: id, limit: 100, offset: 0 }),
     ]);
+    // Issue 16: people read the actors' display names (a caregiver's username means little to a station).
+    const actorIds = [...new Set(audit.items.flatMap((e) => (e.actorId ? [e.actorId] : [])))];
+    const names = new Map(
+      (
+        await this.db.query<{ id: string; name: string }[]>(
+          `SELECT id, coalesce(display_name, username) AS name FROM users WHERE id = ANY($1::uuid[])`,
+          [actorIds],
+        )
+      ).map((u) => [u.id, u.name]),
+    );
     return {
       ...alert,
       resident,
       devices,
       events,
-      audit: audit.items.map((e) => ({ at: e.at, action: e.action, actorUsername: e.actorUsername, detail: e.detail })),
+      audit: audit.items.map((e) => ({
+        at: e.at,
+        action: e.action,
+        actorUsername: e.actorUsername,
+        actorName: (e.actorId && names.get(e.actorId)) ?? e.actorUsername,
+        detail: e.detail,
+      })),
     };
   }
 

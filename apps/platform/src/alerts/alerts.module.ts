@@ -13,9 +13,10 @@ import { ResidentVitalsController } from './resident-vitals.controller';
 import { SupervisionRepository } from './supervision.repository';
 import { SupervisionService } from './supervision.service';
 import { TelemetryRulesService } from './telemetry-rules.service';
+import { ExportsModule } from '../exports/exports.module';
 
 @Module({
-  imports: [AuditModule, DevicesModule, IngestModule, ResidentsModule],
+  imports: [AuditModule, ExportsModule, DevicesModule, IngestModule, ResidentsModule],
   controllers: [AlertsController, ResidentVitalsController],
   providers: [
     AlertsService,

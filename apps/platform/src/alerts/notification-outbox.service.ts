@@ -49,7 +49,8 @@ export class NotificationOutboxService implements OnModuleInit, OnApplicationBoo
   ): Promise<string | null> {
     const url = this.config.alerts.notifyWebhookUrl;
     this.log.warn(
-      { alertId: alert.id, kind: alert.kind, escalationLevel: level, contacts: contacts.map((c) => c.name) },
+      // How many, never who: contacts' names and numbers stay out of the log (issue 16, PIPL).
+      { alertId: alert.id, kind: alert.kind, escalationLevel: level, contacts: contacts.length },
       'alert escalated: notifying emergency contacts',
     );
     const payload = { type: 'alert.escalated', escalationLevel: level, alert, contacts };

@@ -12,7 +12,7 @@ import { AlertsService } from './alerts.service';
 import { recordActivity, type ResidentSeen } from './resident-activity.repository';
 import { loadVitalsStates, saveVitalsStates } from './rule-state.repository';
 import { type RuleSettings, ruleSettingsFor } from './rules/rule-settings';
-import { isOutsideSafeZone } from './rules/safe-zone';
+import { distanceMetres, isOutsideSafeZone } from './rules/safe-zone';
 import { type VitalsState, VitalsTracker } from './rules/vitals-tracker';
 import { type DeviceReadings, TelemetryIntake } from './telemetry-intake';
 
@@ -267,7 +267,12 @@ export class TelemetryRulesService implements OnModuleInit, OnApplicationShutdow
           source,
           'left_safe_zone',
           'high',
-          { lat: outside.lat, lon: outside.lon, safeZone: s.safeZone },
+          {
+            lat: outside.lat,
+            lon: outside.lon,
+            distanceM: Math.round(distanceMetres({ lat: outside.lat!, lon: outside.lon! }, s.safeZone)),
+            safeZone: s.safeZone,
+          },
           outside.at,
         ),
       );

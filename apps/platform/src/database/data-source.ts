@@ -15,6 +15,11 @@ import { DueTimers1763901250000 } from './migrations/1763901250000-due-timers';
 import { Sessions1763901412000 } from './migrations/1763901412000-sessions';
 import { Deployment1763901500000 } from './migrations/1763901500000-deployment';
 import { ResidentArchive1763901600000 } from './migrations/1763901600000-resident-archive';
+import { ServiceOrgKinds1763901700000 } from './migrations/1763901700000-service-org-kinds';
+import { CarePlanStatus1763901710000 } from './migrations/1763901710000-care-plan-status';
+import { PersonalData1763901720000 } from './migrations/1763901720000-personal-data';
+import { CaregiverShifts1763901730000 } from './migrations/1763901730000-caregiver-shifts';
+import { OrgUnitActive1763901740000 } from './migrations/1763901740000-org-unit-active';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -29,6 +34,11 @@ export const MIGRATIONS = [
   Sessions1763901412000,
   Deployment1763901500000,
   ResidentArchive1763901600000,
+  ServiceOrgKinds1763901700000,
+  CarePlanStatus1763901710000,
+  PersonalData1763901720000,
+  CaregiverShifts1763901730000,
+  OrgUnitActive1763901740000,
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */

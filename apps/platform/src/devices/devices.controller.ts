@@ -24,6 +24,9 @@ import { parseInput } from '../http/parse-input.util';
 import type { DeviceView } from './device.view';
 import { deviceTemplate } from './device-import';
 import { DevicesService } from './devices.service';
+import { ListExportsService } from '../exports/list-exports.service';
+import { pageFor } from '../exports/list-export';
+import { deviceListSheet } from './device-list-sheet';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const deviceQuerySchema = pageQuerySchema.extend({
@@ -32,6 +35,7 @@ const deviceQuerySchema = pageQuerySchema.extend({
   online: flag.optional(),
   enabled: flag.optional(),
   rejecting: flag.optional(),
+  batteryAtMost: z.coerce.number().int().min(0).max(100).optional(),
 });
 
 @ApiTags('devices')
@@ -39,7 +43,10 @@ const deviceQuerySchema = pageQuerySchema.extend({
 @Roles('admin', 'operator')
 @Controller('devices')
 export class DevicesController {
-  constructor(private readonly devices: DevicesService) {}
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly exports: ListExportsService,
+  ) {}
 
   @Post()
   @ApiJsonBody(createDeviceSchema)
@@ -74,8 +81,11 @@ export class DevicesController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<DeviceView[]> {
-    const [items, total] = await this.devices.list(principal, parseInput(deviceQuerySchema, query, 'query'));
+  ): Promise<DeviceView[] | StreamableFile> {
+    const q = parseInput(deviceQuerySchema, query, 'query');
+    const exporting = this.exports.requested(query);
+    const [items, total] = await this.devices.list(principal, pageFor(q, exporting));
+    if (exporting) return this.exports.send(res, principal, deviceListSheet, items, total, q);
     res.setHeader('X-Total-Count', String(total));
     return items;
   }

@@ -6,9 +6,10 @@ import { DevicesController } from './devices.controller';
 import { DevicesRepository } from './devices.repository';
 import { DevicesService } from './devices.service';
 import { DeviceRegistryService } from './device-registry.service';
+import { ExportsModule } from '../exports/exports.module';
 
 @Module({
-  imports: [AuditModule, ResidentsModule, SecretsModule],
+  imports: [AuditModule, ExportsModule, ResidentsModule, SecretsModule],
   controllers: [DevicesController],
   providers: [DevicesService, DevicesRepository, DeviceRegistryService],
   exports: [DevicesService, DeviceRegistryService],

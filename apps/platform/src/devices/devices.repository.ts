@@ -12,6 +12,8 @@ export interface DeviceListFilter {
   online?: boolean;
   enabled?: boolean;
   rejecting?: boolean;
+  /** Battery at or below this percentage (the maintenance page's low-battery list). */
+  batteryAtMost?: number;
 }
 
 @Injectable()
@@ -38,6 +40,7 @@ export class DevicesRepository {
     if (filter.online !== undefined) qb.andWhere('d.online = :online', { online: filter.online });
     if (filter.enabled !== undefined) qb.andWhere('d.enabled = :enabled', { enabled: filter.enabled });
     if (filter.rejecting) qb.andWhere('d.rejected_messages > 0');
+    if (filter.batteryAtMost !== undefined) qb.andWhere('d.battery <= :battery', { battery: filter.batteryAtMost });
     return qb.take(filter.limit).skip(filter.offset).getManyAndCount();
   }
 

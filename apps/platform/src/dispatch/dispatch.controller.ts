@@ -1,7 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { dispatchForAlert, ORDER_KINDS, ORDER_STATUSES, RESOLVE_OUTCOMES } from '@anxin/contract';
 import { AlertsService } from '../alerts/alerts.service';
@@ -11,6 +21,9 @@ import { ApiJsonBody } from '../http/openapi.util';
 import { historyQuerySchema } from '../http/history-query.util';
 import { commaList, parseInput } from '../http/parse-input.util';
 import { DispatchService } from './dispatch.service';
+import { ListExportsService } from '../exports/list-exports.service';
+import { pageFor } from '../exports/list-export';
+import { orderListSheet } from './order-list-sheet';
 
 export const dispatchAlertSchema = z.strictObject({
   kind: z.enum(ORDER_KINDS).optional(),
@@ -37,13 +50,6 @@ const orderQuerySchema = z.intersection(
   }),
   historyQuerySchema,
 );
-const carePlanSchema = z.strictObject({
-  residentId: z.uuid(),
-  kind: z.enum(ORDER_KINDS).exclude(['emergency']),
-  weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
-  timeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
-  notes: z.string().max(2000).optional(),
-});
 const caregiverStatusSchema = z.strictObject({
   onDuty: z.boolean().optional(),
   lat: z.number().min(-90).max(90).optional(),
@@ -57,7 +63,7 @@ export class DispatchController {
   constructor(
     private readonly dispatch: DispatchService,
     private readonly alerts: AlertsService,
-    private readonly db: DataSource,
+    private readonly exports: ListExportsService,
   ) {}
 
   /** CONTRACT §3: → the created service order. */
@@ -80,6 +86,8 @@ export class DispatchController {
   @Roles('admin', 'operator')
   async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseInput(orderQuerySchema, query, 'query');
+    const exporting = this.exports.requested(query);
+    const page = pageFor(q, exporting);
     const [orders, total] = await this.dispatch.list(p, {
       statuses: q.status,
       kinds: q.kind,
@@ -87,9 +95,10 @@ export class DispatchController {
       orgUnitId: q.orgUnitId,
       from: q.from,
       to: q.to,
-      limit: q.limit,
-      offset: q.offset,
+      limit: page.limit,
+      offset: page.offset,
     });
+    if (exporting) return this.exports.send(res, p, orderListSheet, orders, total, q);
     res.setHeader('X-Total-Count', String(total));
     return orders;
   }
@@ -152,19 +161,7 @@ export class DispatchController {
   @Roles('caregiver')
   @ApiJsonBody(caregiverStatusSchema)
   async updateMe(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    const input = parseInput(caregiverStatusSchema, body);
-    await this.db.query(
-      `UPDATE users SET on_duty = coalesce($2, on_duty), last_lat = coalesce($3, last_lat), last_lon = coalesce($4, last_lon), updated_at = now() WHERE id = $1`,
-      [p.userId, input.onDuty ?? null, input.lat ?? null, input.lon ?? null],
-    );
+    await this.dispatch.updateCaregiverStatus(p, parseInput(caregiverStatusSchema, body));
     return { ok: true };
-  }
-
-  /** A recurring service (e.g. bathing every Tuesday 10:00); orders are generated a day ahead. */
-  @Post('care-plans')
-  @Roles('admin', 'operator')
-  @ApiJsonBody(carePlanSchema)
-  createPlan(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    return this.dispatch.createPlan(p, parseInput(carePlanSchema, body));
   }
 }

@@ -14,8 +14,11 @@ import { upcomingSlots } from './care-plans';
 import { OrderOffersService } from './order-offers.service';
 import { OrderSignals } from './order-signals';
 import { type Candidate, type OrderRow, OrdersRepository } from './orders.repository';
+import { shiftClock } from './shift-clock';
 
 export type ProgressStatus = 'en_route' | 'on_site' | 'completed';
+/** Orders no caregiver has accepted yet. */
+const UNTAKEN = `('pending', 'offered', 'unassigned')`;
 const PROGRESS_FROM: Record<ProgressStatus, string[]> = {
   en_route: ['accepted'],
   on_site: ['accepted', 'en_route'],
@@ -77,28 +80,11 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     );
   }
 
-  async createPlan(
-    principal: Principal,
-    input: { residentId: string; kind: OrderKind; weekdays: number[]; timeOfDay: string; notes?: string | null },
-  ) {
-    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
-    const rows = await this.db.query<{ id: string }[]>(
-      `INSERT INTO care_plans (resident_id, kind, weekdays, time_of_day, notes) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id, resident_id AS "residentId", kind, weekdays, time_of_day AS "timeOfDay", notes, active`,
-      [resident.id, input.kind, input.weekdays, input.timeOfDay, input.notes ?? null],
-    );
-    await this.audit.record({
-      actor: principal,
-      action: 'care_plan.create',
-      subjectType: 'care_plan',
-      subjectId: rows[0]!.id,
-      orgUnitId: resident.orgUnitId,
-    });
-    return rows[0]!;
-  }
-
-  /** Orders for every active plan's slots in the next 24 h; the unique (plan, slot) index makes reruns no-ops. */
-  async generateRecurringOrders(now: Date): Promise<number> {
+  /**
+   * Orders for every active plan's slots within the lead time (or only plan `planId`'s); the unique
+   * (plan, slot) index makes reruns no-ops.
+   */
+  async generateRecurringOrders(now: Date, planId?: string): Promise<number> {
     const plans = await this.db.query<
       {
         id: string;
@@ -111,15 +97,23 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
       }[]
     >(
       `SELECT p.id, p.resident_id AS "residentId", r.org_unit_id AS "orgUnitId", p.kind, p.weekdays, p.time_of_day AS "timeOfDay", p.notes
-       FROM care_plans p JOIN residents r ON r.id = p.resident_id WHERE p.active`,
+       FROM care_plans p JOIN residents r ON r.id = p.resident_id WHERE p.active AND ($1::uuid IS NULL OR p.id = $1)`,
+      [planId ?? null],
     );
     let created = 0;
     for (const plan of plans) {
       // Offered a lead time before the slot, so the offer does not lapse overnight a day ahead (issue 16).
       const leadMs = this.config.dispatch.carePlanLeadSeconds * 1000;
       for (const slot of upcomingSlots(plan, now, leadMs, this.config.time.timezone)) {
-        const id = await this.db.transaction((manager) =>
-          this.orders.insert(manager, {
+        const id = await this.db.transaction(async (manager) => {
+          // The plan as read, still active: a pause or edit committed meanwhile withdraws, and this
+          // share lock makes one that commits later wait and then see (and withdraw) this order.
+          const unchanged = await manager.query<unknown[]>(
+            `SELECT 1 FROM care_plans WHERE id = $1 AND active AND kind = $2 AND weekdays = $3 AND time_of_day = $4 FOR SHARE`,
+            [plan.id, plan.kind, plan.weekdays, plan.timeOfDay],
+          );
+          if (unchanged.length === 0) return null;
+          return this.orders.insert(manager, {
             kind: plan.kind,
             residentId: plan.residentId,
             orgUnitId: plan.orgUnitId,
@@ -129,8 +123,8 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             planId: plan.id,
             scheduledFor: slot,
             requiredSkills: skillsFor(plan.kind),
-          }),
-        );
+          });
+        });
         if (!id) continue;
         created += 1;
         await this.offerNext(id);
@@ -225,7 +219,12 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   candidatesFor(orderKind: OrderKind, orgUnitId: string, alertKind?: AlertKind): Promise<Candidate[]> {
-    return this.orders.candidates(this.db.manager, { requiredSkills: skillsFor(orderKind, alertKind), orgUnitId }, []);
+    return this.orders.candidates(
+      this.db.manager,
+      { requiredSkills: skillsFor(orderKind, alertKind), orgUnitId },
+      [],
+      shiftClock(new Date(), this.config.time.timezone),
+    );
   }
 
   offerNext(orderId: string, preferred?: string): Promise<OrderRow> {
@@ -288,19 +287,59 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async cancel(principal: Principal, orderId: string, reason: string): Promise<OrderRow> {
-    const before = await this.requireInScope(principal, orderId);
-    const ok = await this.db.transaction(async (manager) => {
+    await this.requireInScope(principal, orderId);
+    const order = await this.cancelIf(principal, orderId, reason, `status NOT IN ('completed', 'cancelled')`);
+    if (!order) throw new AppError('conflict', 'order is already completed or cancelled');
+    return order;
+  }
+
+  /**
+   * A paused, ended or edited care plan withdraws its future orders that no caregiver has accepted and
+   * that `stillPlanned` no longer wants; an accepted visit stays. Returns how many were withdrawn.
+   */
+  async withdrawPlanOrders(
+    principal: Principal,
+    planId: string,
+    reason: string,
+    stillPlanned: (order: OrderRow) => boolean = () => false,
+  ): Promise<number> {
+    const open = await this.db.query<{ id: string }[]>(
+      `SELECT id FROM service_orders WHERE plan_id = $1 AND status IN ${UNTAKEN} AND scheduled_for > now()`,
+      [planId],
+    );
+    let withdrawn = 0;
+    for (const { id } of open) {
+      const order = await this.orders.findById(id);
+      if (!order || stillPlanned(order)) continue;
+      // plan_withdrawn frees the slot, so resuming the plan offers it again.
+      if (await this.cancelIf(principal, id, reason, `status IN ${UNTAKEN}`, ', plan_withdrawn = true')) withdrawn += 1;
+    }
+    return withdrawn;
+  }
+
+  /** Cancels while `guard` holds (else null); audited, and the consoles and offered caregivers are told. */
+  private async cancelIf(
+    principal: Principal,
+    orderId: string,
+    reason: string,
+    guard: string,
+    alsoSet = '',
+  ): Promise<OrderRow | null> {
+    const before = await this.db.transaction(async (manager) => {
+      // Locked, so those told their offer is gone are the ones it was offered to at cancellation.
+      const current = await this.orders.findById(orderId, manager, true);
       const moved = await this.orders.transition(
         manager,
         orderId,
-        `status = 'cancelled', cancel_reason = $2, offered_to = NULL, offered_to_all = '{}'`,
-        `status NOT IN ('completed', 'cancelled')`,
+        `status = 'cancelled', cancel_reason = $2, offered_to = NULL, offered_to_all = '{}'${alsoSet}`,
+        guard,
         [reason],
       );
-      if (moved) await this.orders.addTimeline(manager, orderId, 'cancelled', principal.userId, reason);
-      return moved;
+      if (!moved) return null;
+      await this.orders.addTimeline(manager, orderId, 'cancelled', principal.userId, reason);
+      return current;
     });
-    if (!ok) throw new AppError('conflict', 'order is already completed or cancelled');
+    if (!before) return null;
     await this.audit.record({
       actor: principal,
       action: 'order.cancel',
@@ -329,6 +368,32 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
+  /** A caregiver goes on or off duty (audited: it decides who is offered orders) and shares a position. */
+  async updateCaregiverStatus(
+    principal: Principal,
+    input: { onDuty?: boolean; lat?: number; lon?: number },
+  ): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE users SET on_duty = coalesce($2, on_duty), last_lat = coalesce($3, last_lat),
+                last_lon = coalesce($4, last_lon), updated_at = now() WHERE id = $1`,
+        [principal.userId, input.onDuty ?? null, input.lat ?? null, input.lon ?? null],
+      );
+      if (input.onDuty === undefined) return;
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'user.duty',
+          subjectType: 'user',
+          subjectId: principal.userId,
+          orgUnitId: principal.orgUnitId,
+          detail: { onDuty: input.onDuty },
+        },
+        manager,
+      );
+    });
+  }
+
   listForCaregiver(userId: string): Promise<OrderRow[]> {
     return this.orders.listForCaregiver(userId);
   }
@@ -346,9 +411,14 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         phone: string | null;
         emergencyContacts: unknown[];
         notes: string | null;
+        lat: number | null;
+        lon: number | null;
       }[]
     >(
-      `SELECT name, address, phone, emergency_contacts AS "emergencyContacts", care_profile ->> 'responderNotes' AS notes FROM residents WHERE id = $1`,
+      // The safe zone's centre is the home: the caregiver's map link points there (issue 16).
+      `SELECT name, address, phone, emergency_contacts AS "emergencyContacts", care_profile ->> 'responderNotes' AS notes,
+              (care_profile #>> '{safeZone,lat}')::float8 AS lat, (care_profile #>> '{safeZone,lon}')::float8 AS lon
+       FROM residents WHERE id = $1`,
       [order.residentId],
     );
     const r = rows[0];
@@ -361,6 +431,8 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         address: r.address,
         phone: r.phone,
         emergencyContacts: r.emergencyContacts,
+        lat: r.lat,
+        lon: r.lon,
         ...(assigned && r.notes ? { responderNotes: r.notes } : {}),
       },
     };

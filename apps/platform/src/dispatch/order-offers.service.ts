@@ -7,6 +7,7 @@ import { AppError } from '../errors/app.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { OrderSignals } from './order-signals';
 import { type OrderRow, OrdersRepository } from './orders.repository';
+import { shiftClock } from './shift-clock';
 
 const offerJobId = (orderId: string, attempt: number) => `offer:${orderId}:${attempt}`;
 
@@ -37,7 +38,8 @@ export class OrderOffersService implements OnModuleInit {
     const event = await this.db.transaction(async (manager) => {
       const order = await this.orders.findById(orderId, manager, true);
       if (!order || (order.status !== 'pending' && order.status !== 'offered')) return null;
-      const candidates = await this.orders.candidates(manager, order, order.passedBy);
+      const clock = shiftClock(new Date(), this.config.time.timezone);
+      const candidates = await this.orders.candidates(manager, order, order.passedBy, clock);
       if (candidates.length === 0) {
         await this.orders.transition(
           manager,
@@ -63,7 +65,13 @@ export class OrderOffersService implements OnModuleInit {
         `status IN ('pending', 'offered')`,
         [wave[0]!.userId, wave.map((c) => c.userId), attempt, timeout],
       );
-      await this.orders.addTimeline(manager, orderId, 'offered', null, wave.map((c) => c.username).join(', '));
+      await this.orders.addTimeline(
+        manager,
+        orderId,
+        'offered',
+        null,
+        wave.map((c) => c.displayName ?? c.username).join(', '),
+      );
       // The timer row commits with the offer (its wake-up after); the handler re-checks the attempt.
       await this.jobs.add(
         'offer-timeout',

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { OrderKind, OrderStatus, ServiceOrderView } from '@anxin/contract';
 import { inUnitSubtree } from '../http/history-query.util';
 import type { OrgScope } from '../org-units/org-scope';
+import { type ShiftClock, withinShiftSql } from './shift-clock';
 
 export interface Candidate {
   userId: string;
@@ -12,13 +13,19 @@ export interface Candidate {
   distanceM: number | null;
 }
 
+/** What people read for a user id (issue 16: stations see caregivers' names, not ids). */
+const personName = (idColumn: string) =>
+  `(SELECT coalesce(pu.display_name, pu.username) FROM users pu WHERE pu.id = ${idColumn})`;
+
 const ORDER = `o.id, o.kind, o.status, o.resident_id AS "residentId", o.alert_id AS "alertId", o.assignee_id AS "assigneeId",
   o.offered_to AS "offeredTo", o.offer_expires_at AS "offerExpiresAt", o.org_unit_id AS "orgUnitId", o.notes,
   o.created_at AS "createdAt", o.updated_at AS "updatedAt", o.scheduled_for AS "scheduledFor", o.cancel_reason AS "cancelReason",
   o.accepted_at AS "acceptedAt", o.on_site_at AS "onSiteAt", o.completed_at AS "completedAt", o.offer_attempt AS "offerAttempt",
   o.passed_by AS "passedBy", o.offered_to_all AS "offeredToAll", o.required_skills AS "requiredSkills", o.outcome,
   o.arrival_overdue_at AS "arrivalOverdueAt",
-  (SELECT coalesce(json_agg(json_build_object('status', t.status, 'at', t.at, 'actorId', t.actor_id, 'note', t.note) ORDER BY t.id), '[]')
+  ${personName('o.assignee_id')} AS "assigneeName", ${personName('o.offered_to')} AS "offeredToName",
+  (SELECT coalesce(json_agg(json_build_object('status', t.status, 'at', t.at, 'actorId', t.actor_id,
+                                              'actorName', ${personName('t.actor_id')}, 'note', t.note) ORDER BY t.id), '[]')
      FROM order_timeline t WHERE t.order_id = o.id) AS timeline`;
 
 export type OrderRow = ServiceOrderView & {
@@ -169,13 +176,6 @@ export class OrdersRepository {
     return rows.length > 0;
   }
 
-  /**
-   * Eligible caregivers, best first: on duty, holding one of the order's skills
-   * (a caregiver with none listed counts as an emergency responder, as before
-   * skills were checked), covering the resident's unit (their service
-   * organisation's units, or their own unit and below when they have none);
-   * ranked by load, distance, least recently assigned.
-   */
   /** Issue 12 item 3: a resident moved to another unit takes its unfinished orders along. */
   async moveOpenOfResident(manager: EntityManager, residentId: string, orgUnitId: string): Promise<string[]> {
     const [rows] = await manager.query<[{ id: string }[], number]>(
@@ -186,6 +186,12 @@ export class OrdersRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Eligible caregivers, best first: on duty and within their shift hours at `clock` (issue 16), holding
+   * one of the order's skills (a caregiver with none listed counts as an emergency responder, as before
+   * skills were checked), covering the resident's unit (their service organisation's units, or their own
+   * unit and below when they have none); ranked by load, distance, least recently assigned.
+   */
   candidates(
     manager: EntityManager,
     order: {
@@ -195,6 +201,7 @@ export class OrdersRepository {
       residentLon?: number | null;
     },
     exclude: string[],
+    clock: ShiftClock,
   ): Promise<Candidate[]> {
     return manager.query<Candidate[]>(
       `WITH target AS (SELECT path FROM org_units WHERE id = $1)
@@ -207,6 +214,7 @@ export class OrdersRepository {
               u.last_assigned_at
        FROM users u JOIN org_units home ON home.id = u.org_unit_id, target
        WHERE u.role = 'caregiver' AND NOT u.disabled AND u.on_duty
+         AND ${withinShiftSql('$6::text', '$7', '$8')}
          AND (cardinality($2::text[]) = 0 OR u.skills && $2::text[]
               OR (cardinality(u.skills) = 0 AND 'emergency' = ANY($2::text[])))
          AND NOT (u.id = ANY($3::uuid[]))
@@ -215,7 +223,16 @@ export class OrdersRepository {
                                WHERE su.service_org_id = u.service_org_id AND target.path LIKE cu.path || '%') END
        ORDER BY load, "distanceM" NULLS LAST, u.last_assigned_at NULLS FIRST, u.username
        LIMIT 50`,
-      [order.orgUnitId, order.requiredSkills, exclude, order.residentLat ?? null, order.residentLon ?? null],
+      [
+        order.orgUnitId,
+        order.requiredSkills,
+        exclude,
+        order.residentLat ?? null,
+        order.residentLon ?? null,
+        clock.time,
+        clock.weekday,
+        clock.previousWeekday,
+      ],
     );
   }
 }

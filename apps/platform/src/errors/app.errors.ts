@@ -23,3 +23,30 @@ export const notFound = (what: string): AppError => new AppError('not_found', `$
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { driverError?: { code?: string } } | null)?.driverError?.code === '23505';
 }
+
+/** The HTTP status of a failure kind (CONTRACT §3); socket acknowledgements carry it too. */
+export function httpStatusOf(code: AppErrorCode): number {
+  switch (code) {
+    case 'invalid_input':
+      return 400;
+    case 'unauthenticated':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'unsupported_media_type':
+      return 415;
+    case 'rate_limited':
+      return 429;
+  }
+}
+
+/** A socket.io acknowledgement refusing an action, as its HTTP equivalent would (CONTRACT §4 `{error}`). */
+export function ackError(error: unknown): { error: string; statusCode: number } {
+  return error instanceof AppError
+    ? { error: error.message, statusCode: httpStatusOf(error.code) }
+    : { error: 'internal error', statusCode: 500 };
+}

@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { isDataError } from '../database/pg-errors.util';
-import { AppError, type AppErrorCode } from '../errors/app.errors';
+import { AppError, httpStatusOf } from '../errors/app.errors';
 import { LOGGER } from '../logging/logger';
 
 const STATUS: Record<number, string> = {
@@ -19,25 +19,6 @@ const STATUS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-function statusOf(code: AppErrorCode): number {
-  switch (code) {
-    case 'invalid_input':
-      return 400;
-    case 'unauthenticated':
-      return 401;
-    case 'forbidden':
-      return 403;
-    case 'not_found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'unsupported_media_type':
-      return 415;
-    case 'rate_limited':
-      return 429;
-  }
-}
-
 /** CONTRACT §3: every error is `{statusCode, error, message}`; bad input is never a 500. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -48,7 +29,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     let status = 500;
     let message = 'internal error';
     if (exception instanceof AppError) {
-      status = statusOf(exception.code);
+      status = httpStatusOf(exception.code);
       message = exception.message;
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();

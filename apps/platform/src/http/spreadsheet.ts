@@ -102,3 +102,46 @@ export interface ImportResult {
   imported: number;
   errors: RowError[];
 }
+
+export type SheetCell = string | number | null;
+
+/** One table of a file to download: a CSV section, an XLSX sheet. `percentRows`: rows holding a 0..1 fraction. */
+export interface SheetTable {
+  name: string;
+  header: string[];
+  rows: SheetCell[][];
+  percentRows?: number[];
+  /** Column widths in characters; by default 24 for the first and 40 for the rest. */
+  widths?: number[];
+}
+
+const csvCell = (value: SheetCell): string => {
+  const text = value === null ? '' : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** Tables one after another, each under its name, a blank line between; with a BOM so Excel reads UTF-8. */
+export function tablesCsv(tables: SheetTable[]): string {
+  const lines: string[] = [];
+  for (const t of tables) {
+    if (lines.length > 0) lines.push('');
+    lines.push(csvCell(t.name), t.header.map(csvCell).join(','), ...t.rows.map((row) => row.map(csvCell).join(',')));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** One sheet per table, header in bold; fractions as percentages. */
+export async function tablesXlsx(tables: SheetTable[]): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = '安心';
+  for (const t of tables) {
+    const sheet = book.addWorksheet(t.name);
+    sheet.addRow(t.header).font = { bold: true };
+    t.rows.forEach((row, i) => {
+      const added = sheet.addRow(row);
+      if (t.percentRows?.includes(i)) added.getCell(2).numFmt = '0.0%';
+    });
+    sheet.columns.forEach((column, i) => (column.width = t.widths?.[i] ?? (i === 0 ? 24 : 40)));
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

@@ -21,8 +21,16 @@ function errorWithoutValues(error: unknown): unknown {
   const driverCode = (error as { driverError?: { code?: unknown } }).driverError?.code;
   for (const field of VALUE_FIELDS) delete serialized[field];
   if (driverCode !== undefined) serialized['code'] = driverCode;
+  // PostgreSQL quotes the refused value in a data exception's message (invalid input syntax for type
+  // uuid: "13800000000"), and the stack repeats the message: the quoted text goes from both.
+  if (typeof driverCode === 'string' && driverCode.startsWith('22')) {
+    for (const field of ['message', 'stack'] as const)
+      if (typeof serialized[field] === 'string') serialized[field] = withoutQuotedValues(serialized[field]);
+  }
   return serialized;
 }
+
+const withoutQuotedValues = (text: string): string => text.replace(/"(?:[^"\\]|\\.)*"/g, '"…"');
 
 /** The platform's log: whatever root logger it is given, errors are logged without their values. */
 export function withoutLoggedValues(log: Logger): Logger {

@@ -20,6 +20,10 @@ export class OrgUnitEntity {
   @Column({ type: 'text' })
   path!: string;
 
+  /** A deactivated unit keeps its history but takes no new residents or users, and is left out of pickers. */
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

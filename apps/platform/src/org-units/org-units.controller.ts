@@ -36,11 +36,11 @@ export class OrgUnitsController {
   @Patch(':id')
   @Roles('admin')
   @ApiJsonBody(updateOrgUnitSchema)
-  rename(
+  update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: unknown,
   ): Promise<OrgUnitEntity> {
-    return this.orgUnits.rename(principal, id, parseInput(updateOrgUnitSchema, body).name);
+    return this.orgUnits.update(principal, id, parseInput(updateOrgUnitSchema, body));
   }
 }

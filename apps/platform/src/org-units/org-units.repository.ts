@@ -31,4 +31,51 @@ export class OrgUnitsRepository {
   async rename(id: string, name: string, manager: EntityManager): Promise<void> {
     await manager.update(OrgUnitEntity, { id }, { name });
   }
+
+  /** The unit and everything under it, locked until the transaction ends (moves and deactivations queue). */
+  async lockSubtree(path: string, manager: EntityManager): Promise<OrgUnitEntity[]> {
+    return manager
+      .getRepository(OrgUnitEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.path LIKE :prefix', { prefix: `${path}%` })
+      .orderBy('u.path', 'ASC')
+      .getMany();
+  }
+
+  /** Re-roots the subtree at `newPath`: every path under the old prefix gets the new one, in one statement. */
+  async move(id: string, parentId: string | null, oldPath: string, newPath: string, manager: EntityManager) {
+    await manager.query(`UPDATE org_units SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%'`, [
+      oldPath,
+      newPath,
+    ]);
+    await manager.update(OrgUnitEntity, { id }, { parentId });
+  }
+
+  /** Deactivating takes the whole subtree with it; reactivating restores this unit only. */
+  async setActive(unit: Pick<OrgUnitEntity, 'id' | 'path'>, active: boolean, manager: EntityManager) {
+    if (active) await manager.update(OrgUnitEntity, { id: unit.id }, { active });
+    else await manager.query(`UPDATE org_units SET active = false WHERE path LIKE $1 || '%'`, [unit.path]);
+  }
+
+  /** Residents (not erased) and enabled users still in the subtree: a unit holding them cannot be closed. */
+  async countOccupants(path: string, manager: EntityManager): Promise<{ residents: number; users: number }> {
+    const [row] = await manager.query<{ residents: string; users: string }[]>(
+      `WITH sub AS (SELECT id FROM org_units WHERE path LIKE $1 || '%')
+       SELECT (SELECT count(*) FROM residents WHERE erased_at IS NULL AND org_unit_id IN (SELECT id FROM sub)) AS residents,
+              (SELECT count(*) FROM users WHERE NOT disabled AND org_unit_id IN (SELECT id FROM sub)) AS users`,
+      [path],
+    );
+    return { residents: Number(row?.residents ?? 0), users: Number(row?.users ?? 0) };
+  }
+
+  /** Non-admin users placed in the subtree at `path` or directly in one of `unitIds`. */
+  async nonAdminUsersIn(path: string, unitIds: readonly string[], manager: EntityManager): Promise<string[]> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT u.id FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE u.role <> 'admin' AND (o.path LIKE $1 || '%' OR o.id = ANY($2::uuid[]))`,
+      [path, unitIds],
+    );
+    return rows.map((r) => r.id);
+  }
 }

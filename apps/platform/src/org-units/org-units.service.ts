@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import type { createOrgUnitSchema, OrgUnitKind } from '@anxin/contract';
+import type { createOrgUnitSchema, OrgUnitKind, updateOrgUnitSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { AppError, notFound } from '../errors/app.errors';
 import type { OrgScope } from './org-scope';
-import type { OrgUnitEntity } from './org-unit.entity';
+import { OrgUnitEntity } from './org-unit.entity';
+import { notifyOrgUnitMoved } from './org-unit-changes';
 import { OrgUnitsRepository } from './org-units.repository';
 
 const RANK: Record<OrgUnitKind, number> = { center: 0, station: 1, community: 2 };
+
+/** The units above `id` on a materialised path `/root/…/id/`. */
+const ancestorIds = (path: string, id: string) => path.split('/').filter((p) => p && p !== id);
 
 @Injectable()
 export class OrgUnitsService {
@@ -35,7 +39,7 @@ export class OrgUnitsService {
     const id = randomUUID();
     let path = `/${id}/`;
     if (input.parentId) {
-      const parent = await this.requireInScope(principal.scope, input.parentId);
+      const parent = await this.requireActiveInScope(principal.scope, input.parentId, 'parentId');
       if (RANK[input.kind] <= RANK[parent.kind]) {
         throw new AppError('invalid_input', `kind: a ${input.kind} cannot be placed under a ${parent.kind}`);
       }
@@ -58,23 +62,96 @@ export class OrgUnitsService {
     });
   }
 
-  async rename(principal: Principal, id: string, name: string): Promise<OrgUnitEntity> {
-    const unit = await this.requireInScope(principal.scope, id);
-    await this.db.transaction(async (manager) => {
-      await this.units.rename(id, name, manager);
-      await this.audit.record(
-        {
-          actor: principal,
-          action: 'org_unit.update',
-          subjectType: 'org_unit',
-          subjectId: id,
-          orgUnitId: id,
-          detail: { name },
-        },
-        manager,
-      );
+  /** As requireInScope, for a unit about to receive a resident or user: a deactivated one is a 409 naming `field`. */
+  async requireActiveInScope(scope: OrgScope, id: string, field = 'orgUnitId'): Promise<OrgUnitEntity> {
+    const unit = await this.requireInScope(scope, id);
+    if (!unit.active) throw new AppError('conflict', `${field}: org unit ${unit.name} is deactivated`);
+    return unit;
+  }
+
+  /**
+   * Issue 16: rename, move and (de)activate, each audited, all in one transaction. Tree changes are
+   * serialised (an advisory lock), so two crossing moves cannot make a cycle from what each read before.
+   */
+  async update(principal: Principal, id: string, input: z.infer<typeof updateOrgUnitSchema>): Promise<OrgUnitEntity> {
+    await this.requireInScope(principal.scope, id);
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin_org_unit_tree'))`);
+      // Read again under the lock: an earlier move may have changed the path.
+      const current = await manager.findOneBy(OrgUnitEntity, { id });
+      const [unit] = current ? await this.units.lockSubtree(current.path, manager) : [];
+      if (!unit) throw notFound(`org unit ${id}`);
+      const record = (action: string, detail: Record<string, unknown>) =>
+        this.audit.record(
+          { actor: principal, action, subjectType: 'org_unit', subjectId: id, orgUnitId: id, detail },
+          manager,
+        );
+      if (input.name !== undefined && input.name !== unit.name) {
+        await this.units.rename(id, input.name, manager);
+        await record('org_unit.update', { name: input.name, previousName: unit.name });
+      }
+      if (input.parentId !== undefined && input.parentId !== unit.parentId) {
+        await this.move(principal, unit, input.parentId, manager);
+        await record('org_unit.move', { fromParentId: unit.parentId, toParentId: input.parentId });
+      }
+      if (input.active !== undefined && input.active !== unit.active) {
+        await this.setActive(unit, input.active, manager);
+        await record(input.active ? 'org_unit.reactivate' : 'org_unit.deactivate', {});
+      }
+      return manager.findOneByOrFail(OrgUnitEntity, { id });
     });
-    return { ...unit, name };
+  }
+
+  private async move(
+    principal: Principal,
+    unit: OrgUnitEntity,
+    parentId: string | null,
+    manager: EntityManager,
+  ): Promise<void> {
+    let newPath = `/${unit.id}/`;
+    if (parentId === null) {
+      if (unit.kind !== 'center') throw new AppError('invalid_input', 'parentId: only a centre can be top-level');
+    } else {
+      const parent = await this.units.findInScope(principal.scope, parentId);
+      if (!parent) throw new AppError('not_found', `parentId: org unit ${parentId} not found`);
+      if (parent.path.startsWith(unit.path)) {
+        throw new AppError('invalid_input', 'parentId: a unit cannot be moved under itself or a unit below it');
+      }
+      if (RANK[unit.kind] <= RANK[parent.kind]) {
+        throw new AppError('invalid_input', `parentId: a ${unit.kind} cannot be placed under a ${parent.kind}`);
+      }
+      if (!parent.active) throw new AppError('conflict', `parentId: org unit ${parent.name} is deactivated`);
+      newPath = `${parent.path}${unit.id}/`;
+    }
+    // Whose view changes: everyone in the moved subtree (their scope path), and the operators of the
+    // ancestors it leaves or joins. Scoped queries read paths per request; these caches do not.
+    const oldAncestors = ancestorIds(unit.path, unit.id);
+    const newAncestors = ancestorIds(newPath, unit.id);
+    const changed = [...oldAncestors, ...newAncestors].filter(
+      (a) => !(oldAncestors.includes(a) && newAncestors.includes(a)),
+    );
+    await this.units.move(unit.id, parentId, unit.path, newPath, manager);
+    await notifyOrgUnitMoved(manager, unit.id, await this.units.nonAdminUsersIn(newPath, changed, manager));
+  }
+
+  private async setActive(unit: OrgUnitEntity, active: boolean, manager: EntityManager): Promise<void> {
+    if (active) {
+      const parent = unit.parentId ? await manager.findOneBy(OrgUnitEntity, { id: unit.parentId }) : null;
+      if (parent && !parent.active) {
+        throw new AppError('conflict', `active: the parent unit ${parent.name} is deactivated; reactivate it first`);
+      }
+    } else {
+      // A centre closing a station moves its residents and users elsewhere first; nothing is closed silently.
+      const held = await this.units.countOccupants(unit.path, manager);
+      if (held.residents > 0 || held.users > 0) {
+        throw new AppError(
+          'conflict',
+          `active: ${unit.name} still holds ${held.residents} residents and ${held.users} enabled users; ` +
+            'move them or disable the users first',
+        );
+      }
+    }
+    await this.units.setActive(unit, active, manager);
   }
 
   /** Bootstrap (CONTRACT §1): the first start creates a root centre for the admin. */

@@ -9,13 +9,11 @@ import {
 } from '@anxin/contract';
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
-import { AppError } from '../errors/app.errors';
+import { ackError, AppError } from '../errors/app.errors';
 import type { RepeatedLog } from '../logging/repeated-log';
 import { principalOf, requirePrincipal, userRoom } from './socket-auth';
 
 export type CaregiverNamespace = Namespace<CaregiverClientToServerEvents, CaregiverServerToClientEvents>;
-
-const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.message : 'internal error' });
 
 /** CONTRACT §4 `/caregiver`: the caregiver's own offers and tasks only. */
 export function setUpCaregiver(
@@ -44,7 +42,7 @@ export function setUpCaregiver(
       work().then(
         (order) =>
           deps.dispatch.withResident(order as never, principal.userId).then((o) => (ack as (r: unknown) => void)(o)),
-        (e: unknown) => (ack as (r: unknown) => void)(errorOf(e)),
+        (e: unknown) => (ack as (r: unknown) => void)(ackError(e)),
       );
     };
     socket.on('task:accept', (req, ack) => respond(() => deps.dispatch.accept(principal, String(req?.id ?? '')), ack));
@@ -54,10 +52,14 @@ export function setUpCaregiver(
     socket.on('task:progress', (req, ack) => {
       if (!TASK_PROGRESS_STATUSES.includes(req?.status))
         return (
-          typeof ack === 'function' && ack({ error: `status: expected one of ${TASK_PROGRESS_STATUSES.join(', ')}` })
+          typeof ack === 'function' &&
+          ack(ackError(new AppError('invalid_input', `status: expected one of ${TASK_PROGRESS_STATUSES.join(', ')}`)))
         );
       if (req.outcome !== undefined && !RESOLVE_OUTCOMES.includes(req.outcome))
-        return typeof ack === 'function' && ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
+        return (
+          typeof ack === 'function' &&
+          ack(ackError(new AppError('invalid_input', `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}`)))
+        );
       respond(
         () =>
           deps.dispatch.progress(

@@ -9,14 +9,12 @@ import {
 import type { AlertsService } from '../alerts/alerts.service';
 import type { AuthService } from '../auth/auth.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
-import { AppError } from '../errors/app.errors';
+import { ackError, AppError } from '../errors/app.errors';
 import type { RepeatedLog } from '../logging/repeated-log';
 import { ALL_ROOM, principalOf, requirePrincipal, unitRoom } from './socket-auth';
 import type { UnitRooms } from './unit-rooms';
 
 export type ConsoleNamespace = Namespace<ConsoleClientToServerEvents, ConsoleServerToClientEvents>;
-
-const errorOf = (error: unknown) => ({ error: error instanceof AppError ? error.message : 'internal error' });
 
 /** CONTRACT §4 `/console`: snapshot on every (re)connect, then raised/updated alerts of the operator's units. */
 export function setUpConsole(
@@ -35,15 +33,15 @@ export function setUpConsole(
       if (typeof ack !== 'function') return;
       deps.alerts
         .acknowledge(principal, String(req?.id ?? ''), typeof req?.note === 'string' ? req.note : null)
-        .then(ack, (e: unknown) => ack(errorOf(e)));
+        .then(ack, (e: unknown) => ack(ackError(e)));
     });
     socket.on('alert:resolve', (req, ack) => {
       if (typeof ack !== 'function') return;
       if (!RESOLVE_OUTCOMES.includes(req?.outcome))
-        return ack({ error: `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}` });
+        return ack(ackError(new AppError('invalid_input', `outcome: expected one of ${RESOLVE_OUTCOMES.join(', ')}`)));
       deps.alerts
         .resolve(principal, String(req.id ?? ''), req.outcome, typeof req.note === 'string' ? req.note : null)
-        .then(ack, (e: unknown) => ack(errorOf(e)));
+        .then(ack, (e: unknown) => ack(ackError(e)));
     });
   });
   const send = (event: 'alert:raised' | 'alert:updated') => (alert: AlertView) => {

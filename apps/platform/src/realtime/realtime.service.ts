@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { CAREGIVER_NAMESPACE, CONSOLE_NAMESPACE } from '@anxin/contract';
 import { DispatchService } from '../dispatch/dispatch.service';
@@ -8,6 +9,8 @@ import { AlertsService } from '../alerts/alerts.service';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
+import { DATABASE_URL } from '../database/database-url';
+import { LOGGER } from '../logging/logger';
 import { RepeatedLog } from '../logging/repeated-log';
 import { RedisService } from '../redis/redis.service';
 import { type ConsoleNamespace, setUpConsole } from './console.gateway';
@@ -18,7 +21,7 @@ import { UnitRooms } from './unit-rooms';
  * Redis adapter fans events out to consoles connected to any process.
  */
 @Injectable()
-export class RealtimeService implements OnApplicationShutdown {
+export class RealtimeService implements OnApplicationBootstrap, OnApplicationShutdown {
   io: Server | null = null;
   readonly rooms: UnitRooms;
 
@@ -30,6 +33,8 @@ export class RealtimeService implements OnApplicationShutdown {
     private readonly dispatch: DispatchService,
     private readonly redis: RedisService,
     @Inject(DATABASE_LANES) lanes: DatabaseLanes,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {
     // An alarm's fan-out must not wait for the main pool (issue 13): the rarely missed, cached unit lookup
     // runs on the life-safety lane.
@@ -70,7 +75,12 @@ export class RealtimeService implements OnApplicationShutdown {
     return io;
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.rooms.start(this.databaseUrl, this.log);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.rooms.stop();
     const io = this.io;
     if (io) await new Promise<void>((resolve) => void io.close(() => resolve()));
     this.io = null;

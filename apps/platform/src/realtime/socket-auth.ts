@@ -39,7 +39,7 @@ export function requirePrincipal(nsp: Namespace, auth: AuthService, roles: Role[
         () => next(),
         () => {
           const ack: unknown = packet[packet.length - 1];
-          if (typeof ack === 'function') (ack as (r: unknown) => void)({ error: REVOKED });
+          if (typeof ack === 'function') (ack as (r: unknown) => void)({ error: REVOKED, statusCode: 401 });
           socket.disconnect(true);
         },
       );

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import {
   ALERT_KIND_LABELS_ZH,
   type AlertKind,
@@ -11,15 +10,7 @@ import {
   type OrderReport,
 } from '@anxin/contract';
 
-type Cell = string | number | null;
-
-/** One table of a report file: a CSV section, an XLSX sheet. `percent`: columns holding 0..1 fractions. */
-export interface ReportTable {
-  name: string;
-  header: string[];
-  rows: Cell[][];
-  percentRows?: number[];
-}
+import type { SheetTable } from '../http/spreadsheet';
 
 const NONE = '（无）';
 const ACK_BUCKET_LABELS: Record<string, string> = {
@@ -32,7 +23,7 @@ const ACK_BUCKET_LABELS: Record<string, string> = {
   never: '未确认',
 };
 
-export function alertReportTables(r: AlertReport): ReportTable[] {
+export function alertReportTables(r: AlertReport): SheetTable[] {
   return [
     {
       name: '告警概要',
@@ -77,7 +68,7 @@ export function alertReportTables(r: AlertReport): ReportTable[] {
   ];
 }
 
-export function orderReportTables(r: OrderReport): ReportTable[] {
+export function orderReportTables(r: OrderReport): SheetTable[] {
   return [
     {
       name: '工单概要',
@@ -109,7 +100,7 @@ export function orderReportTables(r: OrderReport): ReportTable[] {
   ];
 }
 
-export function deviceReportTables(r: DeviceReport): ReportTable[] {
+export function deviceReportTables(r: DeviceReport): SheetTable[] {
   return [
     {
       name: '设备概要',
@@ -134,35 +125,4 @@ export function deviceReportTables(r: DeviceReport): ReportTable[] {
       ]),
     },
   ];
-}
-
-const csvCell = (value: Cell): string => {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** Tables one after another, each under its name, a blank line between; with a BOM so Excel reads UTF-8. */
-export function reportCsv(tables: ReportTable[]): string {
-  const lines: string[] = [];
-  for (const t of tables) {
-    if (lines.length > 0) lines.push('');
-    lines.push(csvCell(t.name), t.header.map(csvCell).join(','), ...t.rows.map((row) => row.map(csvCell).join(',')));
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-/** One sheet per table; fractions as percentages, times as numbers. */
-export async function reportXlsx(tables: ReportTable[]): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  book.creator = '安心';
-  for (const t of tables) {
-    const sheet = book.addWorksheet(t.name);
-    sheet.addRow(t.header).font = { bold: true };
-    t.rows.forEach((row, i) => {
-      const added = sheet.addRow(row);
-      if (t.percentRows?.includes(i)) added.getCell(2).numFmt = '0.0%';
-    });
-    sheet.columns.forEach((column, i) => (column.width = i === 0 ? 24 : 40));
-  }
-  return Buffer.from(await book.xlsx.writeBuffer());
 }

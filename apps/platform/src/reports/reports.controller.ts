@@ -7,16 +7,10 @@ import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { attachment, XLSX_TYPE } from '../http/file-upload';
 import { parseInput } from '../http/parse-input.util';
+import { type SheetTable, tablesCsv, tablesXlsx } from '../http/spreadsheet';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import {
-  alertReportTables,
-  deviceReportTables,
-  orderReportTables,
-  type ReportTable,
-  reportCsv,
-  reportXlsx,
-} from './report-files';
+import { alertReportTables, deviceReportTables, orderReportTables } from './report-files';
 import { ReportsRepository, type ReportWindow } from './reports.repository';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((d) => new Date(d));
@@ -90,7 +84,7 @@ export class ReportsController {
       `季度报表_${q.year}Q${q.quarter}.xlsx`,
       `quarterly-report_${q.year}Q${q.quarter}.xlsx`,
       XLSX_TYPE,
-      await reportXlsx(tables),
+      await tablesXlsx(tables),
     );
   }
 
@@ -105,7 +99,7 @@ export class ReportsController {
     res: Response,
     format: 'json' | 'csv' | 'xlsx',
     report: R,
-    tables: (report: R) => ReportTable[],
+    tables: (report: R) => SheetTable[],
     title: string,
     asciiName: string,
   ): Promise<R | StreamableFile> {
@@ -113,7 +107,7 @@ export class ReportsController {
     const period = `${report.from.slice(0, 10)}_${report.to.slice(0, 10)}`;
     const [name, ascii] = [`${title}_${period}.${format}`, `${asciiName}_${period}.${format}`];
     return format === 'csv'
-      ? attachment(res, name, ascii, 'text/csv; charset=utf-8', Buffer.from(reportCsv(tables(report)), 'utf8'))
-      : attachment(res, name, ascii, XLSX_TYPE, await reportXlsx(tables(report)));
+      ? attachment(res, name, ascii, 'text/csv; charset=utf-8', Buffer.from(tablesCsv(tables(report)), 'utf8'))
+      : attachment(res, name, ascii, XLSX_TYPE, await tablesXlsx(tables(report)));
   }
 }

@@ -52,6 +52,10 @@ export class ResidentEntity {
   @Column({ name: 'key_holder', type: 'text', nullable: true })
   keyHolder!: string | null;
 
+  /** Set when the resident's personal data was erased (PIPL); the row stays, anonymised, for statistics. */
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true })
+  erasedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -25,6 +25,9 @@ import type { ResidentEntity } from './resident.entity';
 import { residentTemplate } from './resident-import';
 import { ResidentsService } from './residents.service';
 import type { ImportResult } from '../http/spreadsheet';
+import { ListExportsService } from '../exports/list-exports.service';
+import { pageFor } from '../exports/list-export';
+import { residentListSheet } from './resident-list-sheet';
 
 const residentQuerySchema = pageQuerySchema.extend({
   orgUnitId: z.uuid().optional(),
@@ -36,7 +39,10 @@ const residentQuerySchema = pageQuerySchema.extend({
 @Roles('admin', 'operator')
 @Controller('residents')
 export class ResidentsController {
-  constructor(private readonly residents: ResidentsService) {}
+  constructor(
+    private readonly residents: ResidentsService,
+    private readonly exports: ListExportsService,
+  ) {}
 
   @Post()
   @ApiJsonBody(createResidentSchema)
@@ -49,10 +55,14 @@ export class ResidentsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<(ResidentEntity & ProtectionState)[]> {
-    const [items, total] = await this.residents.list(principal, parseInput(residentQuerySchema, query, 'query'));
+  ): Promise<(ResidentEntity & ProtectionState)[] | StreamableFile> {
+    const q = parseInput(residentQuerySchema, query, 'query');
+    const exporting = this.exports.requested(query);
+    const [items, total] = await this.residents.list(principal, pageFor(q, exporting));
+    const rows = await this.residents.withProtection(items);
+    if (exporting) return this.exports.send(res, principal, residentListSheet, rows, total, q);
     res.setHeader('X-Total-Count', String(total));
-    return this.residents.withProtection(items);
+    return rows;
   }
 
   /** The import template (issue 16): Chinese headers and one example row. */
@@ -85,8 +95,7 @@ export class ResidentsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ResidentEntity & ProtectionState> {
-    const [resident] = await this.residents.withProtection([await this.residents.requireInScope(principal.scope, id)]);
-    return this.residents.withIdCardFor(principal, resident!);
+    return this.residents.readDetail(principal, id);
   }
 
   @Patch(':id')

@@ -4,9 +4,10 @@ import { OrgUnitsModule } from '../org-units/org-units.module';
 import { ResidentsController } from './residents.controller';
 import { ResidentsRepository } from './residents.repository';
 import { ResidentsService } from './residents.service';
+import { ExportsModule } from '../exports/exports.module';
 
 @Module({
-  imports: [AuditModule, OrgUnitsModule],
+  imports: [AuditModule, ExportsModule, OrgUnitsModule],
   controllers: [ResidentsController],
   providers: [ResidentsService, ResidentsRepository],
   exports: [ResidentsService],

@@ -10,7 +10,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { notifyResidentMoved } from '../devices/device-changes';
 import type { Principal } from '../auth/principal';
-import { notFound } from '../errors/app.errors';
+import { AppError, notFound } from '../errors/app.errors';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import type { OrgScope } from '../org-units/org-scope';
 import type { ResidentEntity } from './resident.entity';
@@ -46,6 +46,34 @@ export class ResidentsService {
     const resident = await this.residents.findInScope(scope, id);
     if (!resident) throw notFound(`resident ${id}`);
     return resident;
+  }
+
+  /**
+   * The detail as the console shows it (protection, the ID number in full for admins). Each read is audited
+   * (issue 16, PIPL): who looked at whose record, and when.
+   */
+  async readDetail(
+    principal: Principal,
+    id: string,
+  ): Promise<ResidentEntity & ProtectionState & { idCardNumber?: string }> {
+    const [resident] = await this.withProtection([await this.requireInScope(principal.scope, id)]);
+    await this.audit.record({
+      actor: principal,
+      action: 'resident.read',
+      subjectType: 'resident',
+      subjectId: id,
+      orgUnitId: resident!.orgUnitId,
+    });
+    return this.withIdCardFor(principal, resident!);
+  }
+
+  /** The ID number in clear, for the resident's own data export (admins only; the caller audits). */
+  async idCardNumberOf(id: string): Promise<string | null> {
+    const [row] = await this.db.query<{ id_card_cipher: string | null }[]>(
+      `SELECT id_card_cipher FROM residents WHERE id = $1`,
+      [id],
+    );
+    return row?.id_card_cipher ? decryptText(this.dataKey(), row.id_card_cipher) : null;
   }
 
   list(principal: Principal, filter: ResidentListFilter): Promise<[ResidentEntity[], number]> {
@@ -89,22 +117,19 @@ export class ResidentsService {
     resident: R,
   ): Promise<R & { idCardNumber?: string }> {
     if (principal.role !== 'admin' || !resident.idCardMasked) return resident;
-    const [row] = await this.db.query<{ id_card_cipher: string | null }[]>(
-      `SELECT id_card_cipher FROM residents WHERE id = $1`,
-      [resident.id],
-    );
-    if (!row?.id_card_cipher) return resident;
+    const idCardNumber = await this.idCardNumberOf(resident.id);
+    if (idCardNumber === null) return resident;
     await this.audit.record({
       actor: principal,
       action: 'resident.read_id_card',
       subjectType: 'resident',
       subjectId: resident.id,
     });
-    return { ...resident, idCardNumber: decryptText(this.dataKey(), row.id_card_cipher) };
+    return { ...resident, idCardNumber };
   }
 
   async create(principal: Principal, input: z.infer<typeof createResidentSchema>): Promise<ResidentEntity> {
-    await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
     return this.db.transaction(async (manager) => {
       const resident = await this.residents.insert(
         {
@@ -142,7 +167,8 @@ export class ResidentsService {
     dryRun: boolean,
   ): Promise<ImportResult> {
     const sheet = await loadSheet(file, kind, RESIDENT_REQUIRED);
-    const units = await this.orgUnits.list(principal);
+    // A deactivated unit takes no new residents: its name is unknown to the sheet.
+    const units = (await this.orgUnits.list(principal)).filter((u) => u.active);
     const unitOf = (nameOrId: string) => {
       const byId = units.find((u) => u.id === nameOrId);
       if (byId) return byId.id;
@@ -174,7 +200,11 @@ export class ResidentsService {
 
   async update(principal: Principal, id: string, input: z.infer<typeof updateResidentSchema>): Promise<ResidentEntity> {
     const before = await this.requireInScope(principal.scope, id);
-    if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    // An erased record stays anonymous (issue 16): personal data is not written back into it.
+    if (before.erasedAt) throw new AppError('conflict', 'resident is erased: its record can no longer be changed');
+    if (input.orgUnitId && input.orgUnitId !== before.orgUnitId)
+      await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
+    else if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     const moving = input.orgUnitId !== undefined && input.orgUnitId !== before.orgUnitId;
     const afterCommit: (() => Promise<void>)[] = [];
     const updated = await this.db.transaction(async (manager) => {

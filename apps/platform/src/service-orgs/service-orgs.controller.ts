@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { SERVICE_ORG_KINDS } from '@anxin/contract';
@@ -18,6 +18,10 @@ export const serviceOrgSchema = z.strictObject({
     .max(200)
     .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]),
 });
+/** What is given changes; a unit list replaces the one before. */
+export const updateServiceOrgSchema = serviceOrgSchema
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'expected at least one of name, kind, orgUnitIds');
 
 @ApiTags('dispatch')
 @ApiBearerAuth()
@@ -37,5 +41,26 @@ export class ServiceOrgsController {
   @Roles('admin', 'operator')
   list(@CurrentPrincipal() p: Principal) {
     return this.serviceOrgs.list(p);
+  }
+
+  /** As the list shows it; not found when it serves none of the caller's units. */
+  @Get(':id')
+  @Roles('admin', 'operator')
+  get(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.serviceOrgs.get(p, id);
+  }
+
+  /** Its caregivers in the caller's scope: id, username, displayName, orgUnitId, onDuty, disabled, skills. */
+  @Get(':id/members')
+  @Roles('admin', 'operator')
+  members(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.serviceOrgs.members(p, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiJsonBody(updateServiceOrgSchema)
+  update(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+    return this.serviceOrgs.update(p, id, parseInput(updateServiceOrgSchema, body));
   }
 }

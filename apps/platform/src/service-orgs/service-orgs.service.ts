@@ -6,7 +6,13 @@ import type { Principal } from '../auth/principal';
 import { AppError, notFound } from '../errors/app.errors';
 import type { OrgScope } from '../org-units/org-scope';
 import { OrgUnitsService } from '../org-units/org-units.service';
-import { ServiceOrgsRepository } from './service-orgs.repository';
+import { type ServiceOrgInScope, type ServiceOrgMember, ServiceOrgsRepository } from './service-orgs.repository';
+
+interface ServiceOrgInput {
+  name: string;
+  kind: ServiceOrgKind;
+  orgUnitIds: string[];
+}
 
 /**
  * Service organisations and their reach. A caregiver of an organisation receives the orders of every
@@ -26,8 +32,21 @@ export class ServiceOrgsService {
     return this.orgs.listInScope(principal.scope);
   }
 
-  async create(principal: Principal, input: { name: string; kind: ServiceOrgKind; orgUnitIds: string[] }) {
-    for (const unitId of input.orgUnitIds) await this.orgUnits.requireInScope(principal.scope, unitId);
+  /** Not found when it serves no unit of the caller's scope (its existence does not leak). */
+  async get(principal: Principal, id: string): Promise<ServiceOrgInScope> {
+    const org = await this.orgs.findInScope(principal.scope, id);
+    if (!org) throw notFound(`service org ${id}`);
+    return org;
+  }
+
+  /** Its caregivers the caller may see (as in the users list), for any organisation the caller may see. */
+  async members(principal: Principal, id: string): Promise<ServiceOrgMember[]> {
+    await this.get(principal, id);
+    return this.orgs.listMembersInScope(principal.scope, id);
+  }
+
+  async create(principal: Principal, input: ServiceOrgInput) {
+    await this.requireUnitsInScope(principal.scope, input.orgUnitIds);
     return this.db.transaction(async (manager) => {
       const org = await this.orgs.insert(manager, input);
       await this.audit.record(
@@ -42,6 +61,38 @@ export class ServiceOrgsService {
       );
       return org;
     });
+  }
+
+  /** Only an organisation wholly in the caller's scope, and only onto units in it (the same rule as enlisting). */
+  async update(principal: Principal, id: string, input: Partial<ServiceOrgInput>): Promise<ServiceOrgInScope> {
+    await this.requireWithinScope(principal.scope, id, 'id');
+    if (input.orgUnitIds) await this.requireUnitsInScope(principal.scope, input.orgUnitIds);
+    const before = await this.get(principal, id);
+    await this.db.transaction(async (manager) => {
+      await this.orgs.update(manager, id, input);
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'service_org.update',
+          subjectType: 'service_org',
+          subjectId: id,
+          detail: {
+            changed: Object.keys(input),
+            before: { name: before.name, kind: before.kind, orgUnitIds: before.orgUnitIds },
+            after: input,
+          },
+        },
+        manager,
+      );
+    });
+    return this.get(principal, id);
+  }
+
+  private async requireUnitsInScope(scope: OrgScope, orgUnitIds: string[]): Promise<void> {
+    for (const unitId of orgUnitIds)
+      await this.orgUnits.requireInScope(scope, unitId).catch((error: unknown) => {
+        throw error instanceof AppError ? new AppError(error.code, `orgUnitIds: ${error.message}`) : error;
+      });
   }
 
   /**

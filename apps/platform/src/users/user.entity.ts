@@ -33,6 +33,17 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Shift hours, local HH:MM in the platform's zone (end before start crosses midnight); null = any time. */
+  @Column({ name: 'shift_start', type: 'text', nullable: true })
+  shiftStart!: string | null;
+
+  @Column({ name: 'shift_end', type: 'text', nullable: true })
+  shiftEnd!: string | null;
+
+  /** The days a shift starts on, 1 = Monday … 7 = Sunday; empty = every day. */
+  @Column({ name: 'shift_weekdays', type: 'smallint', array: true, default: () => "'{}'" })
+  shiftWeekdays!: number[];
+
   /** Tokens carry the version they were issued at; a bump (users/user-changes.ts) refuses every older one. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })
   tokenVersion!: number;

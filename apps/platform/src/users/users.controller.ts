@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+  type StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -8,6 +19,9 @@ import { Roles } from '../auth/roles.decorator';
 import { ApiJsonBody } from '../http/openapi.util';
 import { parseInput } from '../http/parse-input.util';
 import { type UserView, UsersService } from './users.service';
+import { ListExportsService } from '../exports/list-exports.service';
+import { pageFor } from '../exports/list-export';
+import { userListSheet } from './user-list-sheet';
 
 const userQuerySchema = pageQuerySchema.extend({
   role: z.enum(['admin', 'operator', 'caregiver']).optional(),
@@ -18,7 +32,10 @@ const userQuerySchema = pageQuerySchema.extend({
 @ApiBearerAuth()
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly exports: ListExportsService,
+  ) {}
 
   @Post()
   @Roles('admin', 'operator')
@@ -33,8 +50,11 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<UserView[]> {
-    const [users, total] = await this.users.list(principal, parseInput(userQuerySchema, query, 'query'));
+  ): Promise<UserView[] | StreamableFile> {
+    const q = parseInput(userQuerySchema, query, 'query');
+    const exporting = this.exports.requested(query);
+    const [users, total] = await this.users.list(principal, pageFor(q, exporting));
+    if (exporting) return this.exports.send(res, principal, userListSheet, users, total, q);
     res.setHeader('X-Total-Count', String(total));
     return users;
   }

@@ -6,9 +6,10 @@ import { ServiceOrgsModule } from '../service-orgs/service-orgs.module';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { ExportsModule } from '../exports/exports.module';
 
 @Module({
-  imports: [AuditModule, OrgUnitsModule, PasswordModule, ServiceOrgsModule],
+  imports: [AuditModule, ExportsModule, OrgUnitsModule, PasswordModule, ServiceOrgsModule],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository],
   exports: [UsersService],

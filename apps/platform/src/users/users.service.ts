@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import type { createUserSchema, updateUserSchema } from '@anxin/contract';
+import type { createUserSchema, Role, updateUserSchema } from '@anxin/contract';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { Principal } from '../auth/principal';
@@ -13,6 +13,28 @@ import { revokeUserTokens } from './user-changes';
 import { type UserListFilter, UsersRepository } from './users.repository';
 
 export type UserView = Omit<UserEntity, 'passwordHash' | 'tokenVersion'>;
+
+/** Only caregivers are dispatched, so only they work shifts. */
+function requireShiftFits(role: Role, input: { shiftStart?: string | null; shiftWeekdays?: number[] }): void {
+  if (role !== 'caregiver' && (input.shiftStart || input.shiftWeekdays?.length))
+    throw new AppError('invalid_input', 'shiftStart: only caregivers work shifts');
+}
+
+/** The shift columns a create or update sets: start and end come together (the schema checks); no shift, no weekdays. */
+function shiftChanges(input: {
+  shiftStart?: string | null;
+  shiftEnd?: string | null;
+  shiftWeekdays?: number[];
+}): Partial<UserEntity> {
+  const changes: Partial<UserEntity> = {};
+  if (input.shiftStart !== undefined) {
+    changes.shiftStart = input.shiftStart;
+    changes.shiftEnd = input.shiftEnd ?? null;
+    if (input.shiftStart === null) changes.shiftWeekdays = [];
+  }
+  if (input.shiftWeekdays !== undefined && input.shiftStart !== null) changes.shiftWeekdays = input.shiftWeekdays;
+  return changes;
+}
 
 export function toUserView(user: UserEntity): UserView {
   const { passwordHash: _hidden, tokenVersion: _version, ...view } = user;
@@ -43,7 +65,8 @@ export class UsersService {
     if (principal.role !== 'admin' && input.role !== 'caregiver') {
       throw new AppError('forbidden', `role: an operator may only create caregivers`);
     }
-    await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    requireShiftFits(input.role, input);
+    await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
     if (input.serviceOrgId)
       await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
     const passwordHash = await this.passwords.hash(input.password);
@@ -58,6 +81,7 @@ export class UsersService {
             displayName: input.displayName ?? null,
             skills: input.skills ?? [],
             serviceOrgId: input.serviceOrgId ?? null,
+            ...shiftChanges(input),
           },
           manager,
         );
@@ -98,21 +122,28 @@ export class UsersService {
     if (principal.role !== 'admin' && existing.role !== 'caregiver') {
       throw new AppError('forbidden', 'an operator may only change caregivers');
     }
+    requireShiftFits(existing.role, input);
     // Issue 12 item 2: a caregiver serving units beyond the operator's (through its organisation) is not its to manage.
     if (existing.serviceOrgId)
       await this.serviceOrgs.requireWithinScope(principal.scope, existing.serviceOrgId, 'serviceOrgId');
     if (input.serviceOrgId)
       await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
-    const changes: Partial<UserEntity> = {};
+    if (input.orgUnitId && input.orgUnitId !== existing.orgUnitId)
+      await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
+    else if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    const changes: Partial<UserEntity> = shiftChanges(input);
     if (input.password !== undefined) changes.passwordHash = await this.passwords.hash(input.password);
     if (input.displayName !== undefined) changes.displayName = input.displayName;
     if (input.skills !== undefined) changes.skills = input.skills;
     if (input.onDuty !== undefined) changes.onDuty = input.onDuty;
     if (input.disabled !== undefined) changes.disabled = input.disabled;
     if (input.serviceOrgId !== undefined) changes.serviceOrgId = input.serviceOrgId;
+    const moved = input.orgUnitId !== undefined && input.orgUnitId !== existing.orgUnitId;
+    if (moved) changes.orgUnitId = input.orgUnitId;
     return this.db.transaction(async (manager) => {
-      // Issue 12 items 5, 9: a new password, or disabling (or re-enabling), ends every session of the user now.
-      if (input.password !== undefined || input.disabled !== undefined) await revokeUserTokens(manager, id);
+      // Issue 12 items 5, 9: a new password, or disabling (or re-enabling), ends every session of the user now;
+      // so does a move to another unit (its sockets joined the old unit's rooms).
+      if (input.password !== undefined || input.disabled !== undefined || moved) await revokeUserTokens(manager, id);
       const user = await this.users.update(id, changes, manager);
       const changed = Object.keys(input).filter((k) => k !== 'password');
       await this.audit.record(

@@ -3,6 +3,7 @@ import { LanguageSwitch, useI18n } from '../i18n/i18n';
 import { ConnectionIndicator } from '../session/connection-indicator';
 import { LoginPage } from '../session/login-page';
 import { useSession, useSignedIn } from '../session/session';
+import { DutyBar, useCaregiverProfile } from './duty/caregiver-profile';
 import { CurrentTaskCard, HistoryList, OfferCard } from './tasks/task-cards';
 import { TasksProvider, useTasks } from './tasks/use-tasks';
 
@@ -10,6 +11,7 @@ function TasksScreen() {
   const { t } = useI18n();
   const { session, logout } = useSignedIn();
   const tasks = useTasks();
+  const { profile, setOnDuty } = useCaregiverProfile();
   const [tab, setTab] = useState<'tasks' | 'history'>('tasks');
   const empty = tasks.offers.length === 0 && tasks.current.length === 0;
   return (
@@ -19,7 +21,9 @@ function TasksScreen() {
           <span className="brand-mark small" aria-hidden="true">
             安
           </span>
-          <span data-testid="current-user">{session.user.username}</span>
+          <span data-testid="current-user" title={session.user.username}>
+            {profile?.displayName ?? session.user.username}
+          </span>
         </div>
         <ConnectionIndicator state={tasks.connection} />
         <LanguageSwitch className="btn btn-ghost btn-sm" />
@@ -27,6 +31,7 @@ function TasksScreen() {
           {t('nav.logout')}
         </button>
       </header>
+      <DutyBar profile={profile} setOnDuty={setOnDuty} />
       {tasks.connection !== 'online' && tasks.connection !== 'connecting' && (
         <p className="cg-banner" role="status">
           {t('task.reconnecting')}

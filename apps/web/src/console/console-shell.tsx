@@ -4,6 +4,8 @@ import { useSignedIn } from '../session/session';
 import { useTimeFormat } from '../time/time-format';
 import { useNow } from '../time/use-now';
 import { OrgUnitsPage } from './admin/org-units-page';
+import { ServiceOrgsPage } from './admin/service-orgs-page';
+import { SettingsPage } from './admin/settings-page';
 import { UsersPage } from './admin/users-page';
 import { AlarmControl } from './alerts/alarm-control';
 import { AlertBoard } from './alerts/alert-board';
@@ -12,6 +14,7 @@ import { isMaintenanceAlert } from './alerts/alert-lanes';
 import { Link, matchPath, useRouter } from './console-router';
 import { useConsoleLive } from './live/console-live';
 import { AlertHistoryPage } from './history/alert-history-page';
+import { CarePlansPage } from './care-plans/care-plans-page';
 import { MaintenancePage } from './maintenance/maintenance-page';
 import { OrdersBoard } from './orders/orders-board';
 import { ResidentsPage } from './registry/residents-page';
@@ -76,8 +79,11 @@ export function ConsoleShell() {
     { to: '/history', label: 'nav.history', testId: 'nav-history' },
     { to: '/stats', label: 'nav.stats', testId: 'nav-stats' },
     { to: '/residents', label: 'nav.residents', testId: 'nav-residents' },
+    { to: '/care-plans', label: 'nav.carePlans', testId: 'nav-care-plans' },
     { to: '/users', label: 'nav.users', testId: 'nav-users' },
     { to: '/org-units', label: 'nav.orgUnits', adminOnly: true, testId: 'nav-org-units' },
+    { to: '/service-orgs', label: 'nav.serviceOrgs', testId: 'nav-service-orgs' },
+    { to: '/settings', label: 'nav.settings', adminOnly: true, testId: 'nav-settings' },
   ];
 
   // The command centre's wall screen: full screen, without the console's bar.
@@ -99,8 +105,11 @@ export function ConsoleShell() {
   else if (path === '/history' || historyMatch) page = <AlertHistoryPage selectedId={historyMatch?.id ?? null} />;
   else if (path === '/stats') page = <StatsPage />;
   else if (path === '/residents' || residentMatch) page = <ResidentsPage selectedId={residentMatch?.id ?? null} />;
+  else if (path === '/care-plans') page = <CarePlansPage />;
   else if (path === '/users') page = <UsersPage />;
   else if (path === '/org-units' && isAdmin) page = <OrgUnitsPage />;
+  else if (path === '/service-orgs') page = <ServiceOrgsPage />;
+  else if (path === '/settings' && isAdmin) page = <SettingsPage />;
   else
     page = (
       <section className="panel placeholder">

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { SocketAckResult } from '@anxin/contract';
+import { ApiError } from './api-client';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
@@ -85,7 +86,9 @@ export function useRealtime<S extends AnyEvents, C extends AnyEvents>(
 /** Turns a socket.io acknowledgement (`T | {error}`) into a value or a thrown Error. */
 export function unwrapAck<T>(result: SocketAckResult<T>): T {
   if (result && typeof result === 'object' && 'error' in result && !('id' in result)) {
-    throw new Error(String((result as { error: unknown }).error));
+    // A refusal reads like its HTTP equivalent's (a 409 when the offer went to someone else).
+    const { error, statusCode } = result as { error: unknown; statusCode?: unknown };
+    throw new ApiError(typeof statusCode === 'number' ? statusCode : 500, String(error));
   }
   return result as T;
 }

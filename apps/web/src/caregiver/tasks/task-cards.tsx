@@ -1,22 +1,37 @@
 import { useState } from 'react';
 import { RESOLVE_OUTCOMES, type ResolveOutcome, type TaskProgressStatus } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
+import { errorText } from '../../session/api-errors';
 import { formatElapsed, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
+import { mapLink } from './map-link';
 import type { CaregiverTask } from './task-types';
 import { useTasks } from './use-tasks';
 
 function useAction() {
+  const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = (action: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     action()
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
   return { busy, error, run };
+}
+
+/** Opens the phone's map app at the home (issue 16). */
+function MapLink({ resident }: { resident: NonNullable<CaregiverTask['resident']> }) {
+  const { t } = useI18n();
+  const href = mapLink(resident);
+  if (!href) return null;
+  return (
+    <a className="map-link" href={href} data-testid="task-map-link">
+      {t('task.openMap')}
+    </a>
+  );
 }
 
 /** An offer waiting on this caregiver: what, for whom, where, and how long is left to answer. */
@@ -49,6 +64,7 @@ export function OfferCard({ task }: { task: CaregiverTask }) {
       </header>
       <h2 className="task-resident">{task.resident?.name ?? t('task.resident')}</h2>
       {task.resident?.address && <p className="task-address">{task.resident.address}</p>}
+      {task.resident && <MapLink resident={task.resident} />}
       {task.notes && <p className="task-notes">{task.notes}</p>}
       {error && (
         <p className="form-error" role="alert">
@@ -129,6 +145,7 @@ export function CurrentTaskCard({ task }: { task: CaregiverTask }) {
           {resident.address}
         </p>
       )}
+      {resident && <MapLink resident={resident} />}
       {resident?.phone && (
         <a className="call-btn" href={`tel:${resident.phone}`}>
           <span>{t('task.callResident')}</span>

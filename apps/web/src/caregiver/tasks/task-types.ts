@@ -8,6 +8,9 @@ export type CaregiverTask = ServiceOrderView & {
     phone: string | null;
     emergencyContacts: EmergencyContact[];
     responderNotes?: string | null;
+    /** The home's coordinates (its safe zone's centre), when known. */
+    lat?: number | null;
+    lon?: number | null;
   };
 };
 

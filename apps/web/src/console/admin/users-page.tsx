@@ -2,10 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { CAREGIVER_SKILLS, type CaregiverSkill, ROLES, type Role } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
+import { shiftText } from '../../time/shift-hours';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { useDirectory } from '../registry/directory';
 import type { UserView } from '../registry/registry-types';
+import { EditUserDialog, ResetPasswordDialog } from './user-dialogs';
+import { NO_SHIFT, shiftBody, ShiftFields, SkillPicker } from './user-fields';
+import { ExportButton } from '../list-export';
 
 /** Users in scope; admins create any role, operators create caregivers (the platform enforces it too). */
 export function UsersPage() {
@@ -17,6 +21,7 @@ export function UsersPage() {
   const [users, setUsers] = useState<UserView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
+  const [dialog, setDialog] = useState<{ kind: 'edit' | 'reset'; user: UserView } | null>(null);
   const [form, setForm] = useState({
     username: '',
     password: '',
@@ -24,13 +29,14 @@ export function UsersPage() {
     role: roles[roles.length - 1]!,
     orgUnitId: '',
     skills: [] as CaregiverSkill[],
+    shift: NO_SHIFT,
   });
 
   useEffect(() => {
     api
       .list<UserView>('/users')
       .then((r) => setUsers(r.items))
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
   }, [api, generation, t]);
 
   const refresh = () => {
@@ -41,28 +47,33 @@ export function UsersPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const skills = form.role === 'caregiver' ? form.skills : [];
+    const caregiver = form.role === 'caregiver';
+    const skills = caregiver ? form.skills : [];
     api
       .post('/users', {
         username: form.username.trim(),
         password: form.password,
         role: form.role,
-        orgUnitId: form.orgUnitId || directory.orgUnits[0]?.id,
+        orgUnitId: form.orgUnitId || directory.orgUnitChoices()[0]?.id,
         ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
         ...(skills.length ? { skills } : {}),
+        ...(caregiver && form.shift.shiftStart ? shiftBody(form.shift) : {}),
       })
       .then(() => {
-        setForm((f) => ({ ...f, username: '', password: '', displayName: '', skills: [] }));
+        setForm((f) => ({ ...f, username: '', password: '', displayName: '', skills: [], shift: NO_SHIFT }));
         refresh();
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
   };
+
+  // Operators manage caregivers; admins everyone (the platform enforces it too).
+  const manageable = (u: UserView) => isAdmin || u.role === 'caregiver';
 
   const patch = (u: UserView, body: Partial<Pick<UserView, 'onDuty' | 'disabled'>>) =>
     api
       .patch(`/users/${u.id}`, body)
       .then(refresh)
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
 
   return (
     <div className="split split-wide-left">
@@ -70,6 +81,8 @@ export function UsersPage() {
         <header className="panel-head">
           <h2>{t('users.title')}</h2>
           <span className="muted">{t('common.total', { n: users.length })}</span>
+          <span className="grow" />
+          <ExportButton path="/users" fallbackName="users" />
         </header>
         <div className="table-wrap">
           <table className="grid">
@@ -80,13 +93,14 @@ export function UsersPage() {
                 <th>{t('users.role')}</th>
                 <th>{t('resident.orgUnit')}</th>
                 <th>{t('users.skills')}</th>
+                <th>{t('shift.title')}</th>
                 <th>{t('users.state')}</th>
                 <th />
               </tr>
             </thead>
             <tbody>
               {users.map((u) => (
-                <tr key={u.id} data-testid="user-row">
+                <tr key={u.id} data-testid="user-row" data-username={u.username}>
                   <td className="strong mono">{u.username}</td>
                   <td>{u.displayName ?? '—'}</td>
                   <td>
@@ -100,7 +114,10 @@ export function UsersPage() {
                       )
                       .join('、') || '—'}
                   </td>
-                  <td>
+                  <td className="nowrap" data-testid="user-shift-text">
+                    {u.role === 'caregiver' ? shiftText(t, u) : '—'}
+                  </td>
+                  <td data-testid="user-state">
                     {u.disabled ? (
                       <span className="tag tag-warn">{t('users.disabled')}</span>
                     ) : u.role === 'caregiver' ? (
@@ -112,12 +129,32 @@ export function UsersPage() {
                     )}
                   </td>
                   <td className="row-actions">
+                    {manageable(u) && (
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setDialog({ kind: 'edit', user: u })}
+                        data-testid="user-edit"
+                      >
+                        {t('users.edit')}
+                      </button>
+                    )}
+                    {manageable(u) && u.id !== session.user.id && (
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setDialog({ kind: 'reset', user: u })}
+                        data-testid="user-reset"
+                      >
+                        {t('users.resetPassword')}
+                      </button>
+                    )}
                     {u.role === 'caregiver' && !u.disabled && (
                       <button type="button" className="btn btn-sm" onClick={() => void patch(u, { onDuty: !u.onDuty })}>
                         {u.onDuty ? t('users.setOffDuty') : t('users.setOnDuty')}
                       </button>
                     )}
-                    {u.id !== session.user.id && (isAdmin || u.role === 'caregiver') && (
+                    {u.id !== session.user.id && manageable(u) && (
                       <button
                         type="button"
                         className="btn btn-sm"
@@ -185,11 +222,11 @@ export function UsersPage() {
           <label className="field">
             <span>{t('resident.orgUnit')}</span>
             <select
-              value={form.orgUnitId || directory.orgUnits[0]?.id || ''}
+              value={form.orgUnitId || directory.orgUnitChoices()[0]?.id || ''}
               onChange={(e) => setForm({ ...form, orgUnitId: e.target.value })}
               data-testid="user-org-unit"
             >
-              {directory.orgUnits.map((u) => (
+              {directory.orgUnitChoices().map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.name} · {t(`orgKind.${u.kind}`)}
                 </option>
@@ -197,27 +234,10 @@ export function UsersPage() {
             </select>
           </label>
           {form.role === 'caregiver' && (
-            // Skills are the fixed service kinds (the API refuses anything else), so they are picked, not typed.
-            <fieldset className="field skill-picker" data-testid="user-skills">
-              <legend>{t('users.skills')}</legend>
-              {CAREGIVER_SKILLS.map((skill) => (
-                <label key={skill} className="check">
-                  <input
-                    type="checkbox"
-                    value={skill}
-                    checked={form.skills.includes(skill)}
-                    data-testid={`user-skill-${skill}`}
-                    onChange={(e) =>
-                      setForm({
-                        ...form,
-                        skills: e.target.checked ? [...form.skills, skill] : form.skills.filter((s) => s !== skill),
-                      })
-                    }
-                  />{' '}
-                  {t(`skill.${skill}`)}
-                </label>
-              ))}
-            </fieldset>
+            <SkillPicker value={form.skills} onChange={(skills) => setForm({ ...form, skills })} />
+          )}
+          {form.role === 'caregiver' && (
+            <ShiftFields value={form.shift} onChange={(shift) => setForm({ ...form, shift })} />
           )}
           <ErrorLine error={error} />
           <button type="submit" className="btn btn-primary" data-testid="user-save">
@@ -225,6 +245,12 @@ export function UsersPage() {
           </button>
         </form>
       </section>
+      {dialog?.kind === 'edit' && (
+        <EditUserDialog user={dialog.user} onClose={() => setDialog(null)} onSaved={refresh} />
+      )}
+      {dialog?.kind === 'reset' && (
+        <ResetPasswordDialog user={dialog.user} onClose={() => setDialog(null)} onSaved={refresh} />
+      )}
     </div>
   );
 }

@@ -8,15 +8,10 @@ import {
   type ServiceOrderView,
 } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
-import { ApiError } from '../../session/api-client';
+import { errorText } from '../../session/api-errors';
 import { useSignedIn } from '../../session/session';
 import { Dialog, ErrorLine } from '../../ui/dialog';
 import type { DispatchCandidate } from './alert-types';
-
-export function errorText(error: unknown, fallback: string): string {
-  if (error instanceof ApiError) return error.status === 0 ? fallback : `${error.status} · ${error.message}`;
-  return error instanceof Error ? error.message : fallback;
-}
 
 function formatDistance(m: number | null): string {
   if (m === null) return '—';
@@ -52,7 +47,7 @@ export function DispatchDialog({
       .catch((e: unknown) => {
         if (!live) return;
         setCandidates([]);
-        setError(errorText(e, t('error.network')));
+        setError(errorText(e, t));
       });
     return () => {
       live = false;
@@ -72,7 +67,7 @@ export function DispatchDialog({
         onDispatched(order);
         onClose();
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 
@@ -177,7 +172,7 @@ export function ResolveDialog({
         onResolved(resolved);
         onClose();
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 

@@ -1,60 +1,27 @@
 import { useCallback, useEffect, useState } from 'react';
-import {
-  type AlertOutcome,
-  type AlertView,
-  DEVICE_EVENT_TYPES,
-  DEVICE_TYPES,
-  type DeviceEventType,
-  type DeviceType,
-  RESOLVE_OUTCOMES,
-  type ServiceOrderView,
-} from '@anxin/contract';
+import { type AlertOutcome, type AlertView, RESOLVE_OUTCOMES, type ServiceOrderView } from '@anxin/contract';
 import { useI18n, type Translate } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
-import { ageInYears, formatElapsed, type TimeFormat, useTimeFormat } from '../../time/time-format';
+import { ageInYears, formatElapsed, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
 import { ErrorLine } from '../../ui/dialog';
 import { ResidentHistory } from '../history/resident-history';
 import { useConsoleLive } from '../live/console-live';
+import { OrderCaregiver } from '../orders/order-caregiver';
 import { ResidentCard } from '../registry/resident-card';
 import { DeviceStateList } from '../registry/device-state';
 import { useDirectory } from '../registry/directory';
 import { AlertFlags, AlertStatusBadge, OrderStatusBadge, SeverityBadge } from './alert-badges';
-import { DispatchDialog, errorText, ResolveDialog } from './alert-actions';
+import { errorText } from '../../session/api-errors';
+import { DispatchDialog, ResolveDialog } from './alert-actions';
 import type { AlertDetail as AlertDetailData, AuditLine, VitalsPoint } from './alert-types';
+import { EventTimeline, TriggerReadings } from './alert-evidence';
 import { VitalsChart } from './vitals-chart';
 
 const VITALS_MINUTES = 60;
 
 function liveVersion(a: AlertView | undefined): string {
   return a ? `${a.status}|${a.escalationLevel}|${a.occurrences}|${a.lastOccurredAt}` : '';
-}
-
-const READING_KEYS = [
-  'heartRate',
-  'respirationRate',
-  'spo2',
-  'battery',
-  'threshold',
-  'source',
-  'inBed',
-  'movement',
-  'windowSeconds',
-  'since',
-  'lastSeenAt',
-  'heartbeatSeconds',
-  'missingSince',
-  'deviceType',
-  'deviceId',
-  'lat',
-  'lon',
-  'safeZone',
-] as const;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
-/** Known reading names are translated; anything else the rules add is shown as sent. */
-function readingLabel(t: Translate, key: string): string {
-  return (READING_KEYS as readonly string[]).includes(key) ? t(`reading.${key as (typeof READING_KEYS)[number]}`) : key;
 }
 
 const AUDIT_ACTIONS = [
@@ -92,27 +59,6 @@ function auditDetail(t: Translate, detail: AuditLine['detail']): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-/** A trigger reading in words (issue 16): units, device names and times in the platform's zone, never raw JSON. */
-function describe(t: Translate, fmt: TimeFormat, key: string, value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
-  if (typeof value === 'string') {
-    if (ISO_TIME.test(value)) return fmt.full(value);
-    if ((key === 'source' || key === 'deviceType') && (DEVICE_TYPES as readonly string[]).includes(value))
-      return t(`deviceType.${value as DeviceType}`);
-    return key === 'deviceId' ? value.slice(0, 8) : value;
-  }
-  if (typeof value === 'number') {
-    if (key === 'heartRate' || key === 'respirationRate') return t('reading.perMinute', { n: value });
-    if (key === 'windowSeconds' || key === 'heartbeatSeconds') return t('history.seconds', { n: value });
-    if (key === 'battery' || key === 'spo2') return `${value}%`;
-    return String(value);
-  }
-  const zone = value as { lat?: number; lon?: number; radiusM?: number };
-  if (key === 'safeZone' && typeof zone.radiusM === 'number') return t('reading.zone', { m: zone.radiusM });
-  return JSON.stringify(value);
-}
-
 export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const fmt = useTimeFormat();
@@ -137,7 +83,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
         setDetail(d);
         setLoadError(null);
       })
-      .catch((e: unknown) => setLoadError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setLoadError(errorText(e, t)));
   }, [api, id, t]);
 
   useEffect(() => {
@@ -183,7 +129,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
         live.upsertAlert(a);
         setAckNote('');
       })
-      .catch((e: unknown) => setActionError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setActionError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 
@@ -194,7 +140,6 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
 
   const resident = detail?.resident ?? null;
   const orders = [...live.orders.values()].filter((o) => o.alertId === alert.id);
-  const readings = alert.readings ? Object.entries(alert.readings) : [];
   const age = resident ? ageInYears(resident.birthDate) : null;
 
   return (
@@ -318,19 +263,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
           <section className="card">
             <h3>{t('vitals.title', { minutes: VITALS_MINUTES })}</h3>
             <VitalsChart points={vitals} alertAt={alert.openedAt} minutes={VITALS_MINUTES} />
-            {readings.length > 0 && (
-              <div className="readings" data-testid="alert-readings">
-                <h4>{t('alert.readings')}</h4>
-                <dl className="facts facts-inline">
-                  {readings.map(([key, value]) => (
-                    <div key={key}>
-                      <dt>{readingLabel(t, key)}</dt>
-                      <dd>{describe(t, fmt, key, value)}</dd>
-                    </div>
-                  ))}
-                </dl>
-              </div>
-            )}
+            <TriggerReadings alert={alert} />
           </section>
           {orders.length > 0 && (
             <section className="card" data-testid="alert-orders">
@@ -341,11 +274,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                     <span>{t(`orderKind.${o.kind}`)}</span>
                     <OrderStatusBadge status={o.status} />
                     <span>
-                      {o.assigneeId
-                        ? directory.userName(o.assigneeId)
-                        : o.offeredTo
-                          ? `→ ${directory.userName(o.offeredTo)}`
-                          : '—'}
+                      <OrderCaregiver order={o} />
                     </span>
                     <span className="muted">{fmt.time(o.updatedAt)}</span>
                   </li>
@@ -355,25 +284,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
           )}
           <section className="card">
             <h3>{t('alert.timeline')}</h3>
-            {(detail?.events ?? []).length === 0 ? (
-              <p className="muted">{t('common.none')}</p>
-            ) : (
-              <ol className="timeline" data-testid="alert-events">
-                {detail!.events.map((e) => (
-                  <li key={e.id}>
-                    <time>{fmt.time(e.receivedAt)}</time>
-                    <span className="strong">
-                      {t('alert.event', {
-                        type: (DEVICE_EVENT_TYPES as string[]).includes(e.type)
-                          ? t(`eventType.${e.type as DeviceEventType}`)
-                          : e.type,
-                      })}
-                    </span>
-                    <span className="muted mono">{e.deviceId.slice(0, 8)}</span>
-                  </li>
-                ))}
-              </ol>
-            )}
+            <EventTimeline events={detail?.events ?? []} />
           </section>
           <section className="card">
             <h3>{t('alert.audit')}</h3>
@@ -387,7 +298,7 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
                     <li key={`${a.at}${i}`}>
                       <time>{fmt.time(a.at)}</time>
                       <span className="strong">{auditLabel(t, a.action)}</span>
-                      <span>{a.actorUsername ?? t('alert.system')}</span>
+                      <span>{a.actorName ?? a.actorUsername ?? t('alert.system')}</span>
                       {extra && <span className="muted">{extra}</span>}
                     </li>
                   );

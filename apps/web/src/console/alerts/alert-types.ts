@@ -14,6 +14,8 @@ export interface AuditLine {
   at: string;
   action: string;
   actorUsername: string | null;
+  /** Display name, else username (issue 16). */
+  actorName?: string | null;
   detail: Record<string, unknown> | string | null;
 }
 

@@ -1,13 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ALERT_KINDS, ALERT_OUTCOMES, ALERT_STATUSES, type AlertView } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { useTimeFormat } from '../../time/time-format';
 import { ErrorLine } from '../../ui/dialog';
 import { AlertDetail } from '../alerts/alert-detail';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { AlertStatusBadge, SeverityBadge } from '../alerts/alert-badges';
 import { useRouter } from '../console-router';
+import { ExportButton } from '../list-export';
 import { useDirectory } from '../registry/directory';
 import { PeriodPicker, type Period, UnitPicker, usePeriod } from '../stats/period-picker';
 
@@ -37,31 +38,34 @@ export function AlertHistoryPage({ selectedId }: { selectedId: string | null }) 
   const [page, setPage] = useState(1);
   const [result, setResult] = useState<{ items: AlertView[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The filters as the list call takes them: the page shown, and its export, ask for the same rows.
+  const listQuery = useMemo(
+    () => ({
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      orgUnitId: filters.orgUnitId,
+      kind: filters.kind,
+      status: filters.status,
+      outcome: filters.outcome,
+      residentName: filters.residentName.trim(),
+    }),
+    [period, filters],
+  );
 
   useEffect(() => {
     let active = true;
     api
-      .list<AlertView>('/alerts', {
-        from: period.from.toISOString(),
-        to: period.to.toISOString(),
-        orgUnitId: filters.orgUnitId,
-        kind: filters.kind,
-        status: filters.status,
-        outcome: filters.outcome,
-        residentName: filters.residentName.trim(),
-        page,
-        pageSize: PAGE_SIZE,
-      })
+      .list<AlertView>('/alerts', { ...listQuery, page, pageSize: PAGE_SIZE })
       .then((r) => {
         if (!active) return;
         setResult(r);
         setError(null);
       })
-      .catch((e: unknown) => active && setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => active && setError(errorText(e, t)));
     return () => {
       active = false;
     };
-  }, [api, period, filters, page, t]);
+  }, [api, listQuery, page, t]);
 
   const change = (patch: Partial<Filters>) => {
     setFilters((f) => ({ ...f, ...patch }));
@@ -77,6 +81,8 @@ export function AlertHistoryPage({ selectedId }: { selectedId: string | null }) 
           <span className="count-pill" data-testid="history-total">
             {result?.total ?? '…'}
           </span>
+          <span className="grow" />
+          <ExportButton path="/alerts" query={listQuery} fallbackName="alerts" />
         </header>
         <HistoryFilters
           period={period}

@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { useTimeFormat } from '../../time/time-format';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { isMaintenanceAlert } from '../alerts/alert-lanes';
 import { AlertTable } from '../alerts/alert-board';
 import { Link } from '../console-router';
@@ -12,6 +12,12 @@ import { Battery, OnlineDot } from '../registry/device-state';
 import { useDirectory } from '../registry/directory';
 import { DegradedResidentsStrip } from '../registry/protection';
 import { LOW_BATTERY_PERCENT, type DeviceView } from '../registry/registry-types';
+import { ExportButton } from '../list-export';
+
+// The three device lists, as filters of `/devices` (shown and exported alike).
+const OFFLINE = { online: false, enabled: true };
+const LOW_BATTERY = { batteryAtMost: LOW_BATTERY_PERCENT };
+const REJECTING = { rejecting: true };
 
 interface DeviceLists {
   offline: DeviceView[];
@@ -33,20 +39,20 @@ export function MaintenancePage() {
     let active = true;
     const load = () =>
       Promise.all([
-        api.list<DeviceView>('/devices', { online: false, enabled: true }),
-        api.list<DeviceView>('/devices'),
-        api.list<DeviceView>('/devices', { rejecting: true }),
+        api.list<DeviceView>('/devices', OFFLINE),
+        api.list<DeviceView>('/devices', LOW_BATTERY),
+        api.list<DeviceView>('/devices', REJECTING),
       ])
-        .then(([offline, all, rejecting]) => {
+        .then(([offline, lowBattery, rejecting]) => {
           if (!active) return;
           setLists({
             offline: offline.items,
-            lowBattery: all.items.filter((d) => d.battery !== null && d.battery <= LOW_BATTERY_PERCENT),
+            lowBattery: lowBattery.items,
             rejecting: rejecting.items,
           });
           setError(null);
         })
-        .catch((e: unknown) => active && setError(errorText(e, t('error.network'))));
+        .catch((e: unknown) => active && setError(errorText(e, t)));
     void load();
     const timer = window.setInterval(() => void load(), 30_000);
     return () => {
@@ -72,18 +78,27 @@ export function MaintenancePage() {
         )}
       </section>
       <ErrorLine error={error} />
-      <DeviceTable testId="maintenance-offline" title={t('maint.offline')} devices={lists?.offline} />
+      <DeviceTable testId="maintenance-offline" title={t('maint.offline')} devices={lists?.offline} query={OFFLINE} />
       <DeviceTable
         testId="maintenance-battery"
         title={t('maint.lowBattery', { n: LOW_BATTERY_PERCENT })}
         devices={lists?.lowBattery}
+        query={LOW_BATTERY}
       />
       <DeviceTable
         testId="maintenance-rejecting"
         title={t('maint.rejecting')}
         devices={lists?.rejecting}
+        query={REJECTING}
         showRejection
       />
+      <section className="panel">
+        <header className="panel-head">
+          <h2>{t('maint.allDevices')}</h2>
+          <span className="grow" />
+          <ExportButton path="/devices" fallbackName="devices" />
+        </header>
+      </section>
     </div>
   );
 }
@@ -93,11 +108,14 @@ function DeviceTable({
   devices,
   showRejection,
   testId,
+  query,
 }: {
   title: string;
   devices?: DeviceView[];
   showRejection?: boolean;
   testId: string;
+  /** The filter of this list on `/devices`, for its export. */
+  query: Record<string, string | number | boolean>;
 }) {
   const { t } = useI18n();
   const fmt = useTimeFormat();
@@ -107,6 +125,8 @@ function DeviceTable({
       <header className="panel-head">
         <h2>{title}</h2>
         <span className="count-pill">{devices?.length ?? '…'}</span>
+        <span className="grow" />
+        {devices && devices.length > 0 && <ExportButton path="/devices" query={query} fallbackName="devices" />}
       </header>
       {devices && devices.length === 0 ? (
         <p className="empty-line">{t('common.none')}</p>

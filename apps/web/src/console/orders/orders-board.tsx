@@ -1,17 +1,20 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ORDER_KINDS, type OrderKind, type OrderStatus, type ServiceOrderView } from '@anxin/contract';
+import { ORDER_KINDS, ORDER_STATUSES, type OrderKind, type OrderStatus, type ServiceOrderView } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { formatElapsed, useTimeFormat } from '../../time/time-format';
 import { useNow } from '../../time/use-now';
 import { Dialog, ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { OrderStatusBadge } from '../alerts/alert-badges';
 import { Link } from '../console-router';
+import { ExportButton } from '../list-export';
 import { useConsoleLive } from '../live/console-live';
 import { useDirectory } from '../registry/directory';
+import { OrderCaregiver } from './order-caregiver';
 
 const ACTIVE: readonly OrderStatus[] = ['pending', 'offered', 'accepted', 'en_route', 'on_site', 'unassigned'];
+const CLOSED = ORDER_STATUSES.filter((s) => !ACTIVE.includes(s));
 const STATUS_RANK: Record<OrderStatus, number> = {
   unassigned: 0,
   pending: 1,
@@ -43,7 +46,7 @@ export function OrdersBoard() {
     api
       .list<ServiceOrderView>('/orders')
       .then((r) => active && setLoaded(r.items))
-      .catch((e: unknown) => active && setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => active && setError(errorText(e, t)));
     return () => {
       active = false;
     };
@@ -92,6 +95,11 @@ export function OrdersBoard() {
           </button>
         </div>
         <span className="grow" />
+        <ExportButton
+          path="/orders"
+          query={{ status: (tab === 'active' ? ACTIVE : CLOSED).join(',') }}
+          fallbackName="orders"
+        />
         <button
           type="button"
           className="btn btn-primary btn-sm"
@@ -139,14 +147,8 @@ export function OrdersBoard() {
                       <OrderStatusBadge status={o.status} />
                     </td>
                     <td>{directory.residentName(o.residentId)}</td>
-                    <td>
-                      {o.assigneeId ? (
-                        directory.userName(o.assigneeId)
-                      ) : o.offeredTo ? (
-                        <span className="muted">→ {directory.userName(o.offeredTo)}</span>
-                      ) : (
-                        '—'
-                      )}
+                    <td data-testid="order-caregiver">
+                      <OrderCaregiver order={o} />
                     </td>
                     <td className="num timer">{offerLeft !== null ? formatElapsed(offerLeft) : '—'}</td>
                     <td className="nowrap">{fmt.dateTime(o.createdAt)}</td>
@@ -230,7 +232,7 @@ function CreateOrderDialog({
         onCreated(o);
         onClose();
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
   };
   return (
     <Dialog title={t('orders.create')} onClose={onClose} testId="order-create-dialog">
@@ -294,7 +296,7 @@ function CancelOrderDialog({
         onCancelled(o);
         onClose();
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
   };
   return (
     <Dialog title={t('orders.cancelTitle')} onClose={onClose} testId="order-cancel-dialog">

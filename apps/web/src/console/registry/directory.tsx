@@ -10,6 +10,8 @@ interface DirectoryValue {
   residents: Map<string, Resident>;
   users: Map<string, UserView>;
   orgUnits: OrgUnit[];
+  /** The units something can be placed in: the active ones, plus `currentId` (where it already is). */
+  orgUnitChoices: (currentId?: string | null) => OrgUnit[];
   residentName: (id: string | null | undefined) => string;
   userName: (id: string | null | undefined) => string;
   orgUnitName: (id: string | null | undefined) => string;
@@ -72,6 +74,7 @@ export function DirectoryProvider({ children }: { children: ReactNode }) {
       residents,
       users,
       orgUnits,
+      orgUnitChoices: (currentId) => orgUnits.filter((u) => u.active !== false || u.id === currentId),
       residentName,
       userName: (id) => {
         if (!id) return '—';

@@ -28,6 +28,8 @@ export interface Resident {
   allergies?: string | null;
   gp?: string | null;
   keyHolder?: string | null;
+  /** Issue 16 (PIPL): when the resident's personal data was erased; the record stays, anonymised. */
+  erasedAt?: string | null;
   createdAt: string;
   updatedAt: string;
   /** Issue 11 (防护降级): GET /residents and /residents/:id say which safety devices are down. */
@@ -65,6 +67,11 @@ export interface UserView {
   onDuty: boolean;
   disabled: boolean;
   createdAt: string;
+  serviceOrgId?: string | null;
+  /** Shift hours, local HH:MM; null = any time (issue 16). */
+  shiftStart?: string | null;
+  shiftEnd?: string | null;
+  shiftWeekdays?: number[];
 }
 
 export interface OrgUnit {
@@ -73,6 +80,8 @@ export interface OrgUnit {
   kind: OrgUnitKind;
   parentId: string | null;
   path: string;
+  /** A deactivated unit stays listed (greyed) but is left out of the pickers: it takes nothing new. */
+  active: boolean;
   createdAt: string;
 }
 

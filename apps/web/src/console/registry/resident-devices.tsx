@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { useTimeFormat } from '../../time/time-format';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { Battery, OnlineDot } from './device-state';
 import type { DeviceView, ProvisionedDevice } from './registry-types';
 import { SecretDialog } from './secret-dialog';
@@ -25,7 +25,7 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
     api
       .list<DeviceView>('/devices', { residentId })
       .then((r) => setDevices(r.items))
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
   }, [api, residentId, t]);
   useEffect(load, [load]);
 
@@ -34,7 +34,7 @@ export function ResidentDevices({ residentId }: { residentId: string }) {
     setError(null);
     call
       .then(load)
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 

@@ -9,7 +9,7 @@ import {
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { useDirectory } from './directory';
 import type { Resident } from './registry-types';
 
@@ -34,7 +34,7 @@ export function ResidentForm({
   const { t } = useI18n();
   const { api } = useSignedIn();
   const directory = useDirectory();
-  const units = directory.orgUnits;
+  const units = directory.orgUnitChoices(resident?.orgUnitId);
   const profile: CareProfile = resident?.careProfile ?? {};
   const [name, setName] = useState(resident?.name ?? '');
   const [orgUnitId, setOrgUnitId] = useState(resident?.orgUnitId ?? '');
@@ -114,7 +114,7 @@ export function ResidentForm({
         directory.rememberResident(saved);
         onSaved(saved);
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 

@@ -3,17 +3,19 @@ import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ageInYears } from '../../time/time-format';
 import { Dialog, ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { ResidentHistory } from '../history/resident-history';
 import { DEVICE_IMPORT, RESIDENT_IMPORT } from './import-kinds';
 import { SpreadsheetImportDialog } from './spreadsheet-import-dialog';
 import { RuleEditor } from './rule-editor';
 import { useRouter } from '../console-router';
+import { ExportButton } from '../list-export';
 import { useDirectory } from './directory';
 import { ProtectionBadge } from './protection';
 import type { Resident } from './registry-types';
 import { ResidentDevices } from './resident-devices';
 import { ResidentForm } from './resident-form';
+import { ResidentPersonalData } from './resident-personal-data';
 
 /** Residents in scope (the platform filters by org unit) and, for the selected one, record and devices. */
 export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
@@ -41,7 +43,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           setResidents(r.items);
           setTotal(r.total);
         })
-        .catch((e: unknown) => live && setError(errorText(e, t('error.network'))));
+        .catch((e: unknown) => live && setError(errorText(e, t)));
     }, 200);
     return () => {
       live = false;
@@ -64,6 +66,7 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
           <h2>{t('residents.title')}</h2>
           <span className="muted">{t('common.total', { n: total })}</span>
           <span className="grow" />
+          <ExportButton path="/residents" query={{ q: query.trim() }} fallbackName="residents" />
           <button
             type="button"
             className="btn btn-sm"
@@ -156,19 +159,28 @@ export function ResidentsPage({ selectedId }: { selectedId: string | null }) {
             <ResidentHistory residentId={selected.id} />
             <section className="card">
               <h3>{t('resident.record')}</h3>
+              <ResidentPersonalData
+                resident={selected}
+                onErased={(r) => {
+                  directory.rememberResident(r);
+                  setGeneration((g) => g + 1);
+                }}
+              />
               {savedId === selected.id && (
                 <p className="ok-line" data-testid="resident-saved">
                   {t('common.saved')}
                 </p>
               )}
-              <ResidentForm
-                key={selected.id + selected.updatedAt}
-                resident={selected}
-                onSaved={(r) => {
-                  setSavedId(r.id);
-                  setGeneration((g) => g + 1);
-                }}
-              />
+              {!selected.erasedAt && (
+                <ResidentForm
+                  key={selected.id + selected.updatedAt}
+                  resident={selected}
+                  onSaved={(r) => {
+                    setSavedId(r.id);
+                    setGeneration((g) => g + 1);
+                  }}
+                />
+              )}
             </section>
           </div>
         </section>

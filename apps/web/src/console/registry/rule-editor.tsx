@@ -3,7 +3,7 @@ import { type CareProfile, RULE_DEFAULTS, type RuleOverrides } from '@anxin/cont
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import type { Resident } from './registry-types';
 
 type RuleKey = keyof RuleOverrides;
@@ -63,7 +63,7 @@ export function RuleEditor({ resident, onSaved }: { resident: Resident; onSaved:
         setSaved(true);
         onSaved(r);
       })
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))))
+      .catch((e: unknown) => setError(errorText(e, t)))
       .finally(() => setBusy(false));
   };
 

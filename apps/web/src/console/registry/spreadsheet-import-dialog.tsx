@@ -2,7 +2,7 @@ import { type ReactNode, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { Dialog, ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 
 export interface ImportResult {
   dryRun: boolean;
@@ -62,7 +62,7 @@ export function SpreadsheetImportDialog<R extends ImportResult>({
         onImported();
       }
     } catch (e) {
-      setError(errorText(e, t('error.network')));
+      setError(errorText(e, t));
     } finally {
       setBusy(false);
     }

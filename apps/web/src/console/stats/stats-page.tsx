@@ -4,7 +4,7 @@ import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { useTimeZone } from '../../time/time-zone';
 import { ErrorLine } from '../../ui/dialog';
-import { errorText } from '../alerts/alert-actions';
+import { errorText } from '../../session/api-errors';
 import { type Bar, BarChartPanel } from './bar-chart';
 import { PeriodPicker, UnitPicker, usePeriod } from './period-picker';
 
@@ -58,7 +58,7 @@ export function StatsPage() {
         setDevices(d);
         setError(null);
       })
-      .catch((e: unknown) => active && setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => active && setError(errorText(e, t)));
     return () => {
       active = false;
     };
@@ -67,7 +67,7 @@ export function StatsPage() {
   const download = (report: 'alerts' | 'orders', format: 'xlsx' | 'csv') =>
     api
       .download(`/reports/${report}`, { ...query, format }, `${report}.${format}`)
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
 
   // A quarter preset also offers the bureau's quarterly file (its quarter read in the platform's zone).
   const quarter =
@@ -80,7 +80,7 @@ export function StatsPage() {
         { year: quarter.year, quarter: Math.ceil(quarter.month / 3), orgUnitId },
         'quarterly.xlsx',
       )
-      .catch((e: unknown) => setError(errorText(e, t('error.network'))));
+      .catch((e: unknown) => setError(errorText(e, t)));
 
   const kindBars = (byKind: Record<string, number | undefined>, prefix: 'alertKind' | 'orderKind'): Bar[] =>
     Object.entries(byKind).map(([k, n]) => ({ name: t(`${prefix}.${k}` as MessageKey), value: n ?? 0 }));
