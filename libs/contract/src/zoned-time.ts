@@ -6,17 +6,19 @@ export interface LocalDate {
 }
 
 /** The zone's offset from UTC at `instant`, in ms (Intl, no time-zone library). */
+/** Every field of a date and time, two digits each, on a 24-hour clock. */
+const CLOCK_FIELDS: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+};
+
 function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, ...CLOCK_FIELDS }).formatToParts(new Date(instant));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - instant;
 }
@@ -71,14 +73,5 @@ export function presetPeriod(preset: PeriodPreset, timeZone: string, now = new D
 
 /** `YYYY-MM-DD HH:mm:ss` as the clock reads in `timeZone` (times in exported files). */
 export function localDateTimeText(instant: Date | string, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).format(new Date(instant));
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, ...CLOCK_FIELDS }).format(new Date(instant));
 }

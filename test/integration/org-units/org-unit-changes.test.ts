@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import type { AlertView } from '@anxin/contract';
 import type { ApiClient } from '../../support/api-client';
@@ -21,6 +22,40 @@ function disconnected(socket: Socket, timeoutMs = 5_000): Promise<string> {
 }
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id);
+
+/** Resolves once `request` has settled or the platform is waiting on a lock held by the test. */
+async function waitingOrDone(databaseUrl: string, requests: Promise<unknown>[]): Promise<void> {
+  let settled = 0;
+  for (const r of requests) void r.finally(() => (settled += 1));
+  const watcher = new Client({ connectionString: databaseUrl });
+  await watcher.connect();
+  try {
+    await until('the requests to wait on the lock or finish', async () => {
+      const [row] = (
+        await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      ).rows;
+      return row!.n + settled >= requests.length ? true : undefined;
+    });
+  } finally {
+    await watcher.end();
+  }
+}
+
+/** A transaction of the test's own, on its own connection, held open until `commit`. */
+async function openTransaction(databaseUrl: string) {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  return {
+    query: (sql: string, params: unknown[] = []) => client.query(sql, params),
+    commit: async () => {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
 
 /**
  * Issue 16: org units are renamed, moved (scoping follows at once, also for tokens issued and
@@ -201,6 +236,7 @@ describe('org unit move, rename and deactivation', () => {
       [t.admin.patch(`/api/v1/residents/${resident.body.id}`, { orgUnitId: community.id }), 'orgUnitId'],
       [newUser('caregiver', station.id).then((u) => u.res), 'orgUnitId'],
       [t.admin.patch(`/api/v1/users/${b.operatorId}`, { orgUnitId: station.id }), 'orgUnitId'],
+      [t.admin.patch(`/api/v1/users/${operator.res.body.id}`, { disabled: false }), 'disabled'],
       [
         t.admin.post('/api/v1/org-units', { name: unique('社区'), kind: 'community', parentId: station.id }),
         'parentId',
@@ -226,5 +262,90 @@ describe('org unit move, rename and deactivation', () => {
     expect(audit.body.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['org_unit.deactivate', 'org_unit.reactivate']),
     );
+  });
+
+  it('moves and deactivates in one request: what is deactivated is the unit in its new place', async () => {
+    const station = (await t.admin.post('/api/v1/org-units', { name: unique('站'), kind: 'station', parentId: center }))
+      .body;
+    const community = (
+      await t.admin.post('/api/v1/org-units', { name: unique('社区'), kind: 'community', parentId: station.id })
+    ).body;
+    const resident = await t.admin.post('/api/v1/residents', { name: unique('孙奶奶'), orgUnitId: community.id });
+    expect(resident.status).toBe(201);
+
+    // Occupied: refused as a deactivation alone is, and the move with it.
+    const occupied = await t.admin.patch(`/api/v1/org-units/${community.id}`, { parentId: b.stationId, active: false });
+    expect({ status: occupied.status, message: occupied.body.message }).toEqual({
+      status: 409,
+      message: expect.stringMatching(/^active: .*1 residents/),
+    });
+    expect((await t.admin.get(`/api/v1/org-units/${community.id}`)).body).toMatchObject({
+      parentId: station.id,
+      active: true,
+    });
+
+    // Empty: moved and closed.
+    expect((await t.admin.patch(`/api/v1/residents/${resident.body.id}`, { orgUnitId: b.communityId })).status).toBe(
+      200,
+    );
+    const closed = await t.admin.patch(`/api/v1/org-units/${community.id}`, { parentId: b.stationId, active: false });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ parentId: b.stationId, active: false });
+    const again = await t.admin.post('/api/v1/residents', { name: unique('孙奶奶'), orgUnitId: community.id });
+    expect({ status: again.status, message: again.body.message }).toEqual({
+      status: 409,
+      message: expect.stringMatching(/^orgUnitId: .*deactivated/),
+    });
+  });
+
+  it('a resident or user added while their unit is being deactivated waits for it and is refused', async () => {
+    const station = (await t.admin.post('/api/v1/org-units', { name: unique('站'), kind: 'station', parentId: center }))
+      .body;
+    const community = (
+      await t.admin.post('/api/v1/org-units', { name: unique('社区'), kind: 'community', parentId: station.id })
+    ).body;
+    // What a deactivation does (OrgUnitsRepository.lockSubtree, then setActive), held open.
+    const closing = await openTransaction(t.database.url);
+    await closing.query(`SELECT id FROM org_units WHERE path LIKE $1 || '%' FOR UPDATE`, [station.path]);
+    await closing.query(`UPDATE org_units SET active = false WHERE path LIKE $1 || '%'`, [station.path]);
+
+    const requests = [
+      t.admin.post('/api/v1/residents', { name: unique('钱爷爷'), orgUnitId: community.id }),
+      newUser('caregiver', community.id).then((u) => u.res),
+    ];
+    await waitingOrDone(t.database.url, requests);
+    await closing.commit();
+    for (const res of await Promise.all(requests)) {
+      expect({ status: res.status, message: res.body.message }).toEqual({
+        status: 409,
+        message: expect.stringMatching(/^orgUnitId: .*deactivated/),
+      });
+    }
+  });
+
+  it("a unit created under a parent being moved takes the parent's new place", async () => {
+    const otherCenter = await createCenter(t.admin);
+    const newParent = (await t.admin.get(`/api/v1/org-units/${otherCenter}`)).body;
+    const station = (await t.admin.post('/api/v1/org-units', { name: unique('站'), kind: 'station', parentId: center }))
+      .body;
+    const newPath = `${newParent.path}${station.id}/`;
+    // What a move does (the tree lock, then OrgUnitsRepository.move), held open.
+    const moving = await openTransaction(t.database.url);
+    await moving.query(`SELECT pg_advisory_xact_lock(hashtext('anxin_org_unit_tree'))`);
+    await moving.query(`UPDATE org_units SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%'`, [
+      station.path,
+      newPath,
+    ]);
+    await moving.query(`UPDATE org_units SET parent_id = $2 WHERE id = $1`, [station.id, otherCenter]);
+
+    const created = t.admin.post('/api/v1/org-units', {
+      name: unique('社区'),
+      kind: 'community',
+      parentId: station.id,
+    });
+    await waitingOrDone(t.database.url, [created]);
+    await moving.commit();
+    const community = (await created).body;
+    expect(community.path).toBe(`${newPath}${community.id}/`);
   });
 });

@@ -246,6 +246,27 @@ describe('a resident’s personal data: export, erasure, audited reads', () => {
     // The record stays anonymous: no personal data is written back, and erasing again changes nothing.
     const rewrite = await t.admin.patch(`/api/v1/residents/${s.residentId}`, { phone: PHONE });
     expect(rewrite.status).toBe(409);
+    // Nothing new is attached to the person: no device switched back on, no new device, plan or order.
+    const reenable = await s.operator.patch(`/api/v1/devices/${s.deviceId}`, { enabled: true });
+    expect(reenable.status).toBe(409);
+    expect(reenable.body.message).toMatch(/^enabled: .*erased/);
+    const refused = [
+      await s.operator.post('/api/v1/devices', { type: 'wearable', residentId: s.residentId }),
+      await s.operator.post('/api/v1/care-plans', {
+        residentId: s.residentId,
+        kind: 'meal',
+        weekdays: [1],
+        timeOfDay: '11:00',
+      }),
+      await s.operator.post('/api/v1/orders', { kind: 'meal', residentId: s.residentId }),
+    ];
+    expect(refused.map((r) => [r.status, String(r.body.message).split(':')[0]])).toEqual([
+      [409, 'residentId'],
+      [409, 'residentId'],
+      [409, 'residentId'],
+    ]);
+    const row = await sql.query(`SELECT benefit_categories FROM residents WHERE id = $1`, [s.residentId]);
+    expect(row.rows[0].benefit_categories).toEqual([]);
     const again = await t.admin.post(`/api/v1/residents/${s.residentId}/erase`);
     expect(again.status).toBe(200);
     expect(again.body.erasure).toMatchObject({ devicesDisabled: 0, alertsResolved: 0, ordersCancelled: 0 });

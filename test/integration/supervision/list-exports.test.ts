@@ -140,6 +140,14 @@ describe('list exports (XLSX)', () => {
     expect(alerts).toBeDefined();
     expect(alerts.detail).toMatchObject({ rows: 2, filters: { status: ['resolved'] } });
     expect(rows.map((r) => r.subject_id)).toEqual(expect.arrayContaining(['orders', 'residents', 'devices', 'users']));
+    // A name searched for is personal data: the audit keeps that a search was made, not its text.
+    const name = (await a.operator.get(`/api/v1/residents/${a.residentId}`)).body.name as string;
+    await exported(a.operator, `/alerts?residentName=${encodeURIComponent(name)}&format=xlsx`);
+    const { rows: after } = await sql.query(
+      `SELECT detail FROM audit_log WHERE action = 'list.export' ORDER BY at DESC LIMIT 1`,
+    );
+    expect(after[0].detail.filters).toEqual({ residentName: true });
+    expect(JSON.stringify(after[0].detail)).not.toContain(name);
   });
 
   it('refuses an unknown format naming it, and JSON lists are unchanged', async () => {

@@ -45,7 +45,7 @@ export class DevicesService {
     principal: Principal,
     input: z.infer<typeof createDeviceSchema>,
   ): Promise<DeviceView & { secret: string }> {
-    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+    const resident = await this.residents.requireLiveInScope(principal.scope, input.residentId);
     const secret = generateDeviceSecret();
     const secretHash = hashDeviceSecret(await this.secrets.requireKey('device_secret_pepper'), secret);
     try {
@@ -130,13 +130,16 @@ export class DevicesService {
   }
 
   async update(principal: Principal, id: string, input: z.infer<typeof updateDeviceSchema>): Promise<DeviceView> {
-    await this.requireInScope(principal.scope, id);
+    const device = await this.requireInScope(principal.scope, id);
+    // A device of an erased resident stays off: it would collect the person's vitals and whereabouts again.
+    if (input.enabled === true && input.residentId === undefined)
+      await this.residents.requireLiveInScope(principal.scope, device.residentId, 'enabled');
     const changes: Partial<DeviceEntity> = {};
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (input.serial !== undefined) changes.serial = input.serial;
     if (input.heartbeatIntervalSeconds !== undefined) changes.heartbeatIntervalSeconds = input.heartbeatIntervalSeconds;
     if (input.residentId !== undefined) {
-      const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+      const resident = await this.residents.requireLiveInScope(principal.scope, input.residentId);
       changes.residentId = resident.id;
       changes.orgUnitId = resident.orgUnitId;
     }

@@ -79,7 +79,7 @@ export class CarePlansService {
   }
 
   async create(principal: Principal, input: CarePlanInput & { residentId: string }): Promise<CarePlanRow> {
-    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+    const resident = await this.residents.requireLiveInScope(principal.scope, input.residentId);
     const id = await this.db.transaction(async (manager) => {
       const rows = await manager.query<{ id: string }[]>(
         `INSERT INTO care_plans (resident_id, kind, weekdays, time_of_day, notes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

@@ -182,7 +182,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     principal: Principal,
     input: { kind: OrderKind; residentId: string; notes?: string | null },
   ): Promise<OrderRow> {
-    const resident = await this.residents.requireInScope(principal.scope, input.residentId);
+    const resident = await this.residents.requireLiveInScope(principal.scope, input.residentId);
     return this.createOrder(principal, {
       kind: input.kind,
       residentId: resident.id,
@@ -274,7 +274,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     let resolved = false;
     if (status === 'completed' && outcome && order.alertId) {
       resolved = await this.alerts
-        .resolveUnscoped(order.alertId, outcome, note ?? 'completed by caregiver', principal)
+        .resolveUnscoped(order.alertId, outcome, note ?? '护理员完成服务后结案', principal)
         .then(
           () => true,
           (e: unknown) => {

@@ -56,7 +56,7 @@ export class ListExportsService {
       subjectType: 'list',
       subjectId: sheet.asciiName,
       orgUnitId: principal.orgUnitId,
-      detail: { rows: rows.length, filters: definedOnly(filters) },
+      detail: { rows: rows.length, filters: auditedFilters(filters) },
     });
     const day = localDateTimeText(new Date(), this.config.time.timezone).slice(0, 10);
     return attachment(res, `${sheet.title}_${day}.xlsx`, `${sheet.asciiName}_${day}.xlsx`, XLSX_TYPE, file);
@@ -90,8 +90,14 @@ export class ListExportsService {
   }
 }
 
-function definedOnly(filters: Record<string, unknown>): Record<string, unknown> {
+/** Searches typed as text (a name, an address) are personal data: the audit notes only that one was used. */
+const FREE_TEXT_FILTERS = new Set(['q', 'residentName']);
+
+/** The filters an export was made with, for its audit row: set ones only, free text as `true`. */
+function auditedFilters(filters: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(filters).filter(([k, v]) => v !== undefined && k !== 'limit' && k !== 'offset'),
+    Object.entries(filters)
+      .filter(([k, v]) => v !== undefined && v !== '' && k !== 'limit' && k !== 'offset')
+      .map(([k, v]) => [k, FREE_TEXT_FILTERS.has(k) ? true : v]),
   );
 }

@@ -11,8 +11,8 @@ export class OrgUnitsRepository {
     return applyOrgScope(manager.getRepository(OrgUnitEntity).createQueryBuilder('u'), 'u.id', scope);
   }
 
-  findInScope(scope: OrgScope, id: string): Promise<OrgUnitEntity | null> {
-    return this.query(scope).andWhere('u.id = :id', { id }).getOne();
+  findInScope(scope: OrgScope, id: string, manager?: EntityManager): Promise<OrgUnitEntity | null> {
+    return this.query(scope, manager).andWhere('u.id = :id', { id }).getOne();
   }
 
   listInScope(scope: OrgScope): Promise<OrgUnitEntity[]> {
@@ -30,6 +30,23 @@ export class OrgUnitsRepository {
 
   async rename(id: string, name: string, manager: EntityManager): Promise<void> {
     await manager.update(OrgUnitEntity, { id }, { name });
+  }
+
+  /** Serialises changes to the tree's shape (moves, deactivations, new units) until the transaction ends. */
+  async lockTree(manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin_org_unit_tree'))`);
+  }
+
+  /**
+   * The unit's name and whether it is active, share-locked until the transaction ends: a deactivation
+   * (which locks its subtree for update) waits for this transaction, or this waits for it and reads its result.
+   */
+  async shareLock(id: string, manager: EntityManager): Promise<{ name: string; active: boolean } | undefined> {
+    const [row] = await manager.query<{ name: string; active: boolean }[]>(
+      `SELECT name, active FROM org_units WHERE id = $1 FOR SHARE`,
+      [id],
+    );
+    return row;
   }
 
   /** The unit and everything under it, locked until the transaction ends (moves and deactivations queue). */

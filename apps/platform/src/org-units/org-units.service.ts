@@ -16,6 +16,9 @@ const RANK: Record<OrgUnitKind, number> = { center: 0, station: 1, community: 2 
 /** The units above `id` on a materialised path `/root/…/id/`. */
 const ancestorIds = (path: string, id: string) => path.split('/').filter((p) => p && p !== id);
 
+const deactivated = (field: string, name: string) =>
+  new AppError('conflict', `${field}: org unit ${name} is deactivated`);
+
 @Injectable()
 export class OrgUnitsService {
   constructor(
@@ -25,8 +28,8 @@ export class OrgUnitsService {
   ) {}
 
   /** Throws not-found for a unit outside the scope, so existence does not leak. */
-  async requireInScope(scope: OrgScope, id: string): Promise<OrgUnitEntity> {
-    const unit = await this.units.findInScope(scope, id);
+  async requireInScope(scope: OrgScope, id: string, manager?: EntityManager): Promise<OrgUnitEntity> {
+    const unit = await this.units.findInScope(scope, id, manager);
     if (!unit) throw notFound(`org unit ${id}`);
     return unit;
   }
@@ -37,19 +40,23 @@ export class OrgUnitsService {
 
   async create(principal: Principal, input: z.infer<typeof createOrgUnitSchema>): Promise<OrgUnitEntity> {
     const id = randomUUID();
-    let path = `/${id}/`;
-    if (input.parentId) {
-      const parent = await this.requireActiveInScope(principal.scope, input.parentId, 'parentId');
-      if (RANK[input.kind] <= RANK[parent.kind]) {
-        throw new AppError('invalid_input', `kind: a ${input.kind} cannot be placed under a ${parent.kind}`);
-      }
-      path = `${parent.path}${id}/`;
-    } else if (principal.scope.kind !== 'all') {
+    if (!input.parentId && principal.scope.kind !== 'all') {
       throw new AppError('forbidden', 'parentId: only an admin may create a top-level org unit');
-    } else if (input.kind !== 'center') {
+    } else if (!input.parentId && input.kind !== 'center') {
       throw new AppError('invalid_input', 'parentId: a station or community needs a parent');
     }
     return this.db.transaction(async (manager) => {
+      let path = `/${id}/`;
+      if (input.parentId) {
+        // The parent is read under the tree lock: a move or deactivation running now finishes first, so the
+        // new unit's path is never its parent's old place (which would scope it to the wrong station).
+        await this.units.lockTree(manager);
+        const parent = await this.requireActiveInScope(principal.scope, input.parentId, 'parentId', manager);
+        if (RANK[input.kind] <= RANK[parent.kind]) {
+          throw new AppError('invalid_input', `kind: a ${input.kind} cannot be placed under a ${parent.kind}`);
+        }
+        path = `${parent.path}${id}/`;
+      }
       const unit = await this.units.insert(
         { id, name: input.name, kind: input.kind, parentId: input.parentId ?? null, path },
         manager,
@@ -62,11 +69,27 @@ export class OrgUnitsService {
     });
   }
 
-  /** As requireInScope, for a unit about to receive a resident or user: a deactivated one is a 409 naming `field`. */
-  async requireActiveInScope(scope: OrgScope, id: string, field = 'orgUnitId'): Promise<OrgUnitEntity> {
-    const unit = await this.requireInScope(scope, id);
-    if (!unit.active) throw new AppError('conflict', `${field}: org unit ${unit.name} is deactivated`);
+  /** As requireInScope, for a parent about to receive a unit: a deactivated one is a 409 naming `field`. */
+  async requireActiveInScope(
+    scope: OrgScope,
+    id: string,
+    field = 'orgUnitId',
+    manager?: EntityManager,
+  ): Promise<OrgUnitEntity> {
+    const unit = await this.requireInScope(scope, id, manager);
+    if (!unit.active) throw deactivated(field, unit.name);
     return unit;
+  }
+
+  /**
+   * In the transaction writing a resident or user into unit `id` (or re-enabling one there): a deactivated
+   * unit is a 409 naming `field`. The unit stays share-locked until commit, so a deactivation running now
+   * either finishes first (and this is refused) or waits and then counts what this wrote.
+   */
+  async requireActiveForWrite(manager: EntityManager, id: string, field = 'orgUnitId'): Promise<void> {
+    const unit = await this.units.shareLock(id, manager);
+    if (!unit) throw new AppError('not_found', `${field}: org unit ${id} not found`);
+    if (!unit.active) throw deactivated(field, unit.name);
   }
 
   /**
@@ -76,7 +99,7 @@ export class OrgUnitsService {
   async update(principal: Principal, id: string, input: z.infer<typeof updateOrgUnitSchema>): Promise<OrgUnitEntity> {
     await this.requireInScope(principal.scope, id);
     return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('anxin_org_unit_tree'))`);
+      await this.units.lockTree(manager);
       // Read again under the lock: an earlier move may have changed the path.
       const current = await manager.findOneBy(OrgUnitEntity, { id });
       const [unit] = current ? await this.units.lockSubtree(current.path, manager) : [];
@@ -95,7 +118,8 @@ export class OrgUnitsService {
         await record('org_unit.move', { fromParentId: unit.parentId, toParentId: input.parentId });
       }
       if (input.active !== undefined && input.active !== unit.active) {
-        await this.setActive(unit, input.active, manager);
+        // After a move the unit has a new path and parent: (de)activate what it is now.
+        await this.setActive(await manager.findOneByOrFail(OrgUnitEntity, { id }), input.active, manager);
         await record(input.active ? 'org_unit.reactivate' : 'org_unit.deactivate', {});
       }
       return manager.findOneByOrFail(OrgUnitEntity, { id });
@@ -112,7 +136,7 @@ export class OrgUnitsService {
     if (parentId === null) {
       if (unit.kind !== 'center') throw new AppError('invalid_input', 'parentId: only a centre can be top-level');
     } else {
-      const parent = await this.units.findInScope(principal.scope, parentId);
+      const parent = await this.units.findInScope(principal.scope, parentId, manager);
       if (!parent) throw new AppError('not_found', `parentId: org unit ${parentId} not found`);
       if (parent.path.startsWith(unit.path)) {
         throw new AppError('invalid_input', 'parentId: a unit cannot be moved under itself or a unit below it');
@@ -120,7 +144,7 @@ export class OrgUnitsService {
       if (RANK[unit.kind] <= RANK[parent.kind]) {
         throw new AppError('invalid_input', `parentId: a ${unit.kind} cannot be placed under a ${parent.kind}`);
       }
-      if (!parent.active) throw new AppError('conflict', `parentId: org unit ${parent.name} is deactivated`);
+      if (!parent.active) throw deactivated('parentId', parent.name);
       newPath = `${parent.path}${unit.id}/`;
     }
     // Whose view changes: everyone in the moved subtree (their scope path), and the operators of the

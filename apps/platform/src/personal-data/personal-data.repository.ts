@@ -155,7 +155,7 @@ export class PersonalDataRepository {
       `UPDATE residents SET
          name = '已注销老人 #' || left(id::text, 8), address = NULL, birth_date = NULL, phone = NULL,
          emergency_contacts = '[]', care_profile = '{}', id_card_cipher = NULL, id_card_masked = NULL,
-         medications = NULL, allergies = NULL, gp = NULL, key_holder = NULL,
+         medications = NULL, allergies = NULL, gp = NULL, key_holder = NULL, benefit_categories = '{}',
          erased_at = coalesce(erased_at, now()), updated_at = now()
        WHERE id = $1`,
       [residentId],
@@ -191,6 +191,17 @@ export class PersonalDataRepository {
          (subject_type = 'order' AND subject_id IN (SELECT id::text FROM service_orders WHERE resident_id = $1)))`,
       [residentId],
     );
+    // A care plan's edits are audited with the notes' old and new text.
+    await manager.query(
+      `UPDATE audit_log SET detail = detail #- '{changed,notes}'
+       WHERE subject_type = 'care_plan' AND detail #> '{changed,notes}' IS NOT NULL
+         AND subject_id IN (SELECT id::text FROM care_plans WHERE resident_id = $1)`,
+      [residentId],
+    );
+    // Commands sent to the person's devices and their answers are free-form: they may name or locate them.
+    await manager.query(`UPDATE device_commands SET params = '{}', result = NULL WHERE device_id = ANY($1::uuid[])`, [
+      deviceIds,
+    ]);
     // Notifications to the contacts carry their names and numbers.
     await manager.query(
       `DELETE FROM notification_outbox WHERE alert_id IN (SELECT id FROM alerts WHERE resident_id = $1)`,

@@ -7,6 +7,8 @@ import { ALL_ROOM, unitRoom } from './socket-auth';
 /** The rooms that must hear about something in a unit: the unit, its ancestors, and admins. */
 export class UnitRooms {
   private readonly cache = new Map<string, string[]>();
+  /** Bumped by every forget: an ancestry read before a move was heard of is answered but not cached. */
+  private generation = 0;
   private listener: ChannelListener | null = null;
 
   constructor(private readonly db: DataSource) {}
@@ -16,7 +18,10 @@ export class UnitRooms {
    * nothing while it cannot hear of moves (before start, or while the listener is reconnecting).
    */
   async start(databaseUrl: string, log: Logger): Promise<void> {
-    const forget = () => this.cache.clear();
+    const forget = () => {
+      this.generation += 1;
+      this.cache.clear();
+    };
     const listener = new ChannelListener(
       databaseUrl,
       [ORG_UNIT_MOVED_CHANNEL],
@@ -35,10 +40,11 @@ export class UnitRooms {
   async roomsFor(unitId: string): Promise<string[]> {
     const cached = this.cache.get(unitId);
     if (cached) return cached;
+    const generation = this.generation;
     const rows = await this.db.query<{ path: string }[]>(`SELECT path FROM org_units WHERE id = $1`, [unitId]);
     const ids = (rows[0]?.path ?? `/${unitId}/`).split('/').filter(Boolean);
     const rooms = [...ids.map(unitRoom), ALL_ROOM];
-    if (this.listener?.listening) this.cache.set(unitId, rooms);
+    if (this.listener?.listening && generation === this.generation) this.cache.set(unitId, rooms);
     return rooms;
   }
 }

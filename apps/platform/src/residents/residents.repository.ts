@@ -79,6 +79,18 @@ export class ResidentsRepository {
     );
   }
 
+  /**
+   * Locks the resident's row for a change and says whether it may still hold personal data: an erasure
+   * running meanwhile is waited for, so a form saved during it cannot write the data back.
+   */
+  async lockUnlessErased(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await manager.query<{ erased: boolean }[]>(
+      `SELECT erased_at IS NOT NULL AS erased FROM residents WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0]?.erased === false;
+  }
+
   async update(id: string, changes: Partial<ResidentEntity>, manager: EntityManager): Promise<ResidentEntity> {
     await manager.update(ResidentEntity, { id }, changes);
     // Devices carry their resident's unit for scoping; keep them in step.

@@ -48,6 +48,13 @@ export class ResidentsService {
     return resident;
   }
 
+  /** A resident new devices, plans or orders may be attached to: in scope and not erased (PIPL). */
+  async requireLiveInScope(scope: OrgScope, id: string, field = 'residentId'): Promise<ResidentEntity> {
+    const resident = await this.requireInScope(scope, id);
+    if (resident.erasedAt) throw new AppError('conflict', `${field}: resident ${id} is erased`);
+    return resident;
+  }
+
   /**
    * The detail as the console shows it (protection, the ID number in full for admins). Each read is audited
    * (issue 16, PIPL): who looked at whose record, and when.
@@ -129,8 +136,9 @@ export class ResidentsService {
   }
 
   async create(principal: Principal, input: z.infer<typeof createResidentSchema>): Promise<ResidentEntity> {
-    await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
+    await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     return this.db.transaction(async (manager) => {
+      await this.orgUnits.requireActiveForWrite(manager, input.orgUnitId);
       const resident = await this.residents.insert(
         {
           ...this.sealed(input),
@@ -202,12 +210,13 @@ export class ResidentsService {
     const before = await this.requireInScope(principal.scope, id);
     // An erased record stays anonymous (issue 16): personal data is not written back into it.
     if (before.erasedAt) throw new AppError('conflict', 'resident is erased: its record can no longer be changed');
-    if (input.orgUnitId && input.orgUnitId !== before.orgUnitId)
-      await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
-    else if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     const moving = input.orgUnitId !== undefined && input.orgUnitId !== before.orgUnitId;
     const afterCommit: (() => Promise<void>)[] = [];
     const updated = await this.db.transaction(async (manager) => {
+      if (!(await this.residents.lockUnlessErased(manager, id)))
+        throw new AppError('conflict', 'resident is erased: its record can no longer be changed');
+      if (moving && input.orgUnitId) await this.orgUnits.requireActiveForWrite(manager, input.orgUnitId);
       const resident = await this.residents.update(id, this.sealed(input), manager);
       if (moving) {
         // Issue 12 item 3: everything open of the resident moves with it, in this transaction, and every

@@ -66,12 +66,13 @@ export class UsersService {
       throw new AppError('forbidden', `role: an operator may only create caregivers`);
     }
     requireShiftFits(input.role, input);
-    await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
+    await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     if (input.serviceOrgId)
       await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
     const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.db.transaction(async (manager) => {
+        await this.orgUnits.requireActiveForWrite(manager, input.orgUnitId);
         const user = await this.users.insert(
           {
             username: input.username,
@@ -128,9 +129,7 @@ export class UsersService {
       await this.serviceOrgs.requireWithinScope(principal.scope, existing.serviceOrgId, 'serviceOrgId');
     if (input.serviceOrgId)
       await this.serviceOrgs.requireWithinScope(principal.scope, input.serviceOrgId, 'serviceOrgId');
-    if (input.orgUnitId && input.orgUnitId !== existing.orgUnitId)
-      await this.orgUnits.requireActiveInScope(principal.scope, input.orgUnitId);
-    else if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
+    if (input.orgUnitId) await this.orgUnits.requireInScope(principal.scope, input.orgUnitId);
     const changes: Partial<UserEntity> = shiftChanges(input);
     if (input.password !== undefined) changes.passwordHash = await this.passwords.hash(input.password);
     if (input.displayName !== undefined) changes.displayName = input.displayName;
@@ -141,6 +140,10 @@ export class UsersService {
     const moved = input.orgUnitId !== undefined && input.orgUnitId !== existing.orgUnitId;
     if (moved) changes.orgUnitId = input.orgUnitId;
     return this.db.transaction(async (manager) => {
+      // Into, or enabled in, an active unit only: a deactivated unit holds no enabled users.
+      if (moved && input.orgUnitId) await this.orgUnits.requireActiveForWrite(manager, input.orgUnitId);
+      else if (input.disabled === false)
+        await this.orgUnits.requireActiveForWrite(manager, existing.orgUnitId, 'disabled');
       // Issue 12 items 5, 9: a new password, or disabling (or re-enabling), ends every session of the user now;
       // so does a move to another unit (its sockets joined the old unit's rooms).
       if (input.password !== undefined || input.disabled !== undefined || moved) await revokeUserTokens(manager, id);

@@ -24,16 +24,14 @@ function useSave(then: () => void) {
   return { busy, error, save };
 }
 
-/** Edit a user: display name, unit; for caregivers skills and shift hours too. */
-export function EditUserDialog({
-  user,
-  onClose,
-  onSaved,
-}: {
+interface UserDialogProps {
   user: UserView;
   onClose: () => void;
   onSaved: () => void;
-}) {
+}
+
+/** Edit a user: display name, unit; for caregivers skills and shift hours too. */
+export function EditUserDialog({ user, onClose, onSaved }: UserDialogProps) {
   const { t } = useI18n();
   const { api } = useSignedIn();
   const directory = useDirectory();
@@ -104,15 +102,7 @@ export function EditUserDialog({
 }
 
 /** An admin (or a caregiver's operator) sets a new password; every session of the user ends at once. */
-export function ResetPasswordDialog({
-  user,
-  onClose,
-  onSaved,
-}: {
-  user: UserView;
-  onClose: () => void;
-  onSaved: () => void;
-}) {
+export function ResetPasswordDialog({ user, onClose, onSaved }: UserDialogProps) {
   const { t } = useI18n();
   const { api } = useSignedIn();
   const [password, setPassword] = useState('');
