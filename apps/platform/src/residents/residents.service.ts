@@ -188,6 +188,9 @@ export class ResidentsService {
     const result = { dryRun, rows: sheet.rows.length, imported: 0, errors };
     if (dryRun || errors.length > 0 || inputs.length === 0) return result;
     await this.db.transaction(async (manager) => {
+      // The units were read before: each must still be active now that the rows go in (all or nothing).
+      for (const unitId of new Set(inputs.map((r) => r.orgUnitId)))
+        await this.orgUnits.requireActiveForWrite(manager, unitId);
       await this.residents.insertMany(inputs, manager);
       await this.audit.record(
         { actor: principal, action: 'resident.import', subjectType: 'resident', detail: { count: inputs.length } },
