@@ -41,7 +41,8 @@ export function isPlanSlot(plan: WeeklySlots, at: Date, timezone: string): boole
   );
 }
 
-function isoWeekday(at: Date, timezone: string): number {
+/** 1 = Monday … 7 = Sunday of `at` in `timezone`. */
+export function isoWeekday(at: Date, timezone: string): number {
   const name = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short' }).format(at);
   return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(name) + 1;
 }

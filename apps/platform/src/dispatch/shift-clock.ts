@@ -1,4 +1,5 @@
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+import { localMinutes } from '../alerts/rules/night-window';
+import { isoWeekday } from './care-plans';
 
 /** The local wall clock that caregivers' shift hours are read against (issue 16). */
 export interface ShiftClock {
@@ -11,17 +12,11 @@ export interface ShiftClock {
 }
 
 export function shiftClock(at: Date, timezone: string): ShiftClock {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const weekday = WEEKDAYS.indexOf(part('weekday')) + 1;
+  const minutes = localMinutes(at, timezone);
+  const weekday = isoWeekday(at, timezone);
+  const pad = (n: number) => String(n).padStart(2, '0');
   return {
-    time: `${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`,
+    time: `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`,
     weekday,
     previousWeekday: weekday === 1 ? 7 : weekday - 1,
   };

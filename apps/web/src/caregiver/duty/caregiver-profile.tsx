@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n/i18n';
 import { errorText } from '../../session/api-errors';
 import { useSignedIn } from '../../session/session';
 import { shiftText } from '../../time/shift-hours';
+import { useWeekdayName } from '../../time/weekdays';
 
 /** What the caregiver's own `GET /users/:id` tells the app (issue 16): its name, duty and shift. */
 export interface CaregiverProfile {
@@ -47,6 +48,7 @@ export function DutyBar({
   setOnDuty: (onDuty: boolean) => Promise<void>;
 }) {
   const { t } = useI18n();
+  const weekdayName = useWeekdayName();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!profile) return null;
@@ -67,7 +69,7 @@ export function DutyBar({
       <div className="cg-duty-state">
         <b data-testid="duty-state">{profile.onDuty ? t('users.onDuty') : t('users.offDuty')}</b>
         <span className="muted small">
-          {profile.onDuty ? t('duty.shift', { shift: shiftText(t, profile) }) : t('duty.offHint')}
+          {profile.onDuty ? t('duty.shift', { shift: shiftText(t, weekdayName, profile) }) : t('duty.offHint')}
         </span>
       </div>
       <button

@@ -1,6 +1,6 @@
 import { CAREGIVER_SKILLS, type CaregiverSkill } from '@anxin/contract';
 import { useI18n } from '../../i18n/i18n';
-import { SHIFT_WEEKDAYS } from '../../time/shift-hours';
+import { WeekdayChecks } from '../../time/weekdays';
 
 /** A caregiver's shift as the form edits it: empty start and end = any time (issue 16). */
 export interface ShiftForm {
@@ -76,23 +76,10 @@ export function ShiftFields({ value, onChange }: { value: ShiftForm; onChange: (
         </label>
       </div>
       <div className="chips">
-        {SHIFT_WEEKDAYS.map((day) => (
-          <label key={day} className="check">
-            <input
-              type="checkbox"
-              checked={value.shiftWeekdays.includes(day)}
-              onChange={(e) =>
-                onChange({
-                  ...value,
-                  shiftWeekdays: e.target.checked
-                    ? [...value.shiftWeekdays, day]
-                    : value.shiftWeekdays.filter((d) => d !== day),
-                })
-              }
-            />{' '}
-            {t(`shift.weekday.${day}`)}
-          </label>
-        ))}
+        <WeekdayChecks
+          value={value.shiftWeekdays}
+          onChange={(shiftWeekdays) => onChange({ ...value, shiftWeekdays })}
+        />
       </div>
       <p className="muted small">{t('shift.hint')}</p>
     </fieldset>

@@ -3,6 +3,7 @@ import { CAREGIVER_SKILLS, type CaregiverSkill, ROLES, type Role } from '@anxin/
 import { useI18n } from '../../i18n/i18n';
 import { useSignedIn } from '../../session/session';
 import { shiftText } from '../../time/shift-hours';
+import { useWeekdayName } from '../../time/weekdays';
 import { ErrorLine } from '../../ui/dialog';
 import { errorText } from '../../session/api-errors';
 import { useDirectory } from '../registry/directory';
@@ -14,6 +15,7 @@ import { ExportButton } from '../list-export';
 /** Users in scope; admins create any role, operators create caregivers (the platform enforces it too). */
 export function UsersPage() {
   const { t } = useI18n();
+  const weekdayName = useWeekdayName();
   const { api, session } = useSignedIn();
   const directory = useDirectory();
   const isAdmin = session.user.role === 'admin';
@@ -115,7 +117,7 @@ export function UsersPage() {
                       .join('、') || '—'}
                   </td>
                   <td className="nowrap" data-testid="user-shift-text">
-                    {u.role === 'caregiver' ? shiftText(t, u) : '—'}
+                    {u.role === 'caregiver' ? shiftText(t, weekdayName, u) : '—'}
                   </td>
                   <td data-testid="user-state">
                     {u.disabled ? (

@@ -5,9 +5,7 @@ import { useSignedIn } from '../../session/session';
 import { ErrorLine } from '../../ui/dialog';
 import { errorText } from '../../session/api-errors';
 import { useDirectory } from '../registry/directory';
-import { useWeekdayName } from './weekdays';
-
-const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+import { WeekdayChecks } from '../../time/weekdays';
 
 /** Creates a plan, or edits `plan` (its resident stays: a plan belongs to one resident). */
 export function CarePlanForm({
@@ -22,7 +20,6 @@ export function CarePlanForm({
   const { t } = useI18n();
   const { api } = useSignedIn();
   const directory = useDirectory();
-  const weekdayName = useWeekdayName();
   const [residentId, setResidentId] = useState(plan?.residentId ?? '');
   const [kind, setKind] = useState<CarePlanKind>(plan?.kind ?? 'meal');
   const [weekdays, setWeekdays] = useState<number[]>(plan?.weekdays ?? []);
@@ -81,21 +78,7 @@ export function CarePlanForm({
       </label>
       <fieldset className="field weekday-picker" data-testid="care-plan-weekdays">
         <legend>{t('carePlans.weekdays')} *</legend>
-        {WEEKDAYS.map((day) => (
-          <label key={day} className="check">
-            <input
-              type="checkbox"
-              checked={weekdays.includes(day)}
-              data-testid={`care-plan-weekday-${day}`}
-              onChange={(e) =>
-                setWeekdays(
-                  e.target.checked ? [...weekdays, day].sort((a, b) => a - b) : weekdays.filter((d) => d !== day),
-                )
-              }
-            />{' '}
-            {weekdayName(day)}
-          </label>
-        ))}
+        <WeekdayChecks value={weekdays} onChange={setWeekdays} testIdPrefix="care-plan-weekday-" />
       </fieldset>
       <label className="field">
         <span>{t('carePlans.time')} *</span>

@@ -5,7 +5,8 @@ import { useSignedIn } from '../../session/session';
 import { useTimeFormat } from '../../time/time-format';
 import { ErrorLine } from '../../ui/dialog';
 import { errorText } from '../../session/api-errors';
-import { sameDate, useWeekdayName, weekOf } from './weekdays';
+import { useWeekdayName } from '../../time/weekdays';
+import { sameDate, weekOf } from './weekdays';
 
 /** Monday to Sunday columns of one week in the platform's zone, each day's services by time. */
 export function CarePlanWeek({ generation }: { generation: number }) {

@@ -6,7 +6,7 @@ import { ErrorLine } from '../../ui/dialog';
 import { errorText } from '../../session/api-errors';
 import { CarePlanForm } from './care-plan-form';
 import { CarePlanWeek } from './care-plan-week';
-import { useWeekdayName } from './weekdays';
+import { useWeekdayName } from '../../time/weekdays';
 
 type Tab = 'list' | 'week';
 

@@ -1,18 +1,4 @@
-import { useCallback, useMemo } from 'react';
 import { type LocalDate, localToday, startOfLocalDay } from '@anxin/contract';
-import { useI18n } from '../../i18n/i18n';
-
-const intlLocale = (locale: string) => (locale === 'zh-CN' ? 'zh-CN' : 'en-GB');
-
-/** 1 = Monday … 7 = Sunday as the locale writes it (周一 / Mon); 2024-01-01 was a Monday. */
-export function useWeekdayName(): (day: number) => string {
-  const { locale } = useI18n();
-  const format = useMemo(
-    () => new Intl.DateTimeFormat(intlLocale(locale), { weekday: 'short', timeZone: 'UTC' }),
-    [locale],
-  );
-  return useCallback((day: number) => format.format(new Date(Date.UTC(2024, 0, day))), [format]);
-}
 
 export interface WeekDay {
   date: LocalDate;
