@@ -17,7 +17,13 @@ import { RepeatedLog } from '../logging/repeated-log';
 import { type RaiseParams, type RaiseResult, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { CoalescedRun } from './coalesced-run';
-import { type StoredEvent, takeLifeSafetyEvents, takeRoutineEvents } from './pending-events.repository';
+import type { RuledInStore } from '../ingest/rules-in-store';
+import {
+  type StoredEvent,
+  takeJustStoredEvents,
+  takeLifeSafetyEvents,
+  takeRoutineEvents,
+} from './pending-events.repository';
 import { recordActivity, type ResidentSeen } from './resident-activity.repository';
 import { decideForEvent } from './rules/event-rules';
 import { isInNightWindow } from './rules/night-window';
@@ -82,6 +88,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     this.ingest.signals.on('eventStored', (_id, lifeSafety) =>
       (lifeSafety ? this.lifeSafetyPass : this.routinePass).request(),
     );
+    this.ingest.ruleLifeSafetyEventsWith((manager, ids) => this.ruleJustStored(manager, ids));
     this.jobs.handle('check-bed-return', ({ residentId, exitEventId }) => this.checkBedReturn(residentId, exitEventId));
     this.jobs.handle('inactivity-sweep', () => this.sweepInactivity(new Date()));
   }
@@ -118,14 +125,9 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     const take = pass === 'lifeSafety' ? takeLifeSafetyEvents : takeRoutineEvents;
     try {
       for (;;) {
-        const announced: RaiseResult[] = [];
-        const count = await db.transaction(async (manager) => {
+        const { count, announced } = await db.transaction(async (manager) => {
           const events = await take(manager, PASS_BATCH);
-          const effects: PassEffects = { raises: [], activity: [], results: announced };
-          for (const event of events) await this.applyEventRules(manager, event, effects);
-          await this.raisePending(manager, effects);
-          await recordActivity(manager, effects.activity);
-          return events.length;
+          return { count: events.length, announced: await this.applyRules(manager, events) };
         });
         for (const result of announced) this.alerts.announce(result);
         if (count < PASS_BATCH) return;
@@ -137,6 +139,30 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
         'alert rules failed; the events stay queued for the next pass',
       );
     }
+  }
+
+  /**
+   * In ingest's transaction storing life-safety events (issue 13): rules those
+   * whose residents have nothing else pending, so their alerts commit with them.
+   */
+  private async ruleJustStored(manager: EntityManager, ids: string[]): Promise<RuledInStore> {
+    const events = await takeJustStoredEvents(manager, ids);
+    const announced = await this.applyRules(manager, events);
+    return {
+      ruled: new Set(events.map((e) => e.id)),
+      afterCommit: () => {
+        for (const result of announced) this.alerts.announce(result);
+      },
+    };
+  }
+
+  /** Applies the rules to `events` (taken, in order) and writes what they decided; answers the alerts to announce after commit. */
+  private async applyRules(manager: EntityManager, events: StoredEvent[]): Promise<RaiseResult[]> {
+    const effects: PassEffects = { raises: [], activity: [], results: [] };
+    for (const event of events) await this.applyEventRules(manager, event, effects);
+    await this.raisePending(manager, effects);
+    await recordActivity(manager, effects.activity);
+    return effects.results;
   }
 
   /** Applies `e`'s rules; its raises and movement are added to `effects`, written later in the pass. */

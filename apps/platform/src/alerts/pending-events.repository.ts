@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CareProfile, DeviceType } from '@anxin/contract';
+import { preparedQueryIn } from '../database/prepared-query';
 import { LIFE_SAFETY_EVENT_TYPES } from '../ingest/life-safety.util';
 
 /** A stored device event waiting for the rule pass. */
@@ -79,5 +80,27 @@ export async function takeRoutineEvents(manager: EntityManager, limit: number): 
                        AND l.processed_at IS NULL AND l.type IN (${LIFE_SAFETY_SQL}))
      ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`),
     [limit],
+  );
+}
+
+/**
+ * Takes the events of `ids`, just inserted by the caller's transaction, whose
+ * residents have no other pending event: ruling them now, before commit, cannot
+ * run ahead of an earlier event (issue 13: an SOS is stored and ruled in one
+ * transaction). The caller holds those residents' turns (resident-turn.ts), so
+ * every earlier event of theirs has committed and this statement sees it; one
+ * a rule pass has locked but not yet marked reads as pending here, and its
+ * resident is left to the passes. Nobody else sees the rows yet: nothing to lock.
+ */
+export async function takeJustStoredEvents(manager: EntityManager, ids: string[]): Promise<StoredEvent[]> {
+  if (ids.length === 0) return [];
+  return preparedQueryIn<StoredEvent>(
+    manager,
+    'alerts-take-just-stored',
+    takeEvents(`SELECT e.id FROM device_events e
+     WHERE e.id = ANY($1::bigint[])
+       AND NOT EXISTS (SELECT 1 FROM device_events p WHERE p.resident_id = e.resident_id
+                       AND p.processed_at IS NULL AND p.id <> ALL($1::bigint[]))`),
+    [ids],
   );
 }

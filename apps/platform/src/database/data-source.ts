@@ -20,6 +20,7 @@ import { CarePlanStatus1763901710000 } from './migrations/1763901710000-care-pla
 import { PersonalData1763901720000 } from './migrations/1763901720000-personal-data';
 import { CaregiverShifts1763901730000 } from './migrations/1763901730000-caregiver-shifts';
 import { OrgUnitActive1763901740000 } from './migrations/1763901740000-org-unit-active';
+import { PendingEventsByResident1763901750000 } from './migrations/1763901750000-pending-events-by-resident';
 
 export const ENTITIES = [OrgUnitEntity, UserEntity, ResidentEntity, DeviceEntity, AuditEntryEntity];
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   PersonalData1763901720000,
   CaregiverShifts1763901730000,
   OrgUnitActive1763901740000,
+  PendingEventsByResident1763901750000,
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */

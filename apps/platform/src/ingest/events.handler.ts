@@ -12,8 +12,14 @@ export interface CommandAcknowledger {
   acknowledge(deviceId: string, commandId: string, result: unknown): Promise<void>;
 }
 
-/** Stores one event (group-committed with others); answers its id, or null for a repeated (device, seq). */
-export type StoreEvent = (row: EventRow) => Promise<string | null>;
+/** A stored event: its id, or null for a repeated (device, seq); `ruled` when its rules ran in the storing transaction. */
+export interface StoredEventId {
+  id: string | null;
+  ruled: boolean;
+}
+
+/** Stores one event (group-committed with others). */
+export type StoreEvent = (row: EventRow) => Promise<StoredEventId>;
 
 /** Events: committed before the PUBACK, once per (device, seq). */
 export class EventsHandler {
@@ -31,7 +37,7 @@ export class EventsHandler {
     const clockSkewed =
       !Number.isFinite(deviceTime.getTime()) ||
       Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
-    const id = await this.store({
+    const { id, ruled } = await this.store({
       deviceId: device.id,
       residentId: device.residentId,
       orgUnitId: device.orgUnitId,
@@ -57,7 +63,7 @@ export class EventsHandler {
         error: event.error,
       });
     }
-    this.signals.emit('eventStored', id, isLifeSafetyEvent(event.type));
+    if (!ruled) this.signals.emit('eventStored', id, isLifeSafetyEvent(event.type));
     return STORED;
   }
 }

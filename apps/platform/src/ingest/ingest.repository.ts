@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
-import { preparedQuery } from '../database/prepared-query';
+import { preparedQuery, preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 import { takeResidentTurns } from './resident-turn';
 
@@ -48,19 +48,20 @@ export class IngestRepository {
   }
 
   /**
-   * Group commit: one statement for events that arrived together, on `lane`
-   * (ingest, or life-safety for events that must not queue behind bulk work).
+   * Group commit: one statement for events that arrived together, on `lane`'s
+   * pool or in its transaction (ingest, or life-safety for events that must not
+   * queue behind bulk work).
    * Answers each row's new id, or null when its (device, seq) was stored before
    * or earlier in the batch; the unique index decides across lanes too. The residents'
    * turns are taken first (resident-turn.ts): the locks' aggregate completes before the
    * first row, so before any id is drawn.
    */
-  async insertEvents(lane: DataSource, events: EventRow[]): Promise<(string | null)[]> {
+  async insertEvents(lane: EntityManager, events: EventRow[]): Promise<(string | null)[]> {
     const keyOf = (deviceId: string, seq: number | string) => `${deviceId}/${seq}`;
     const firstOfKey = new Map<string, EventRow>();
     for (const e of events) if (!firstOfKey.has(keyOf(e.deviceId, e.seq))) firstOfKey.set(keyOf(e.deviceId, e.seq), e);
     const rows = [...firstOfKey.values()];
-    const stored = await preparedQuery<{ id: string; device_id: string; seq: string }>(
+    const stored = await preparedQueryIn<{ id: string; device_id: string; seq: string }>(
       lane,
       'ingest_insert_events',
       `WITH turns AS MATERIALIZED (${takeResidentTurns('$2::uuid[]')})

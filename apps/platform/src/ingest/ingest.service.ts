@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { type DeviceChannel, type DeviceType, parseDeviceMessage, toStorableText } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -12,12 +13,13 @@ import { LOGGER } from '../logging/logger';
 import { RepeatedLog } from '../logging/repeated-log';
 import { PlatformMetrics } from '../metrics/metrics';
 import { DeviceActivity } from './device-activity';
-import { EventsHandler } from './events.handler';
+import { EventsHandler, type StoredEventId } from './events.handler';
 import { type EventRow, IngestRepository, type TelemetryRow } from './ingest.repository';
 import { AdmissionLine } from './admission-line';
 import { type IngestedDevice, IngestSignals } from './ingest.signals';
 import type { IngestOutcome } from './ingest.outcome';
 import { isStoredOnLifeSafetyLane } from './life-safety.util';
+import { type RulesInStore, RulesInStoreFailed } from './rules-in-store';
 import { StatusHandler } from './status.handler';
 import { TelemetryHandler } from './telemetry.handler';
 
@@ -55,12 +57,14 @@ export const DEFAULT_HEARTBEAT_SECONDS: Record<DeviceType, number> = {
 export class IngestService implements OnModuleInit, OnApplicationShutdown {
   readonly signals = new IngestSignals();
   /** Group commit: the PUBACKs of events that arrived together wait for one transaction. */
-  private readonly eventWriter: StatementBatcher<EventRow, string | null>;
+  private readonly eventWriter: StatementBatcher<EventRow, StoredEventId>;
   /**
    * Life-safety events (and `sos_cancel`) on their own connections: never
-   * queued behind bulk events or telemetry; their PUBACK follows their own commit.
+   * queued behind bulk events or telemetry; their PUBACK follows their own commit,
+   * which is also their alert's (`rulesInStore`).
    */
-  private readonly lifeSafetyWriter: StatementBatcher<EventRow, string | null>;
+  private readonly lifeSafetyWriter: StatementBatcher<EventRow, StoredEventId>;
+  private rulesInStore: RulesInStore | null = null;
   /**
    * Telemetry is acknowledged after its batch commits. The line below lets in at most its
    * `maxBuffered`, so its own wait for room is a backstop that does not trigger today.
@@ -90,8 +94,8 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   ) {
     const { telemetryFlushMs, telemetryBatchSize, telemetryBufferMax, telemetryHoldBytes } = config.ingest;
     this.telemetryLine = new AdmissionLine(telemetryBufferMax, telemetryHoldBytes);
-    this.eventWriter = new StatementBatcher(
-      (rows) => repository.insertEvents(lanes.ingest, rows),
+    this.eventWriter = new StatementBatcher<EventRow, StoredEventId>(
+      async (rows) => (await repository.insertEvents(lanes.ingest.manager, rows)).map((id) => ({ id, ruled: false })),
       {
         maxWaitMs: 0,
         maxBatch: EVENT_BATCH_MAX,
@@ -102,7 +106,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       (size) => metrics.eventBatchRows.observe(size),
     );
     this.lifeSafetyWriter = new StatementBatcher(
-      (rows) => repository.insertEvents(lanes.lifeSafety, rows),
+      (rows) => this.storeLifeSafety(lanes.lifeSafety, rows),
       {
         maxWaitMs: 0,
         urgent: true, // not behind the rest of a busy event-loop turn
@@ -142,6 +146,45 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     );
     this.telemetry = new TelemetryHandler((row) => this.telemetryWriter.add(row), this.activity, this.signals);
     this.status = new StatusHandler(this.activity);
+  }
+
+  /** The alert engine's rules, applied to life-safety events in the transaction that stores them. */
+  ruleLifeSafetyEventsWith(rules: RulesInStore): void {
+    this.rulesInStore = rules;
+  }
+
+  /**
+   * One transaction stores the batch and rules what it can (a resident with an
+   * earlier event still pending is left to the rule passes, which keep its order).
+   * If the rules fail, the events are stored alone: an SOS is never refused
+   * because its alert could not be written; the life-safety pass retries it.
+   */
+  private async storeLifeSafety(lane: DataSource, rows: EventRow[]): Promise<StoredEventId[]> {
+    const rules = this.rulesInStore;
+    if (rules) {
+      try {
+        const { ids, ruledInStore } = await lane.transaction(async (manager) => {
+          const inserted = await this.repository.insertEvents(manager, rows);
+          const stored = inserted.filter((id): id is string => id !== null);
+          return {
+            ids: inserted,
+            ruledInStore: await rules(manager, stored).catch((error: unknown) => {
+              throw new RulesInStoreFailed(error);
+            }),
+          };
+        });
+        ruledInStore.afterCommit();
+        return ids.map((id) => ({ id, ruled: id !== null && ruledInStore.ruled.has(id) }));
+      } catch (error) {
+        if (!(error instanceof RulesInStoreFailed)) throw error;
+        this.repeated.error(
+          'rules-in-store',
+          { err: error.cause },
+          'alert rules failed while storing life-safety events; stored alone, the rule pass retries them',
+        );
+      }
+    }
+    return (await this.repository.insertEvents(lane.manager, rows)).map((id) => ({ id, ruled: false }));
   }
 
   onModuleInit(): void {

@@ -16,7 +16,10 @@ export interface IngestedDevice {
 }
 
 interface SignalMap {
-  /** A new event row was committed (the alert engine also catches up from the table); `lifeSafety`: its own rule pass. */
+  /**
+   * A new event row was committed and waits for its rules (the alert engine also catches up from the
+   * table); `lifeSafety`: its own rule pass. Not emitted for an event ruled in its storing transaction.
+   */
   eventStored: [eventId: string, lifeSafety: boolean];
   telemetryStored: [device: IngestedDevice, message: Record<string, unknown>, receivedAt: Date];
 }
