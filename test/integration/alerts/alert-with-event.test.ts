@@ -73,6 +73,17 @@ describe('an SOS and its alert commit together', () => {
       ]);
       await console.waitFor('alert:raised', (a) => a.residentId === fixture.residentId);
     }
+    // A press sent again (its PUBACK lost): stored and counted once (CONTRACT §2).
+    const { fixture, button } = homes[0]!;
+    const again = event('sos');
+    expect(await publishQos1(button, topic(fixture.deviceId, 'events'), again)).toBe(0);
+    expect(await publishQos1(button, topic(fixture.deviceId, 'events'), again, { dup: true })).toBe(0);
+    const counted = await sql.query(
+      `SELECT occurrences, (SELECT count(*)::int FROM device_events WHERE device_id = $2) AS events
+         FROM alerts WHERE resident_id = $1`,
+      [fixture.residentId, fixture.deviceId],
+    );
+    expect(counted.rows).toEqual([{ occurrences: 2, events: 2 }]);
   });
 
   it('stores and acknowledges an SOS whose alert cannot be written, and raises it once it can', async () => {

@@ -17,7 +17,10 @@ import { RepeatedLog } from '../logging/repeated-log';
 import { type RaiseParams, type RaiseResult, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { CoalescedRun } from './coalesced-run';
-import type { RuledInStore } from '../ingest/rules-in-store';
+import type { StoredEventId } from '../ingest/events.handler';
+import type { EventRow } from '../ingest/ingest.repository';
+import { takeResidentTurnsIn } from '../ingest/resident-turn';
+import { type InsertEvents, RulesInStoreFailed, type StoredWithRules } from '../ingest/rules-in-store';
 import {
   type StoredEvent,
   takeJustStoredEvents,
@@ -25,7 +28,7 @@ import {
   takeRoutineEvents,
 } from './pending-events.repository';
 import { recordActivity, type ResidentSeen } from './resident-activity.repository';
-import { decideForEvent } from './rules/event-rules';
+import { decideForEvent, lifeSafetyRaise, type RaiseDecision } from './rules/event-rules';
 import { isInNightWindow } from './rules/night-window';
 import { ruleSettingsFor } from './rules/rule-settings';
 
@@ -88,7 +91,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     this.ingest.signals.on('eventStored', (_id, lifeSafety) =>
       (lifeSafety ? this.lifeSafetyPass : this.routinePass).request(),
     );
-    this.ingest.ruleLifeSafetyEventsWith((manager, ids) => this.ruleJustStored(manager, ids));
+    this.ingest.storeLifeSafetyEventsWith((lane, rows, insert) => this.storeWithRules(lane, rows, insert));
     this.jobs.handle('check-bed-return', ({ residentId, exitEventId }) => this.checkBedReturn(residentId, exitEventId));
     this.jobs.handle('inactivity-sweep', () => this.sweepInactivity(new Date()));
   }
@@ -142,18 +145,72 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   /**
-   * In ingest's transaction storing life-safety events (issue 13): rules those
-   * whose residents have nothing else pending, so their alerts commit with them.
+   * Ingest's life-safety writer (issue 13): one transaction stores the batch and
+   * raises what it can. A batch of raising events, one per resident — the usual
+   * SOS, fall or alarm — takes the residents' turns, then one statement stores
+   * and raises (AlertsRepository.storeAndRaise); any other batch is inserted and
+   * then ruled. Either way a resident with an earlier event still pending is left
+   * to the passes, never waited for.
    */
-  private async ruleJustStored(manager: EntityManager, ids: string[]): Promise<RuledInStore> {
-    const events = await takeJustStoredEvents(manager, ids);
-    const announced = await this.applyRules(manager, events);
+  private async storeWithRules(lane: DataSource, rows: EventRow[], insert: InsertEvents): Promise<StoredWithRules> {
+    const raises = rows.flatMap((row) => lifeSafetyRaise(row.type, row.deviceType) ?? []);
+    const oneStatement =
+      raises.length === rows.length && new Set(rows.map((row) => row.residentId)).size === rows.length;
+    const { stored, results } = await lane.transaction((manager) =>
+      oneStatement ? this.storeAndRaise(manager, rows, raises) : this.storeThenRule(manager, rows, insert),
+    );
     return {
-      ruled: new Set(events.map((e) => e.id)),
+      stored,
       afterCommit: () => {
-        for (const result of announced) this.alerts.announce(result);
+        for (const result of results) this.alerts.announce(result);
       },
     };
+  }
+
+  /** The residents' turns first: the statement that follows sees every earlier event of theirs. */
+  private async storeAndRaise(
+    manager: EntityManager,
+    rows: EventRow[],
+    raises: RaiseDecision[],
+  ): Promise<{ stored: StoredEventId[]; results: RaiseResult[] }> {
+    try {
+      await takeResidentTurnsIn(
+        manager,
+        rows.map((row) => row.residentId),
+      );
+      const { ids, results } = await this.alerts.storeAndRaise(
+        manager,
+        rows.map((row, i) => {
+          const { kind, severity, readings } = raises[i]!;
+          return { ...row, payload: JSON.stringify(row.payload), kind, severity, readings: readings ?? null };
+        }),
+      );
+      return {
+        stored: rows.map((row) => ids.get(`${row.deviceId}/${row.seq}`) ?? { id: null, ruled: false }),
+        results,
+      };
+    } catch (error) {
+      throw new RulesInStoreFailed(error); // which half failed is unknown: ingest stores the events alone
+    }
+  }
+
+  private async storeThenRule(
+    manager: EntityManager,
+    rows: EventRow[],
+    insert: InsertEvents,
+  ): Promise<{ stored: StoredEventId[]; results: RaiseResult[] }> {
+    const ids = await insert(manager, rows);
+    try {
+      const events = await takeJustStoredEvents(
+        manager,
+        ids.filter((id): id is string => id !== null),
+      );
+      const results = await this.applyRules(manager, events);
+      const ruled = new Set(events.map((e) => e.id));
+      return { stored: ids.map((id) => ({ id, ruled: id !== null && ruled.has(id) })), results };
+    } catch (error) {
+      throw new RulesInStoreFailed(error);
+    }
   }
 
   /** Applies the rules to `events` (taken, in order) and writes what they decided; answers the alerts to announce after commit. */

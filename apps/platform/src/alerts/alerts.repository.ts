@@ -104,6 +104,62 @@ const RAISE_OR_RECUR_SQL = `WITH raise AS (
   changed AS (SELECT * FROM per_resident UNION ALL SELECT * FROM per_device)
   ${selectView('changed', ', a.created')}`;
 
+/*
+ * Issue 13 (S3, S7): life-safety events stored and raised by one statement. The
+ * caller's transaction holds the residents' turns (resident-turn.ts), taken by an
+ * earlier statement, so this one's snapshot sees every earlier event of theirs:
+ * an event whose resident has none pending is stored already processed and its
+ * alert raised (one row version, never in the pending indexes); the others are
+ * stored pending, for the passes, which keep the resident's order. One event per
+ * resident (an alert row changes once per statement); the alert goes to the
+ * resident's unit now, as in a pass.
+ */
+const STORE_AND_RAISE_SQL = `WITH ev AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
+                         $7::timestamptz[], $8::boolean[], $9::jsonb[], $10::text[], $11::text[], $12::jsonb[])
+      AS v(device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload,
+           kind, severity, readings)),
+  stored AS (
+    INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed,
+                               payload, processed_at)
+    SELECT device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload,
+           CASE WHEN NOT EXISTS (SELECT 1 FROM device_events p WHERE p.resident_id = ev.resident_id
+                                 AND p.processed_at IS NULL) THEN now() END
+      FROM ev
+    ON CONFLICT (device_id, seq) DO NOTHING
+    RETURNING id, device_id, seq, resident_id, processed_at IS NOT NULL AS ruled),
+  raise AS (
+    SELECT s.resident_id, r.org_unit_id, ev.kind, ev.severity, ev.device_id, s.id AS event_id, ev.readings,
+           ev.received_at AS at
+      FROM stored s JOIN ev ON ev.device_id = s.device_id AND ev.seq = s.seq JOIN residents r ON r.id = s.resident_id
+     WHERE s.ruled),
+  changed AS (${upsertAlerts(false)})
+  SELECT s.id::text AS "storedId", s.device_id AS "storedDeviceId", s.seq::text AS "storedSeq", s.ruled, v.*
+    FROM stored s LEFT JOIN (${selectView('changed', ', a.created')}) v ON s.ruled AND v."residentId" = s.resident_id`;
+
+/** A life-safety event for `storeAndRaise`: its row and the raise its type decides. */
+export interface LifeSafetyEventRow {
+  deviceId: string;
+  residentId: string;
+  orgUnitId: string;
+  seq: number;
+  type: string;
+  deviceTs: Date;
+  receivedAt: Date;
+  clockSkewed: boolean;
+  /** JSON text. */
+  payload: string;
+  kind: AlertKind;
+  severity: Severity;
+  readings: Record<string, unknown> | null;
+}
+
+/** What `storeAndRaise` stored: a new event id per (device, seq), which were ruled, and the alerts raised. */
+export interface StoredAndRaised {
+  ids: Map<string, { id: string; ruled: boolean }>;
+  results: RaiseResult[];
+}
+
 function scopeClause(scope: OrgScope, params: unknown[]): string {
   if (scope.kind === 'all') return 'true';
   params.push(`${scope.path}%`);
@@ -184,6 +240,38 @@ export class AlertsRepository {
       for (const i of round) results[i] = byKey.get(keyOf(raises[i]!))!;
     }
     return results;
+  }
+
+  /** STORE_AND_RAISE_SQL, in the caller's transaction: one event per resident. Ids are keyed `deviceId/seq`. */
+  async storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
+    const rows = await preparedQueryIn<
+      Partial<Row> & { storedId: string; storedDeviceId: string; storedSeq: string; ruled: boolean; created: boolean }
+    >(
+      manager,
+      'alerts-store-and-raise',
+      STORE_AND_RAISE_SQL,
+      columnsOf(events, [
+        'deviceId',
+        'residentId',
+        'orgUnitId',
+        'seq',
+        'type',
+        'deviceTs',
+        'receivedAt',
+        'clockSkewed',
+        'payload',
+        'kind',
+        'severity',
+        'readings',
+      ]),
+    );
+    const ids = new Map<string, { id: string; ruled: boolean }>();
+    const results: RaiseResult[] = [];
+    for (const { storedId, storedDeviceId, storedSeq, ruled, created, ...view } of rows) {
+      ids.set(`${storedDeviceId}/${storedSeq}`, { id: storedId, ruled });
+      if (view.id) results.push({ alert: toView(view as Row), created });
+    }
+    return { ids, results };
   }
 
   async findInScope(scope: OrgScope, id: string): Promise<AlertView | null> {

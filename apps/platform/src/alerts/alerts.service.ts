@@ -11,7 +11,14 @@ import { LOGGER } from '../logging/logger';
 import type { OrgScope } from '../org-units/org-scope';
 import { ResidentsService } from '../residents/residents.service';
 import { AlertSignals } from './alert-signals';
-import { type AlertListFilter, AlertsRepository, type RaiseParams, type RaiseResult } from './alerts.repository';
+import {
+  type AlertListFilter,
+  AlertsRepository,
+  type LifeSafetyEventRow,
+  type RaiseParams,
+  type RaiseResult,
+  type StoredAndRaised,
+} from './alerts.repository';
 import { NotificationOutboxService } from './notification-outbox.service';
 
 const escalationJobId = (alertId: string, level: number) => `escalate:${alertId}:${level}`;
@@ -69,13 +76,28 @@ export class AlertsService implements OnModuleInit {
   async raiseMany(manager: EntityManager, raises: RaiseParams[]): Promise<RaiseResult[]> {
     if (raises.length === 0) return [];
     const results = await this.alerts.raiseOrRecurMany(manager, raises);
+    await this.startEscalations(manager, results);
+    return results;
+  }
+
+  /**
+   * Stores life-safety events, one per resident, and raises their alerts in one statement, inside the
+   * caller's transaction, which holds the residents' turns (AlertsRepository.storeAndRaise).
+   */
+  async storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
+    const stored = await this.alerts.storeAndRaise(manager, events);
+    await this.startEscalations(manager, stored.results);
+    return stored;
+  }
+
+  /** The first escalation timer of each new alert, in the raising transaction. */
+  private startEscalations(manager: EntityManager, results: RaiseResult[]): Promise<void> {
     const escalations = results.flatMap(({ alert, created }) => {
       const after = this.config.alerts.escalateAfterSeconds[alert.severity];
       if (!created || after <= 0) return [];
       return [{ jobId: escalationJobId(alert.id, 1), payload: { alertId: alert.id, level: 1 }, delayMs: after * 1000 }];
     });
-    await this.jobs.addMany('escalate-alert', escalations, manager);
-    return results;
+    return this.jobs.addMany('escalate-alert', escalations, manager);
   }
 
   /** After commit: consoles hear of it. */

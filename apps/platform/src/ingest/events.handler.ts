@@ -39,6 +39,7 @@ export class EventsHandler {
       Math.abs(deviceTime.getTime() - receivedAt.getTime()) > MAX_CLOCK_SKEW_MS;
     const { id, ruled } = await this.store({
       deviceId: device.id,
+      deviceType: device.type,
       residentId: device.residentId,
       orgUnitId: device.orgUnitId,
       seq: event.seq,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { DeviceType } from '@anxin/contract';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { preparedQuery, preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
@@ -21,6 +22,8 @@ export interface TelemetryRow {
 
 export interface EventRow {
   deviceId: string;
+  /** Not stored: the life-safety store decides the alert from it (alerts/rules/event-rules.ts). */
+  deviceType: DeviceType;
   residentId: string;
   orgUnitId: string;
   seq: number;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { type DeviceChannel, type DeviceType, parseDeviceMessage, toStorableText } from '@anxin/contract';
 import { CommandsService } from '../commands/commands.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -19,7 +19,7 @@ import { AdmissionLine } from './admission-line';
 import { type IngestedDevice, IngestSignals } from './ingest.signals';
 import type { IngestOutcome } from './ingest.outcome';
 import { isStoredOnLifeSafetyLane } from './life-safety.util';
-import { type RulesInStore, RulesInStoreFailed } from './rules-in-store';
+import { RulesInStoreFailed, type StoreWithRules } from './rules-in-store';
 import { StatusHandler } from './status.handler';
 import { TelemetryHandler } from './telemetry.handler';
 
@@ -64,7 +64,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
    * which is also their alert's (`rulesInStore`).
    */
   private readonly lifeSafetyWriter: StatementBatcher<EventRow, StoredEventId>;
-  private rulesInStore: RulesInStore | null = null;
+  private storeWithRules: StoreWithRules | null = null;
   /**
    * Telemetry is acknowledged after its batch commits. The line below lets in at most its
    * `maxBuffered`, so its own wait for room is a backstop that does not trigger today.
@@ -148,33 +148,24 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.status = new StatusHandler(this.activity);
   }
 
-  /** The alert engine's rules, applied to life-safety events in the transaction that stores them. */
-  ruleLifeSafetyEventsWith(rules: RulesInStore): void {
-    this.rulesInStore = rules;
+  /** The alert engine's store, which applies their rules to life-safety events in the transaction that stores them. */
+  storeLifeSafetyEventsWith(store: StoreWithRules): void {
+    this.storeWithRules = store;
   }
 
   /**
-   * One transaction stores the batch and rules what it can (a resident with an
-   * earlier event still pending is left to the rule passes, which keep its order).
+   * One transaction stores the batch and rules what it can (StoreWithRules).
    * If the rules fail, the events are stored alone: an SOS is never refused
    * because its alert could not be written; the life-safety pass retries it.
    */
   private async storeLifeSafety(lane: DataSource, rows: EventRow[]): Promise<StoredEventId[]> {
-    const rules = this.rulesInStore;
-    if (rules) {
+    const insert = (manager: EntityManager, batch: EventRow[]) => this.repository.insertEvents(manager, batch);
+    const storeWithRules = this.storeWithRules;
+    if (storeWithRules) {
       try {
-        const { ids, ruledInStore } = await lane.transaction(async (manager) => {
-          const inserted = await this.repository.insertEvents(manager, rows);
-          const stored = inserted.filter((id): id is string => id !== null);
-          return {
-            ids: inserted,
-            ruledInStore: await rules(manager, stored).catch((error: unknown) => {
-              throw new RulesInStoreFailed(error);
-            }),
-          };
-        });
-        ruledInStore.afterCommit();
-        return ids.map((id) => ({ id, ruled: id !== null && ruledInStore.ruled.has(id) }));
+        const { stored, afterCommit } = await storeWithRules(lane, rows, insert);
+        afterCommit();
+        return stored;
       } catch (error) {
         if (!(error instanceof RulesInStoreFailed)) throw error;
         this.repeated.error(
@@ -184,7 +175,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         );
       }
     }
-    return (await this.repository.insertEvents(lane.manager, rows)).map((id) => ({ id, ruled: false }));
+    return (await insert(lane.manager, rows)).map((id) => ({ id, ruled: false }));
   }
 
   onModuleInit(): void {

@@ -1,3 +1,6 @@
+import type { EntityManager } from 'typeorm';
+import { preparedQueryIn } from '../database/prepared-query';
+
 /**
  * Per-resident order of stored events across processes (issue 14). The rule passes apply a
  * resident's events in id order, but ids are drawn when a row is inserted, not when it commits:
@@ -17,3 +20,8 @@ export const takeResidentTurns = (residentIds: string): string =>
      SELECT pg_advisory_xact_lock(${RESIDENT_TURN_LOCK_CLASS}, turn)
        FROM (SELECT DISTINCT hashtext(r::text) & ${TURNS - 1} AS turn FROM unnest(${residentIds}) r) turns
       ORDER BY turn) taken`;
+
+/** Takes `residentIds`' turns in `manager`'s transaction, as a statement of its own. */
+export async function takeResidentTurnsIn(manager: EntityManager, residentIds: string[]): Promise<void> {
+  await preparedQueryIn(manager, 'ingest_take_turns', takeResidentTurns('$1::uuid[]'), [residentIds]);
+}
