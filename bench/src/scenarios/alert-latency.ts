@@ -69,10 +69,12 @@ async function traceHops(
      FROM device_events WHERE device_id = ANY($1::uuid[]) AND seq >= $2 AND seq < $3`,
     [[...new Set(presses.map((p) => p.deviceId))], tag * SEQ_SPAN, (tag + 1) * SEQ_SPAN],
   );
+  // processed_at is the start of the transaction that ruled the event: the one storing it when its
+  // resident had nothing else pending (issue 13), else a rule pass's.
   const hops = {
     'publish → stored event received': new Latency(),
-    'received → rules pass started': new Latency(),
-    'rules pass → console': new Latency(),
+    'received → ruling transaction started': new Latency(),
+    'ruling transaction → console': new Latency(),
   };
   for (const r of rows) {
     const arrival = watcher.arrivals.get(`${r.device_id}:${r.seq}`);
@@ -80,8 +82,8 @@ async function traceHops(
     const recv = Number(r.recv);
     hops['publish → stored event received'].record(recv - arrival.press.intendedAt);
     if (r.proc !== null) {
-      hops['received → rules pass started'].record(Number(r.proc) - recv);
-      hops['rules pass → console'].record(arrival.at - Number(r.proc));
+      hops['received → ruling transaction started'].record(Number(r.proc) - recv);
+      hops['ruling transaction → console'].record(arrival.at - Number(r.proc));
     }
   }
   return Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, v.percentiles()]));
