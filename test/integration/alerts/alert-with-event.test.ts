@@ -71,7 +71,12 @@ describe('an SOS and its alert commit together', () => {
       expect(await alertsOf(fixture.residentId)).toEqual([
         { kind: 'sos', status: 'open', eventId: stored.rows[0]!.id },
       ]);
-      await console.waitFor('alert:raised', (a) => a.residentId === fixture.residentId);
+      const raised = await console.waitFor('alert:raised', (a) => a.residentId === fixture.residentId);
+      // Its first escalation timer committed with it (the wake-up is only a hint: the row is the truth).
+      const timer = await sql.query(`SELECT payload, due_at > now() AS later FROM due_timers WHERE job_id = $1`, [
+        `escalate:${raised.id}:1`,
+      ]);
+      expect(timer.rows).toEqual([{ payload: { alertId: raised.id, level: 1 }, later: true }]);
     }
     // A press sent again (its PUBACK lost): stored and counted once (CONTRACT §2).
     const { fixture, button } = homes[0]!;

@@ -10,6 +10,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { CareProfile } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
+import { transactionBegunWith } from '../database/transaction-begun-with';
 import { IngestService } from '../ingest/ingest.service';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
@@ -19,7 +20,7 @@ import { AlertsService } from './alerts.service';
 import { CoalescedRun } from './coalesced-run';
 import type { StoredEventId } from '../ingest/events.handler';
 import type { EventRow } from '../ingest/ingest.repository';
-import { takeResidentTurnsIn } from '../ingest/resident-turn';
+import { residentTurnsStatement } from '../ingest/resident-turn';
 import { type InsertEvents, RulesInStoreFailed, type StoredWithRules } from '../ingest/rules-in-store';
 import {
   type StoredEvent,
@@ -156,9 +157,8 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     const raises = rows.flatMap((row) => lifeSafetyRaise(row.type, row.deviceType) ?? []);
     const oneStatement =
       raises.length === rows.length && new Set(rows.map((row) => row.residentId)).size === rows.length;
-    const { stored, results } = await lane.transaction((manager) =>
-      oneStatement ? this.storeAndRaise(manager, rows, raises) : this.storeThenRule(manager, rows, insert),
-    );
+    if (oneStatement) return this.storeAndRaise(lane, rows, raises);
+    const { stored, results } = await lane.transaction((manager) => this.storeThenRule(manager, rows, insert));
     return {
       stored,
       afterCommit: () => {
@@ -167,27 +167,24 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
     };
   }
 
-  /** The residents' turns first: the statement that follows sees every earlier event of theirs. */
-  private async storeAndRaise(
-    manager: EntityManager,
-    rows: EventRow[],
-    raises: RaiseDecision[],
-  ): Promise<{ stored: StoredEventId[]; results: RaiseResult[] }> {
+  /**
+   * Three round trips: START TRANSACTION with the residents' turns (the statement
+   * after them sees every earlier event of theirs), the statement, COMMIT.
+   */
+  private async storeAndRaise(lane: DataSource, rows: EventRow[], raises: RaiseDecision[]): Promise<StoredWithRules> {
+    const events = rows.map((row, i) => {
+      const { kind, severity, readings } = raises[i]!;
+      return { ...row, payload: JSON.stringify(row.payload), kind, severity, readings: readings ?? null };
+    });
     try {
-      await takeResidentTurnsIn(
-        manager,
-        rows.map((row) => row.residentId),
-      );
-      const { ids, results } = await this.alerts.storeAndRaise(
-        manager,
-        rows.map((row, i) => {
-          const { kind, severity, readings } = raises[i]!;
-          return { ...row, payload: JSON.stringify(row.payload), kind, severity, readings: readings ?? null };
-        }),
+      const { ids, results } = await transactionBegunWith(
+        lane,
+        residentTurnsStatement(rows.map((row) => row.residentId)),
+        (manager) => this.alerts.storeAndRaise(manager, events),
       );
       return {
         stored: rows.map((row) => ids.get(`${row.deviceId}/${row.seq}`) ?? { id: null, ruled: false }),
-        results,
+        afterCommit: () => this.alerts.announceStored(results),
       };
     } catch (error) {
       throw new RulesInStoreFailed(error); // which half failed is unknown: ingest stores the events alone

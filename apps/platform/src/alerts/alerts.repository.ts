@@ -12,7 +12,9 @@ import { preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 import { degradedDevicesSql } from '../devices/device-protection.util';
 import { inUnitSubtree } from '../http/history-query.util';
+import { insertDueTimersFrom } from '../jobs/due-timers.repository';
 import type { OrgScope } from '../org-units/org-scope';
+import { firstEscalationsSql } from './escalation-timers';
 
 /**
  * The whole alert (CONTRACT §4) from `a` (alert rows: the table, or a statement's RETURNING) and its
@@ -112,7 +114,8 @@ const RAISE_OR_RECUR_SQL = `WITH raise AS (
  * alert raised (one row version, never in the pending indexes); the others are
  * stored pending, for the passes, which keep the resident's order. One event per
  * resident (an alert row changes once per statement); the alert goes to the
- * resident's unit now, as in a pass.
+ * resident's unit now, as in a pass. A new alert's first escalation timer is
+ * added by the same statement.
  */
 const STORE_AND_RAISE_SQL = `WITH ev AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[],
@@ -133,7 +136,8 @@ const STORE_AND_RAISE_SQL = `WITH ev AS (
            ev.received_at AS at
       FROM stored s JOIN ev ON ev.device_id = s.device_id AND ev.seq = s.seq JOIN residents r ON r.id = s.resident_id
      WHERE s.ruled),
-  changed AS (${upsertAlerts(false)})
+  changed AS (${upsertAlerts(false)}),
+  timers AS (${insertDueTimersFrom(firstEscalationsSql('changed', '$13::jsonb'))})
   SELECT s.id::text AS "storedId", s.device_id AS "storedDeviceId", s.seq::text AS "storedSeq", s.ruled, v.*
     FROM stored s LEFT JOIN (${selectView('changed', ', a.created')}) v ON s.ruled AND v."residentId" = s.resident_id`;
 
@@ -243,14 +247,15 @@ export class AlertsRepository {
   }
 
   /** STORE_AND_RAISE_SQL, in the caller's transaction: one event per resident. Ids are keyed `deviceId/seq`. */
-  async storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
+  async storeAndRaise(
+    manager: EntityManager,
+    events: LifeSafetyEventRow[],
+    escalateAfterSeconds: Record<Severity, number>,
+  ): Promise<StoredAndRaised> {
     const rows = await preparedQueryIn<
       Partial<Row> & { storedId: string; storedDeviceId: string; storedSeq: string; ruled: boolean; created: boolean }
-    >(
-      manager,
-      'alerts-store-and-raise',
-      STORE_AND_RAISE_SQL,
-      columnsOf(events, [
+    >(manager, 'alerts-store-and-raise', STORE_AND_RAISE_SQL, [
+      ...columnsOf(events, [
         'deviceId',
         'residentId',
         'orgUnitId',
@@ -264,7 +269,8 @@ export class AlertsRepository {
         'severity',
         'readings',
       ]),
-    );
+      JSON.stringify(escalateAfterSeconds),
+    ]);
     const ids = new Map<string, { id: string; ruled: boolean }>();
     const results: RaiseResult[] = [];
     for (const { storedId, storedDeviceId, storedSeq, ruled, created, ...view } of rows) {

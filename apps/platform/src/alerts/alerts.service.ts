@@ -19,9 +19,8 @@ import {
   type RaiseResult,
   type StoredAndRaised,
 } from './alerts.repository';
+import { escalationJobId, firstEscalations } from './escalation-timers';
 import { NotificationOutboxService } from './notification-outbox.service';
-
-const escalationJobId = (alertId: string, level: number) => `escalate:${alertId}:${level}`;
 
 /** The alert lifecycle: open → acknowledged → dispatched → resolved, with escalation while unacknowledged. */
 @Injectable()
@@ -81,23 +80,27 @@ export class AlertsService implements OnModuleInit {
   }
 
   /**
-   * Stores life-safety events, one per resident, and raises their alerts in one statement, inside the
-   * caller's transaction, which holds the residents' turns (AlertsRepository.storeAndRaise).
+   * Stores life-safety events, one per resident, raises their alerts and adds the new alerts' first
+   * escalation timers in one statement, inside the caller's transaction, which holds the residents'
+   * turns (AlertsRepository.storeAndRaise). After commit: `announceStored`.
    */
-  async storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
-    const stored = await this.alerts.storeAndRaise(manager, events);
-    await this.startEscalations(manager, stored.results);
-    return stored;
+  storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
+    return this.alerts.storeAndRaise(manager, events, this.config.alerts.escalateAfterSeconds);
+  }
+
+  /** After `storeAndRaise`'s commit: the escalation timers' wake-ups, and the consoles hear of the alerts. */
+  announceStored(results: RaiseResult[]): void {
+    this.jobs.queueWakeUps('escalate-alert', firstEscalations(results, this.config.alerts.escalateAfterSeconds));
+    for (const result of results) this.announce(result);
   }
 
   /** The first escalation timer of each new alert, in the raising transaction. */
   private startEscalations(manager: EntityManager, results: RaiseResult[]): Promise<void> {
-    const escalations = results.flatMap(({ alert, created }) => {
-      const after = this.config.alerts.escalateAfterSeconds[alert.severity];
-      if (!created || after <= 0) return [];
-      return [{ jobId: escalationJobId(alert.id, 1), payload: { alertId: alert.id, level: 1 }, delayMs: after * 1000 }];
-    });
-    return this.jobs.addMany('escalate-alert', escalations, manager);
+    return this.jobs.addMany(
+      'escalate-alert',
+      firstEscalations(results, this.config.alerts.escalateAfterSeconds),
+      manager,
+    );
   }
 
   /** After commit: consoles hear of it. */

@@ -1,6 +1,3 @@
-import type { EntityManager } from 'typeorm';
-import { preparedQueryIn } from '../database/prepared-query';
-
 /**
  * Per-resident order of stored events across processes (issue 14). The rule passes apply a
  * resident's events in id order, but ids are drawn when a row is inserted, not when it commits:
@@ -21,7 +18,14 @@ export const takeResidentTurns = (residentIds: string): string =>
        FROM (SELECT DISTINCT hashtext(r::text) & ${TURNS - 1} AS turn FROM unnest(${residentIds}) r) turns
       ORDER BY turn) taken`;
 
-/** Takes `residentIds`' turns in `manager`'s transaction, as a statement of its own. */
-export async function takeResidentTurnsIn(manager: EntityManager, residentIds: string[]): Promise<void> {
-  await preparedQueryIn(manager, 'ingest_take_turns', takeResidentTurns('$1::uuid[]'), [residentIds]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `takeResidentTurns` of `residentIds` as text, the ids as literals, so it can
+ * go with START TRANSACTION in one round trip (database/transaction-begun-with.ts).
+ * Only uuids get in.
+ */
+export function residentTurnsStatement(residentIds: string[]): string {
+  for (const id of residentIds) if (!UUID.test(id)) throw new Error(`resident id ${JSON.stringify(id)} is not a uuid`);
+  return takeResidentTurns(`ARRAY[${residentIds.map((id) => `'${id}'`).join(', ')}]::uuid[]`);
 }

@@ -13,6 +13,16 @@ const LEASE_SECONDS = 60;
 const MAX_BACKOFF_SECONDS = 60;
 
 /**
+ * A statement's part (a CTE body) that adds the timers `rows` selects: columns job_id, name, payload (jsonb)
+ * and delay_ms, as `insertMany` takes them. For a statement that creates what the timers are for, so the
+ * timers commit with it in no extra round trip (issue 13: an SOS's alert and its escalation timer); the
+ * caller queues the wake-ups after commit (JobsService.queueWakeUps).
+ */
+export const insertDueTimersFrom = (rows: string): string => `INSERT INTO due_timers (job_id, name, payload, due_at)
+    SELECT job_id, name, payload, now() + make_interval(secs => delay_ms / 1000) FROM (${rows}) AS t
+    ON CONFLICT (job_id) DO NOTHING`;
+
+/**
  * `due_timers`: one row per pending timer, the durable truth the BullMQ
  * delayed job only wakes up. A run first claims its row (a lease, so exactly
  * one runner at a time across processes), and deletes it once the handler
@@ -40,10 +50,9 @@ export class DueTimersRepository {
     timers: { jobId: string; name: string; payload: unknown; delayMs: number }[],
   ): Promise<void> {
     await (manager ?? this.db.manager).query(
-      `INSERT INTO due_timers (job_id, name, payload, due_at)
-       SELECT job_id, name, payload, now() + make_interval(secs => delay_ms / 1000)
-       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::double precision[]) AS t(job_id, name, payload, delay_ms)
-       ON CONFLICT (job_id) DO NOTHING`,
+      insertDueTimersFrom(
+        `SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::double precision[]) AS v(job_id, name, payload, delay_ms)`,
+      ),
       [
         timers.map((t) => t.jobId),
         timers.map((t) => t.name),

@@ -132,16 +132,25 @@ export class JobsService implements OnApplicationShutdown {
       manager,
       jobs.map((job) => ({ ...job, name })),
     );
-    const wakeUp = () => {
-      for (const { jobId, payload, delayMs } of jobs)
-        void this.queues
-          .add(name, payload, { jobId, delayMs })
-          .catch((error: unknown) =>
-            this.warnThrottled(error, 'could not queue a timer wake-up; the reconciler fires it'),
-          );
-    };
+    const wakeUp = () => this.queueWakeUps(name, jobs);
     if (manager) runAfterCommit(manager, wakeUp);
     else wakeUp();
+  }
+
+  /**
+   * After the commit that added their timer rows (a statement of the caller's, with
+   * due-timers.repository.ts `insertDueTimersFrom`): their wake-ups, never awaited.
+   */
+  queueWakeUps<K extends PlatformJobName>(
+    name: K,
+    jobs: { jobId: string; payload: PlatformJobMap[K]; delayMs: number }[],
+  ): void {
+    for (const { jobId, payload, delayMs } of jobs)
+      void this.queues
+        .add(name, payload, { jobId, delayMs })
+        .catch((error: unknown) =>
+          this.warnThrottled(error, 'could not queue a timer wake-up; the reconciler fires it'),
+        );
   }
 
   /** Cancels a timer: the row goes at once; the wake-up, if Redis answers, after. */
