@@ -4,16 +4,7 @@ import { type ConsoleWatcher, watchConsole } from '../../support/console-client'
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, event, publishQos1, topic } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
-import { until } from '../../support/until';
-
-/** Fails naming `what` unless `promise` settles within `ms`. */
-function within<T>(what: string, promise: Promise<T>, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+import { until, within } from '../../support/until';
 
 /**
  * Issue 13 (S3, S7): a life-safety event and its alert commit together, so the
@@ -79,7 +70,7 @@ describe('an SOS and its alert commit together', () => {
       expect(timer.rows).toEqual([{ payload: { alertId: raised.id, level: 1 }, later: true }]);
     }
     // A press sent again (its PUBACK lost): stored and counted once (CONTRACT §2).
-    const { fixture, button } = homes[0]!;
+    const { fixture, button } = homes[0];
     const again = event('sos');
     expect(await publishQos1(button, topic(fixture.deviceId, 'events'), again)).toBe(0);
     expect(await publishQos1(button, topic(fixture.deviceId, 'events'), again, { dup: true })).toBe(0);

@@ -6,16 +6,7 @@ import { type ConsoleWatcher, watchConsole } from '../../support/console-client'
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
 import { connectDevice, event, nextSeq, publishQos1, topic } from '../../support/mqtt-device';
 import { startTestPlatform, type TestPlatform } from '../../support/platform-harness';
-import { until } from '../../support/until';
-
-/** Fails naming `what` unless `promise` settles within `ms` (generous: the point is not waiting for the fault to end). */
-function within<T>(what: string, promise: Promise<T>, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+import { until, within } from '../../support/until';
 
 /**
  * Takes every connection of a platform pool and keeps it until `release`, as

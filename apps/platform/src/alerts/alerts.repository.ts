@@ -12,6 +12,7 @@ import { preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 import { degradedDevicesSql } from '../devices/device-protection.util';
 import { inUnitSubtree } from '../http/history-query.util';
+import type { EventRow } from '../ingest/ingest.repository';
 import { insertDueTimersFrom } from '../jobs/due-timers.repository';
 import type { OrgScope } from '../org-units/org-scope';
 import { firstEscalationsSql } from './escalation-timers';
@@ -141,22 +142,13 @@ const STORE_AND_RAISE_SQL = `WITH ev AS (
   SELECT s.id::text AS "storedId", s.device_id AS "storedDeviceId", s.seq::text AS "storedSeq", s.ruled, v.*
     FROM stored s LEFT JOIN (${selectView('changed', ', a.created')}) v ON s.ruled AND v."residentId" = s.resident_id`;
 
-/** A life-safety event for `storeAndRaise`: its row and the raise its type decides. */
-export interface LifeSafetyEventRow {
-  deviceId: string;
-  residentId: string;
-  orgUnitId: string;
-  seq: number;
-  type: string;
-  deviceTs: Date;
-  receivedAt: Date;
-  clockSkewed: boolean;
-  /** JSON text. */
+/** A life-safety event for `storeAndRaise`: its row (payload as JSON text) and the raise its type decides. */
+export type LifeSafetyEventRow = Omit<EventRow, 'deviceType' | 'payload'> & {
   payload: string;
   kind: AlertKind;
   severity: Severity;
   readings: Record<string, unknown> | null;
-}
+};
 
 /** What `storeAndRaise` stored: a new event id per (device, seq), which were ruled, and the alerts raised. */
 export interface StoredAndRaised {

@@ -1,11 +1,13 @@
 import type { Severity } from '@anxin/contract';
-import type { RaiseResult } from './alerts.repository';
 
 /** The timer of an alert's escalation to `level`: one per (alert, level), so a re-run adds nothing. */
 export const escalationJobId = (alertId: string, level: number): string => `escalate:${alertId}:${level}`;
 
 /** The first escalation timer of each new alert among `results` (none where its severity never escalates). */
-export function firstEscalations(results: RaiseResult[], afterSeconds: Record<Severity, number>) {
+export function firstEscalations(
+  results: { alert: { id: string; severity: Severity }; created: boolean }[],
+  afterSeconds: Record<Severity, number>,
+) {
   return results.flatMap(({ alert, created }) => {
     const after = afterSeconds[alert.severity];
     if (!created || after <= 0) return [];
