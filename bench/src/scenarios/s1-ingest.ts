@@ -5,7 +5,7 @@
 // (+ its PostgreSQL backends) ÷ Mosquitto at the same load. Last, one long
 // hold at that rate for each: p99.9, the longest PUBACK wait and the
 // platform's longest event-loop stall.
-import { loopDelay } from '../../../devices-sim/src/stats/prometheus-text';
+import { loopDelay, observationsAbove } from '../../../devices-sim/src/stats/prometheus-text';
 import { scrapeMetrics } from '../measure/overload-probe';
 import { fmt, fmtSpread, spread } from '../measure/stats';
 import {
@@ -18,6 +18,8 @@ import {
   settle,
 } from './context';
 import { describeStep, type LoadStep, loadStep } from './load-step';
+
+const TELEMETRY_COMMIT_METRIC = 'anxin_telemetry_commit_seconds';
 
 export async function runS1(ctx: BenchContext): Promise<ScenarioResult> {
   const result = newResult('S1', 'Ingest: max sustained committed msg/s, server CPU per message');
@@ -185,14 +187,16 @@ async function longHold(ctx: BenchContext, rate: number, result: ScenarioResult)
   ctx.log(`  ${describeStep(platform)}`);
   const after = before ? await scrapeMetrics(ctx.platform.baseUrl).catch(() => null) : null;
   const loop = after ? loopDelay(after) : null;
-  result.details.longHold = { mosquitto, platform, loopDelay: loop };
+  // Where a stall comes from: the event loop (above), or a telemetry commit every queued reading waits for.
+  const slowCommits = after ? observationsAbove(before, after, TELEMETRY_COMMIT_METRIC, '0.1') : null;
+  result.details.longHold = { mosquitto, platform, loopDelay: loop, telemetryCommitsOver100Ms: slowCommits };
   await settle(ctx, 10_000);
   const tail = (s: LoadStep) => `${fmt(s.latency.p99)} / ${fmt(s.latency.p999)} / ${fmt(s.latency.max)} ms`;
   const longest = Math.max(platform.latency.max ?? Infinity, loop?.maxMs ?? Infinity);
   result.rows.push({
     scenario: 'S1',
-    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max`,
-    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
+    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max; telemetry commits over 100 ms`,
+    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms; telemetry commits > 100 ms: ${slowCommits ?? '—'}${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
     peer: tail(mosquitto),
     peerName: 'Mosquitto 2.0',
     ratio: spread([(platform.latency.p999 ?? NaN) / (mosquitto.latency.p999 ?? NaN)]),

@@ -2,6 +2,7 @@
 // bench database, pinned to the server core, exactly as `npm start` runs it
 // against a PostgreSQL server (CONTRACT §1: DATABASE_URL, HTTP_PORT, MQTT_PORT).
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { freePort, startProcess, stopProcess } from './children';
 import { PLATFORM_MAIN } from './paths';
 import type { BenchDatabase } from './postgres';
@@ -23,6 +24,7 @@ export interface PlatformProcess {
 /** The node flags of `npm start` and the Docker image: a 64 MiB young generation (≈ 60 % less GC time under load). */
 const START_NODE_FLAGS = ['--max-semi-space-size=64'];
 /** Extra node flags for every platform the bench starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to find stalls. */
+const PLATFORM_LOG = process.env.BENCH_PLATFORM_LOG;
 const EXTRA_NODE_FLAGS = (process.env.BENCH_PLATFORM_FLAGS ?? '').split(' ').filter(Boolean);
 /** Extra environment for every platform the bench starts (`NAME=value NAME2=value`), e.g. to try a setting. */
 const EXTRA_ENV = Object.fromEntries(
@@ -76,6 +78,12 @@ export async function startPlatform(
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
+  // BENCH_PLATFORM_LOG=<file>: everything the platform writes, kept whole (e.g. with --trace-gc in BENCH_PLATFORM_FLAGS).
+  if (PLATFORM_LOG) {
+    const file = fs.createWriteStream(PLATFORM_LOG, { flags: 'a' });
+    proc.stdout?.pipe(file, { end: false });
+    proc.stderr?.pipe(file, { end: false });
+  }
   const baseUrl = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 90_000;
   // LOG_LEVEL=warn keeps per-request logging off the measured path; readiness comes from /health.

@@ -1,4 +1,4 @@
-import { counterDelta, loopDelay, MetricsText } from './prometheus-text';
+import { counterDelta, loopDelay, MetricsText, observationsAbove } from './prometheus-text';
 
 const scrape = (lines: string[]) => MetricsText.parse(`${lines.join('\n')}\n`);
 
@@ -48,5 +48,21 @@ describe('loopDelay', () => {
       source: 'nodejs_eventloop_lag_p99/max_seconds',
     });
     expect(loopDelay(scrape(['process_resident_memory_bytes 1']))).toBeNull();
+  });
+});
+
+describe('observationsAbove', () => {
+  it('counts a histogram’s observations above a bucket bound between scrapes', () => {
+    const h = (le01: number, count: number) =>
+      scrape([
+        `anxin_telemetry_commit_seconds_bucket{le="0.05"} ${le01 - 1}`,
+        `anxin_telemetry_commit_seconds_bucket{le="0.1"} ${le01}`,
+        `anxin_telemetry_commit_seconds_bucket{le="+Inf"} ${count}`,
+        `anxin_telemetry_commit_seconds_count ${count}`,
+      ]);
+    // 100 commits then 250: 2 over 100 ms, then 5.
+    expect(observationsAbove(h(98, 100), h(245, 250), 'anxin_telemetry_commit_seconds', '0.1')).toBe(3);
+    expect(observationsAbove(null, h(245, 250), 'anxin_telemetry_commit_seconds', '0.1')).toBe(5);
+    expect(observationsAbove(null, h(245, 250), 'anxin_event_commit_seconds', '0.1')).toBeNull();
   });
 });

@@ -64,6 +64,26 @@ export function counterDelta(start: MetricsText | null, end: MetricsText, name: 
   return after - (start?.sum(name) ?? 0);
 }
 
+/**
+ * Observations of histogram `name` above `le` (one of its bucket bounds, as exported: "0.1") between
+ * two scrapes; null when the end scrape lacks it.
+ */
+export function observationsAbove(
+  start: MetricsText | null,
+  end: MetricsText,
+  name: string,
+  le: string,
+): number | null {
+  const above = (m: MetricsText | null) => {
+    const bucket = m?.samples(`${name}_bucket`).find((s) => s.labels.le === le)?.value;
+    const count = m?.sum(`${name}_count`);
+    return bucket === undefined || count === null || count === undefined ? null : count - bucket;
+  };
+  const after = above(end);
+  if (after === null) return null;
+  return after - (above(start) ?? 0);
+}
+
 export const LOOP_DELAY_METRIC = 'anxin_event_loop_delay_seconds';
 
 /**

@@ -119,7 +119,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     );
     this.telemetryWriter = new StatementBatcher<TelemetryRow, void>(
       async (rows) => {
+        const startedAt = performance.now();
         await repository.insertTelemetry(rows);
+        metrics.telemetryCommitSeconds.observe((performance.now() - startedAt) / 1000);
         return rows.map(() => undefined);
       },
       {

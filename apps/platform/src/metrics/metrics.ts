@@ -32,6 +32,13 @@ export class PlatformMetrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  /** Issue 13: readings wait behind the serial telemetry writer, so a slow commit is a PUBACK stall for all of them. */
+  readonly telemetryCommitSeconds = new Histogram({
+    name: 'anxin_telemetry_commit_seconds',
+    help: 'How long one telemetry batch took to write and commit (every reading queued behind it waits as long)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
   /** Read at each scrape from what `measureTelemetryBuffer` was given: a stalled writer shows its real depth. */
   private telemetryBufferDepthNow: () => number = () => 0;
   readonly telemetryBufferDepth: Gauge = new Gauge({
