@@ -5,7 +5,6 @@ export interface LocalDate {
   day: number;
 }
 
-/** The zone's offset from UTC at `instant`, in ms (Intl, no time-zone library). */
 /** Every field of a date and time, two digits each, on a 24-hour clock. */
 const CLOCK_FIELDS: Intl.DateTimeFormatOptions = {
   hourCycle: 'h23',
@@ -17,6 +16,7 @@ const CLOCK_FIELDS: Intl.DateTimeFormatOptions = {
   second: '2-digit',
 };
 
+/** The zone's offset from UTC at `instant`, in ms (Intl, no time-zone library). */
 function offsetMs(instant: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, ...CLOCK_FIELDS }).formatToParts(new Date(instant));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);

@@ -11,17 +11,17 @@ import type { CareProfile } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
 import { transactionBegunWith } from '../database/transaction-begun-with';
+import type { StoredEventId } from '../ingest/events.handler';
+import type { EventRow } from '../ingest/ingest.repository';
 import { IngestService } from '../ingest/ingest.service';
+import { residentTurnsStatement } from '../ingest/resident-turn';
+import { type InsertEvents, RulesInStoreFailed, type StoredWithRules } from '../ingest/rules-in-store';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import { RepeatedLog } from '../logging/repeated-log';
 import { type RaiseParams, type RaiseResult, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { CoalescedRun } from './coalesced-run';
-import type { StoredEventId } from '../ingest/events.handler';
-import type { EventRow } from '../ingest/ingest.repository';
-import { residentTurnsStatement } from '../ingest/resident-turn';
-import { type InsertEvents, RulesInStoreFailed, type StoredWithRules } from '../ingest/rules-in-store';
 import {
   type StoredEvent,
   takeJustStoredEvents,

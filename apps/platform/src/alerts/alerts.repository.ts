@@ -16,6 +16,7 @@ import type { EventRow } from '../ingest/ingest.repository';
 import { insertDueTimersFrom } from '../jobs/due-timers.repository';
 import type { OrgScope } from '../org-units/org-scope';
 import { firstEscalationsSql } from './escalation-timers';
+import { nothingElsePending } from './pending-events.repository';
 
 /**
  * The whole alert (CONTRACT §4) from `a` (alert rows: the table, or a statement's RETURNING) and its
@@ -127,8 +128,7 @@ const STORE_AND_RAISE_SQL = `WITH ev AS (
     INSERT INTO device_events (device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed,
                                payload, processed_at)
     SELECT device_id, resident_id, org_unit_id, seq, type, device_ts, received_at, clock_skewed, payload,
-           CASE WHEN NOT EXISTS (SELECT 1 FROM device_events p WHERE p.resident_id = ev.resident_id
-                                 AND p.processed_at IS NULL) THEN now() END
+           CASE WHEN ${nothingElsePending('ev.resident_id')} THEN now() END
       FROM ev
     ON CONFLICT (device_id, seq) DO NOTHING
     RETURNING id, device_id, seq, resident_id, processed_at IS NOT NULL AS ruled),

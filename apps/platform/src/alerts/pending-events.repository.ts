@@ -19,6 +19,14 @@ export interface StoredEvent {
 const LIFE_SAFETY_SQL = LIFE_SAFETY_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
 
 /**
+ * SQL: the resident `residentId` has no pending (unprocessed) event apart from those `except` admits
+ * (an SQL condition on `p`), so an event of theirs may be ruled now without running ahead of an earlier
+ * one (issue 13: a life-safety event ruled in its storing transaction).
+ */
+export const nothingElsePending = (residentId: string, except = 'true'): string =>
+  `NOT EXISTS (SELECT 1 FROM device_events p WHERE p.resident_id = ${residentId} AND p.processed_at IS NULL AND ${except})`;
+
+/**
  * Marks the events `lockIds` selects (and locks) processed, and answers them with
  * what the rules need, in id order. Taking and marking are one statement, so a
  * pass costs one round trip less (issue 13: under load each round trip waits a
@@ -99,8 +107,7 @@ export async function takeJustStoredEvents(manager: EntityManager, ids: string[]
     'alerts-take-just-stored',
     takeEvents(`SELECT e.id FROM device_events e
      WHERE e.id = ANY($1::bigint[])
-       AND NOT EXISTS (SELECT 1 FROM device_events p WHERE p.resident_id = e.resident_id
-                       AND p.processed_at IS NULL AND p.id <> ALL($1::bigint[]))`),
+       AND ${nothingElsePending('e.resident_id', 'p.id <> ALL($1::bigint[])')}`),
     [ids],
   );
 }

@@ -61,7 +61,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Life-safety events (and `sos_cancel`) on their own connections: never
    * queued behind bulk events or telemetry; their PUBACK follows their own commit,
-   * which is also their alert's (`rulesInStore`).
+   * which is also their alert's (`storeWithRules`).
    */
   private readonly lifeSafetyWriter: StatementBatcher<EventRow, StoredEventId>;
   private storeWithRules: StoreWithRules | null = null;
