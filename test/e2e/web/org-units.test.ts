@@ -62,6 +62,8 @@ describe('org units page (browser)', () => {
     // Left out of the unit pickers elsewhere.
     await page.goto('/users');
     await page.getByTestId('users-page').waitFor();
+    // The pickers fill in after the page shows: wait for the active unit first, so the absence means something.
+    await page.locator('option', { hasText: occupied }).first().waitFor({ state: 'attached' });
     expect(await page.locator('option', { hasText: closing.name }).count()).toBe(0);
     expect(await page.locator('option', { hasText: occupied }).count()).toBeGreaterThan(0);
 
