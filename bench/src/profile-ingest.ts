@@ -6,9 +6,13 @@
 // profiler sampling it. Prints CPU-µs per message (platform + its PostgreSQL
 // backends, as S1 counts them), PUBACK p50/p99, what was committed, and the
 // top self-time functions (per window, then per build over its rounds); writes
-// each window's .cpuprofile. PROFILE_KIND=alloc samples allocations instead.
+// each window's .cpuprofile. PROFILE_KIND=alloc samples allocations instead;
+// PROFILE_KIND=none runs the window without a profiler, for its stalls alone
+// (PUBACK p99.9 and longest, and the platform's event-loop max, printed for
+// every window).
 import fs from 'node:fs';
 import path from 'node:path';
+import { loopDelay } from '../../devices-sim/src/stats/prometheus-text';
 import { loadBenchConfig } from './config';
 import { LoadGenerator } from './load/loadgen';
 import {
@@ -19,6 +23,7 @@ import {
   summarizeAllocations,
   summarizeProfile,
 } from './measure/cpu-profile';
+import { scrapeMetrics } from './measure/overload-probe';
 import { fmt, fmtSpread, spread } from './measure/stats';
 import { provision } from './platform/provision';
 import { type BenchContext, PLATFORM_FLEET, settle } from './scenarios/context';
@@ -45,6 +50,8 @@ const opts = {
   intervalUs: num('PROFILE_INTERVAL_US', 1_000),
   /** `alloc`: sample what the window allocates (bytes per message by function) instead of CPU. */
   allocations: process.env.PROFILE_KIND === 'alloc',
+  /** `none`: no profiler attached (a profiler's own pauses would be counted as stalls). */
+  profiler: process.env.PROFILE_KIND !== 'none',
   outDir: path.resolve(REPO_ROOT, process.env.PROFILE_OUT ?? 'bench/results/profiles'),
   builds: platformBuilds(process.env.PROFILE_BUILDS),
 };
@@ -60,6 +67,7 @@ interface Window {
   step: LoadStep;
   summary: ProfileSummary | null;
   file: string;
+  loopMaxMs: number | null;
 }
 
 async function main(): Promise<void> {
@@ -149,19 +157,31 @@ async function profileWindow(
   const warm = await loadStep(ctx, 'platform', opts.rate, { holdMs: 3_000, checkOrder: false });
   log(`${build.label} round ${round} warm-up: ${describeStep(warm)}`);
   await settle(ctx, 15_000);
-  const profiler = await CpuProfiler.attach(inspectPort);
-  let profile: CpuProfile | AllocationProfile;
+  const metricsBefore = await scrapeMetrics(ctx.platform.baseUrl).catch(() => null);
+  const hold = () => loadStep(ctx, 'platform', opts.rate, { holdMs: opts.holdMs, checkOrder: false });
+  let profile: CpuProfile | AllocationProfile | null = null;
   let step: LoadStep;
-  if (opts.allocations) {
+  if (!opts.profiler) {
+    step = await hold();
+  } else if (opts.allocations) {
+    const profiler = await CpuProfiler.attach(inspectPort);
     await profiler.startAllocations();
-    step = await loadStep(ctx, 'platform', opts.rate, { holdMs: opts.holdMs, checkOrder: false });
+    step = await hold();
     profile = await profiler.stopAllocations();
   } else {
+    const profiler = await CpuProfiler.attach(inspectPort);
     await profiler.start(opts.intervalUs);
-    step = await loadStep(ctx, 'platform', opts.rate, { holdMs: opts.holdMs, checkOrder: false });
+    step = await hold();
     profile = await profiler.stop();
   }
+  // The delay gauges cover the time since the previous scrape: this window.
+  const loop = metricsBefore ? loopDelay(await scrapeMetrics(ctx.platform.baseUrl)) : null;
   log(`${build.label} round ${round}: ${describeStep(step)}`);
+  log(
+    `${build.label} round ${round} stalls: PUBACK p99.9 ${fmt(step.latency.p999)} / longest ${fmt(step.latency.max)} ms; event-loop p99 ${fmt(loop?.p99Ms ?? NaN)} / max ${fmt(loop?.maxMs ?? NaN)} ms`,
+  );
+  const loopMaxMs = loop?.maxMs ?? null;
+  if (!profile) return { build: build.label, round, step, summary: null, file: '', loopMaxMs };
   const suffix = opts.allocations ? 'heapprofile' : 'cpuprofile';
   const file = path.join(opts.outDir, `ingest-${build.label}-r${round}-${Date.now()}.${suffix}`);
   fs.writeFileSync(file, JSON.stringify(profile));
@@ -173,7 +193,7 @@ async function profileWindow(
     process.stdout.write(topTable(summary, step, opts.top));
   }
   process.stdout.write(`\n  profile: ${path.relative(REPO_ROOT, file)}\n`);
-  return { build: build.label, round, step, summary, file };
+  return { build: build.label, round, step, summary, file, loopMaxMs };
 }
 
 /** Bytes allocated per message by function over the window. */
@@ -253,13 +273,16 @@ function report(windows: Window[]): void {
     const mine = windows.filter((w) => w.build === label).map((w) => w.step);
     const per = (group: string) => spread(mine.map((s) => (s.cpu.byGroup[group] ?? 0) / Math.max(1, s.sent)));
     const p99 = spread(mine.map((s) => s.latency.p99 ?? NaN));
+    const p999 = spread(mine.map((s) => s.latency.p999 ?? NaN));
+    const longest = spread(mine.map((s) => s.latency.max ?? NaN));
+    const loopMax = spread(windows.filter((w) => w.build === label).map((w) => w.loopMaxMs ?? NaN));
     const busy = spread(
       windows
         .filter((w) => w.build === label && w.summary)
         .map((w) => (w.summary!.busyMs * 1000) / Math.max(1, w.step.sent)),
     );
     process.stdout.write(
-      `  ${label}: total ${fmtSpread(spread(mine.map((s) => s.cpuPerMessage)))} = platform ${fmtSpread(per('platform'))} + PostgreSQL ${fmtSpread(per('postgres'))}; JS thread busy ${fmtSpread(busy)}; PUBACK p99 ${fmtSpread(p99)} ms; ${mine.filter((s) => s.pass).length}/${mine.length} windows passed\n`,
+      `  ${label}: total ${fmtSpread(spread(mine.map((s) => s.cpuPerMessage)))} = platform ${fmtSpread(per('platform'))} + PostgreSQL ${fmtSpread(per('postgres'))}; JS thread busy ${fmtSpread(busy)}; PUBACK p99 ${fmtSpread(p99)} / p99.9 ${fmtSpread(p999)} / longest ${fmtSpread(longest)} ms; event-loop max ${fmtSpread(loopMax)} ms; ${mine.filter((s) => s.pass).length}/${mine.length} windows passed\n`,
     );
   }
 }

@@ -10,7 +10,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { CareProfile } from '@anxin/contract';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LANES, type DatabaseLanes } from '../database/database-lanes';
-import { transactionBegunWith } from '../database/transaction-begun-with';
+import { transactionInOneRoundTrip } from '../database/one-round-trip-transaction';
 import type { StoredEventId } from '../ingest/events.handler';
 import type { EventRow } from '../ingest/ingest.repository';
 import { IngestService } from '../ingest/ingest.service';
@@ -19,7 +19,7 @@ import { type InsertEvents, RulesInStoreFailed, type StoredWithRules } from '../
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
 import { RepeatedLog } from '../logging/repeated-log';
-import { type RaiseParams, type RaiseResult, raiseParams } from './alerts.repository';
+import { type RaiseParams, type RaiseResult, type StoreAndRaiseRow, raiseParams } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { CoalescedRun } from './coalesced-run';
 import {
@@ -168,7 +168,7 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   /**
-   * Three round trips: START TRANSACTION with the residents' turns (the statement
+   * One round trip: START TRANSACTION with the residents' turns (the statement
    * after them sees every earlier event of theirs), the statement, COMMIT.
    */
   private async storeAndRaise(lane: DataSource, rows: EventRow[], raises: RaiseDecision[]): Promise<StoredWithRules> {
@@ -177,10 +177,12 @@ export class AlertEngineService implements OnModuleInit, OnApplicationBootstrap,
       return { ...row, payload: JSON.stringify(row.payload), kind, severity, readings: readings ?? null };
     });
     try {
-      const { ids, results } = await transactionBegunWith(
-        lane,
-        residentTurnsStatement(rows.map((row) => row.residentId)),
-        (manager) => this.alerts.storeAndRaise(manager, events),
+      const { ids, results } = this.alerts.storedAndRaised(
+        await transactionInOneRoundTrip<StoreAndRaiseRow>(
+          lane,
+          residentTurnsStatement(rows.map((row) => row.residentId)),
+          this.alerts.storeAndRaiseStatement(events),
+        ),
       );
       return {
         stored: rows.map((row) => ids.get(`${row.deviceId}/${row.seq}`) ?? { id: null, ruled: false }),

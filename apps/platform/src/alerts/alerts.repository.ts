@@ -8,7 +8,7 @@ import {
   DEVICE_HEALTH_KINDS,
   type Severity,
 } from '@anxin/contract';
-import { preparedQueryIn } from '../database/prepared-query';
+import { type PreparedStatement, preparedQueryIn } from '../database/prepared-query';
 import { columnsOf } from '../database/unnest-columns.util';
 import { degradedDevicesSql } from '../devices/device-protection.util';
 import { inUnitSubtree } from '../http/history-query.util';
@@ -142,12 +142,21 @@ const STORE_AND_RAISE_SQL = `WITH ev AS (
   SELECT s.id::text AS "storedId", s.device_id AS "storedDeviceId", s.seq::text AS "storedSeq", s.ruled, v.*
     FROM stored s LEFT JOIN (${selectView('changed', ', a.created')}) v ON s.ruled AND v."residentId" = s.resident_id`;
 
-/** A life-safety event for `storeAndRaise`: its row (payload as JSON text) and the raise its type decides. */
+/** A life-safety event for `storeAndRaiseStatement`: its row (payload as JSON text) and the raise its type decides. */
 export type LifeSafetyEventRow = Omit<EventRow, 'deviceType' | 'payload'> & {
   payload: string;
   kind: AlertKind;
   severity: Severity;
   readings: Record<string, unknown> | null;
+};
+
+/** A row STORE_AND_RAISE_SQL returns: a stored event, with its alert's view when it raised one. */
+export type StoreAndRaiseRow = Partial<Row> & {
+  storedId: string;
+  storedDeviceId: string;
+  storedSeq: string;
+  ruled: boolean;
+  created: boolean;
 };
 
 /** What `storeAndRaise` stored: a new event id per (device, seq), which were ruled, and the alerts raised. */
@@ -238,31 +247,39 @@ export class AlertsRepository {
     return results;
   }
 
-  /** STORE_AND_RAISE_SQL, in the caller's transaction: one event per resident. Ids are keyed `deviceId/seq`. */
-  async storeAndRaise(
-    manager: EntityManager,
+  /**
+   * STORE_AND_RAISE_SQL for `events`, one per resident, to run in a transaction
+   * that holds their residents' turns; `storedAndRaised` reads what it returns.
+   */
+  storeAndRaiseStatement(
     events: LifeSafetyEventRow[],
     escalateAfterSeconds: Record<Severity, number>,
-  ): Promise<StoredAndRaised> {
-    const rows = await preparedQueryIn<
-      Partial<Row> & { storedId: string; storedDeviceId: string; storedSeq: string; ruled: boolean; created: boolean }
-    >(manager, 'alerts-store-and-raise', STORE_AND_RAISE_SQL, [
-      ...columnsOf(events, [
-        'deviceId',
-        'residentId',
-        'orgUnitId',
-        'seq',
-        'type',
-        'deviceTs',
-        'receivedAt',
-        'clockSkewed',
-        'payload',
-        'kind',
-        'severity',
-        'readings',
-      ]),
-      JSON.stringify(escalateAfterSeconds),
-    ]);
+  ): PreparedStatement {
+    return {
+      name: 'alerts-store-and-raise',
+      text: STORE_AND_RAISE_SQL,
+      values: [
+        ...columnsOf(events, [
+          'deviceId',
+          'residentId',
+          'orgUnitId',
+          'seq',
+          'type',
+          'deviceTs',
+          'receivedAt',
+          'clockSkewed',
+          'payload',
+          'kind',
+          'severity',
+          'readings',
+        ]),
+        JSON.stringify(escalateAfterSeconds),
+      ],
+    };
+  }
+
+  /** What `storeAndRaiseStatement` stored and raised. Ids are keyed `deviceId/seq`. */
+  storedAndRaised(rows: StoreAndRaiseRow[]): StoredAndRaised {
     const ids = new Map<string, { id: string; ruled: boolean }>();
     const results: RaiseResult[] = [];
     for (const { storedId, storedDeviceId, storedSeq, ruled, created, ...view } of rows) {

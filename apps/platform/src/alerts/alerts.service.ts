@@ -5,6 +5,7 @@ import type { AlertKind, AlertOutcome, AlertView, ResolveOutcome } from '@anxin/
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { PreparedStatement } from '../database/prepared-query';
 import { AppError, notFound } from '../errors/app.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { LOGGER } from '../logging/logger';
@@ -17,6 +18,7 @@ import {
   type LifeSafetyEventRow,
   type RaiseParams,
   type RaiseResult,
+  type StoreAndRaiseRow,
   type StoredAndRaised,
 } from './alerts.repository';
 import { escalationJobId, firstEscalations } from './escalation-timers';
@@ -80,15 +82,19 @@ export class AlertsService implements OnModuleInit {
   }
 
   /**
-   * Stores life-safety events, one per resident, raises their alerts and adds the new alerts' first
-   * escalation timers in one statement, inside the caller's transaction, which holds the residents'
-   * turns (AlertsRepository.storeAndRaise). After commit: `announceStored`.
+   * The statement that stores life-safety events, one per resident, raises their alerts and adds
+   * the new alerts' first escalation timers, for a transaction that holds the residents' turns
+   * (AlertsRepository.storeAndRaiseStatement). After commit: `announceStored`.
    */
-  storeAndRaise(manager: EntityManager, events: LifeSafetyEventRow[]): Promise<StoredAndRaised> {
-    return this.alerts.storeAndRaise(manager, events, this.config.alerts.escalateAfterSeconds);
+  storeAndRaiseStatement(events: LifeSafetyEventRow[]): PreparedStatement {
+    return this.alerts.storeAndRaiseStatement(events, this.config.alerts.escalateAfterSeconds);
   }
 
-  /** After `storeAndRaise`'s commit: the escalation timers' wake-ups, and the consoles hear of the alerts. */
+  storedAndRaised(rows: StoreAndRaiseRow[]): StoredAndRaised {
+    return this.alerts.storedAndRaised(rows);
+  }
+
+  /** After the store-and-raise commit: the escalation timers' wake-ups, and the consoles hear of the alerts. */
   announceStored(results: RaiseResult[]): void {
     this.jobs.queueWakeUps('escalate-alert', firstEscalations(results, this.config.alerts.escalateAfterSeconds));
     for (const result of results) this.announce(result);

@@ -44,7 +44,12 @@ export const MIGRATIONS = [
 ];
 
 /** `applicationName` shows in pg_stat_activity, so an operator can tell the lanes' connections apart. */
-export function createDataSource(url: string, poolSize = 20, applicationName = 'anxin'): DataSource {
+/**
+ * `pipelined`: node-postgres sends each query at once instead of after the one
+ * before has answered (transactionInOneRoundTrip); awaited one by one, queries
+ * behave as without it.
+ */
+export function createDataSource(url: string, poolSize = 20, applicationName = 'anxin', pipelined = false): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -59,6 +64,7 @@ export function createDataSource(url: string, poolSize = 20, applicationName = '
       connectionTimeoutMillis: 30_000,
       idleTimeoutMillis: 60_000,
       application_name: applicationName,
+      pipeline: pipelined,
     },
   });
 }

@@ -11,7 +11,10 @@ import { createDataSource } from './data-source';
 export interface DatabaseLanes {
   /** Bulk ingest: telemetry, routine events, last-seen/online writes. Serial batchers: each holds one connection. */
   readonly ingest: DataSource;
-  /** Life-safety events (sos, fall, smoke, gas, water_leak): their insert and the rule pass that raises their alerts. */
+  /**
+   * Life-safety events (sos, fall, smoke, gas, water_leak): their insert and the rule pass that raises their alerts.
+   * Pipelined: a press is stored and raised in one round trip (transactionInOneRoundTrip).
+   */
   readonly lifeSafety: DataSource;
   /** Telemetry rules (vitals, safe zone, steps): bounded, coalesced work that may fall behind but never blocks ingest. */
   readonly telemetryRules: DataSource;
@@ -32,7 +35,7 @@ export async function openDatabaseLanes(url: string): Promise<DatabaseLanes & { 
   try {
     const lanes = {} as Record<keyof DatabaseLanes, DataSource>;
     for (const [name, size] of entries) {
-      const db = createDataSource(url, size, `anxin-${name}`);
+      const db = createDataSource(url, size, `anxin-${name}`, name === 'lifeSafety');
       await db.initialize();
       opened.push(db);
       lanes[name] = db;

@@ -1,6 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
+/** A named statement with its values, as node-postgres takes it. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
 /**
  * Runs hot-path SQL as a named statement on TypeORM's own pg pool, so each
  * connection parses and plans it once instead of on every batch (≈ 12–16 %
