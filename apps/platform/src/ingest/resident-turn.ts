@@ -22,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `takeResidentTurns` of `residentIds` as text, the ids as literals, so it can
- * go with START TRANSACTION in one round trip (database/transaction-begun-with.ts).
+ * go with START TRANSACTION in one query (database/one-round-trip-transaction.ts).
  * Only uuids get in.
  */
 export function residentTurnsStatement(residentIds: string[]): string {
