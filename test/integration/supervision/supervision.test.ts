@@ -134,6 +134,71 @@ describe('device supervision', () => {
     );
   });
 
+  it("raises an alert for every device of a street's power cut, and resolves every one when power returns", async () => {
+    // Twelve homes on one feeder: their devices fall silent together, then come back together.
+    const homes = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const residentId = await resident();
+        const created = await s.operator.post('/api/v1/devices', {
+          type: 'sos_button',
+          residentId,
+          heartbeatIntervalSeconds: 2,
+        });
+        expect(created.status).toBe(201);
+        return { residentId, id: created.body.id as string, secret: created.body.secret as string };
+      }),
+    );
+    const ids = new Set(homes.map((h) => h.id));
+    const connectAll = () =>
+      Promise.all(homes.map((h) => connectDevice(t.mqttPort, { id: h.id, secret: h.secret }, 5)));
+    let buttons = await connectAll();
+    clients.push(...buttons);
+    let seq = 1;
+    const talk = (all: MqttClient[]) =>
+      Promise.all(
+        all.map((b, i) =>
+          publishQos1(b, topic(homes[i]!.id, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: seq++, battery: 80 })),
+        ),
+      );
+    await talk(buttons);
+    for (const b of buttons) (b as unknown as { stream: { destroy(): void } }).stream.destroy(); // the power cut
+
+    const raised = new Map<string, AlertView>();
+    const deadline = Date.now() + (2 + SWEEP_SECONDS) * 1000 + 10_000;
+    while (raised.size < ids.size && Date.now() < deadline) {
+      for (const a of console_.raised)
+        if (a.kind === 'device_offline' && ids.has(a.deviceId!)) raised.set(a.deviceId!, a);
+      await sleep(200);
+    }
+    expect([...raised.keys()].sort()).toEqual([...ids].sort());
+    for (const h of homes) expect(raised.get(h.id)).toMatchObject({ residentId: h.residentId, status: 'open' });
+
+    // Power returns: every device talks again, and every alert is resolved and audited.
+    buttons = await connectAll();
+    clients.push(...buttons);
+    const talking = setInterval(() => void talk(buttons).catch(() => undefined), 500);
+    try {
+      const resolved = await Promise.all(
+        [...raised.values()].map((alert) =>
+          console_.waitFor(
+            'alert:updated',
+            (a) => a.id === alert.id && a.status === 'resolved',
+            SWEEP_SECONDS * 1000 + 10_000,
+          ),
+        ),
+      );
+      expect(resolved.map((a) => a.outcome)).toEqual(resolved.map(() => 'auto_resolved'));
+      for (const alert of raised.values()) {
+        const audit = await t.admin.get(`/api/v1/audit-log?action=alert.resolve&subjectId=${alert.id}`);
+        expect(audit.body).toHaveLength(1);
+      }
+    } finally {
+      clearInterval(talking);
+    }
+    await sleep(600); // the last readings' PUBACKs
+    for (const b of buttons) b.end(true);
+  });
+
   it('raises each silence once even when several sweeps run at the same moment', async () => {
     const residentId = await resident();
     const door = await device(residentId, 'door_sensor', 1);

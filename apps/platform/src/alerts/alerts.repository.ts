@@ -299,8 +299,13 @@ export class AlertsRepository {
   }
 
   async findById(id: string): Promise<AlertView | null> {
-    const rows = await this.db.query<Row[]>(`${selectView('alerts')} WHERE a.id = $1`, [id]);
-    return rows[0] ? toView(rows[0]) : null;
+    return (await this.findByIds([id]))[0] ?? null;
+  }
+
+  /** The views of these alerts (those that exist), in one query. */
+  async findByIds(ids: string[]): Promise<AlertView[]> {
+    const rows = await this.db.query<Row[]>(`${selectView('alerts')} WHERE a.id = ANY($1::uuid[])`, [ids]);
+    return rows.map(toView);
   }
 
   async list(scope: OrgScope, f: AlertListFilter): Promise<[AlertView[], number]> {

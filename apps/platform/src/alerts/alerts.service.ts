@@ -48,18 +48,23 @@ export class AlertsService implements OnModuleInit {
     this.residents.onMove(async (manager, residentId, orgUnitId) => {
       const moved = await this.alerts.moveUnresolvedOfResident(manager, residentId, orgUnitId);
       return async () => {
-        for (const id of moved) await this.announceById(id);
+        await this.announceByIds(moved);
       };
     });
   }
 
   /** After commit: re-sends the whole alert (e.g. its order's status changed) to the consoles. */
-  async announceById(id: string): Promise<void> {
+  announceById(id: string): Promise<void> {
+    return this.announceByIds([id]);
+  }
+
+  /** `announceById` of many alerts, read in one query (a street's devices coming back at once). */
+  async announceByIds(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     try {
-      const alert = await this.alerts.findById(id);
-      if (alert) this.signals.emit('updated', alert);
+      for (const alert of await this.alerts.findByIds(ids)) this.signals.emit('updated', alert);
     } catch (error) {
-      this.log.warn({ err: error, alertId: id }, 'could not announce an alert');
+      this.log.warn({ err: error, alertIds: ids.slice(0, 10), count: ids.length }, 'could not announce alerts');
     }
   }
 

@@ -79,47 +79,51 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
     await this.readingWriter.close();
   }
 
-  /** One pass: resolve what recovered, raise what fell silent or stale; answers seconds to the next silence. */
+  /**
+   * One pass: resolve what recovered, raise what fell silent or stale; answers seconds to the next silence.
+   * A street's power cut silences hundreds of devices at once, and their return resolves as many alerts:
+   * each side is one transaction, the raises one statement (raiseMany), not one transaction per alert.
+   */
   async sweep(): Promise<number | null> {
     const changed = new Set<string>();
     // Recovered first: a device heard from and silent again since the last pass ends its old alert and gets a new one.
-    for (const recovered of await this.repository.findRecovered()) {
-      const note = recovered.kind === 'device_offline' ? 'device heard from again' : 'readings returned';
-      try {
-        await this.alerts.resolveUnscoped(recovered.id, 'auto_resolved', note, null);
-        changed.add(recovered.residentId);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error; // resolved meanwhile (an operator or another process)
-      }
+    const recovered = await this.repository.findRecovered();
+    const resolved =
+      recovered.length === 0
+        ? []
+        : await this.db.transaction(async (manager) => {
+            const views: AlertView[] = [];
+            for (const alert of recovered) {
+              const note = alert.kind === 'device_offline' ? 'device heard from again' : 'readings returned';
+              try {
+                views.push(await this.alerts.resolveUnscoped(alert.id, 'auto_resolved', note, null, manager));
+              } catch (error) {
+                if (!(error instanceof AppError)) throw error; // resolved meanwhile (an operator or another process)
+              }
+            }
+            return views;
+          });
+    for (const alert of resolved) {
+      this.alerts.announce({ alert, created: false });
+      changed.add(alert.residentId);
     }
     const raised = await this.db.transaction(async (manager) => {
-      const results: { alert: AlertView; created: boolean }[] = [];
-      for (const d of await this.repository.markSilent(manager, DEFAULT_HEARTBEAT_SECONDS)) {
-        results.push(
-          await this.alerts.raise(
-            manager,
-            this.params(d, 'device_offline', 'low', {
-              deviceId: d.id,
-              deviceType: d.type,
-              lastSeenAt: new Date(d.lastSeenAt).toISOString(),
-              heartbeatSeconds: d.heartbeatSeconds,
-            }),
-          ),
-        );
-      }
-      for (const d of await this.repository.markStale(manager, DEFAULT_RULE_SETTINGS.readingMissingSeconds)) {
-        results.push(
-          await this.alerts.raise(
-            manager,
-            this.params(d, 'reading_missing', 'medium', {
-              deviceId: d.id,
-              deviceType: d.type,
-              missingSince: new Date(d.since).toISOString(),
-            }),
-          ),
-        );
-      }
-      return results;
+      const silent = (await this.repository.markSilent(manager, DEFAULT_HEARTBEAT_SECONDS)).map((d) =>
+        this.params(d, 'device_offline', 'low', {
+          deviceId: d.id,
+          deviceType: d.type,
+          lastSeenAt: new Date(d.lastSeenAt).toISOString(),
+          heartbeatSeconds: d.heartbeatSeconds,
+        }),
+      );
+      const stale = (await this.repository.markStale(manager, DEFAULT_RULE_SETTINGS.readingMissingSeconds)).map((d) =>
+        this.params(d, 'reading_missing', 'medium', {
+          deviceId: d.id,
+          deviceType: d.type,
+          missingSince: new Date(d.since).toISOString(),
+        }),
+      );
+      return this.alerts.raiseMany(manager, [...silent, ...stale]);
     });
     for (const result of raised) {
       this.alerts.announce(result);
@@ -132,9 +136,8 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
   /** The residents' other active alerts are sent again: their views carry the new protection state. */
   private async announceProtection(residentIds: Set<string>, alreadySent: Set<string>): Promise<void> {
     if (residentIds.size === 0) return;
-    for (const id of await this.repository.activeAlertIds([...residentIds])) {
-      if (!alreadySent.has(id)) await this.alerts.announceById(id);
-    }
+    const active = await this.repository.activeAlertIds([...residentIds]);
+    await this.alerts.announceByIds(active.filter((id) => !alreadySent.has(id)));
   }
 
   private params(
