@@ -27,7 +27,14 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: number | number[], targetHost = '127.0.0.1'): Promise<TcpProxy> {
+/** Told of every chunk forwarded: 'c' client → server, 's' server → client (the order of a protocol's round trips). */
+export type ProxyTraffic = (direction: 'c' | 's') => void;
+
+export async function startTcpProxy(
+  target: number | number[],
+  targetHost = '127.0.0.1',
+  traffic?: ProxyTraffic,
+): Promise<TcpProxy> {
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   const targets = Array.isArray(target) ? target : [target];
   let next = 0;
@@ -43,6 +50,10 @@ export async function startTcpProxy(target: number | number[], targetHost = '127
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    if (traffic) {
+      client.on('data', () => traffic('c'));
+      upstream.on('data', () => traffic('s'));
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });

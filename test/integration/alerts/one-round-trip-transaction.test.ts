@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../apps/platform/src/database/data-source';
 import { transactionInOneRoundTrip } from '../../../apps/platform/src/database/one-round-trip-transaction';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 /**
@@ -15,7 +15,7 @@ describe('transactionInOneRoundTrip', () => {
   let db: TestDatabase;
   let lane: DataSource;
   let sql: Client;
-  let proxy: net.Server;
+  let proxy: TcpProxy;
   /** What crossed the proxy, in order: 'c' client → PostgreSQL, 's' PostgreSQL → client. */
   let traffic: ('c' | 's')[] = [];
 
@@ -32,15 +32,8 @@ describe('transactionInOneRoundTrip', () => {
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     await sql.query('CREATE TABLE presses (id int PRIMARY KEY, note text NOT NULL)');
-    proxy = net.createServer((client) => {
-      const upstream = net.connect(5432, '127.0.0.1');
-      client.on('data', (chunk) => (traffic.push('c'), upstream.write(chunk)));
-      upstream.on('data', (chunk) => (traffic.push('s'), client.write(chunk)));
-      client.on('close', () => upstream.destroy()).on('error', () => upstream.destroy());
-      upstream.on('close', () => client.destroy()).on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const port = (proxy.address() as net.AddressInfo).port;
+    proxy = await startTcpProxy(5432, '127.0.0.1', (direction) => traffic.push(direction));
+    const port = proxy.port;
     // One connection, pipelined as the life-safety lane's are.
     lane = createDataSource(`postgres://postgres@127.0.0.1:${port}/${db.name}`, 1, 'anxin-test', true);
     await lane.initialize();
@@ -49,7 +42,7 @@ describe('transactionInOneRoundTrip', () => {
   afterAll(async () => {
     await lane?.destroy();
     await sql?.end();
-    await new Promise((resolve) => proxy?.close(resolve));
+    await proxy?.close();
     await db?.drop();
   });
 

@@ -87,22 +87,7 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
   async sweep(): Promise<number | null> {
     const changed = new Set<string>();
     // Recovered first: a device heard from and silent again since the last pass ends its old alert and gets a new one.
-    const recovered = await this.repository.findRecovered();
-    const resolved =
-      recovered.length === 0
-        ? []
-        : await this.db.transaction(async (manager) => {
-            const views: AlertView[] = [];
-            for (const alert of recovered) {
-              const note = alert.kind === 'device_offline' ? 'device heard from again' : 'readings returned';
-              try {
-                views.push(await this.alerts.resolveUnscoped(alert.id, 'auto_resolved', note, null, manager));
-              } catch (error) {
-                if (!(error instanceof AppError)) throw error; // resolved meanwhile (an operator or another process)
-              }
-            }
-            return views;
-          });
+    const resolved = await this.resolveRecovered();
     for (const alert of resolved) {
       this.alerts.announce({ alert, created: false });
       changed.add(alert.residentId);
@@ -131,6 +116,24 @@ export class SupervisionService implements OnModuleInit, OnApplicationBootstrap,
     }
     await this.announceProtection(changed, new Set(raised.map((r) => r.alert.id)));
     return this.repository.secondsToNextSilence(DEFAULT_HEARTBEAT_SECONDS);
+  }
+
+  /** Ends the alerts of devices heard from again, in one transaction; answers the resolved views. */
+  private async resolveRecovered(): Promise<AlertView[]> {
+    const recovered = await this.repository.findRecovered();
+    if (recovered.length === 0) return [];
+    return this.db.transaction(async (manager) => {
+      const views: AlertView[] = [];
+      for (const alert of recovered) {
+        const note = alert.kind === 'device_offline' ? 'device heard from again' : 'readings returned';
+        try {
+          views.push(await this.alerts.resolveUnscoped(alert.id, 'auto_resolved', note, null, manager));
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error; // resolved meanwhile (an operator or another process)
+        }
+      }
+      return views;
+    });
   }
 
   /** The residents' other active alerts are sent again: their views carry the new protection state. */
