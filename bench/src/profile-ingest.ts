@@ -12,7 +12,7 @@
 // every window).
 import fs from 'node:fs';
 import path from 'node:path';
-import { loopDelay } from '../../devices-sim/src/stats/prometheus-text';
+import { loopDelay, observationsAbove } from '../../devices-sim/src/stats/prometheus-text';
 import { loadBenchConfig } from './config';
 import { LoadGenerator } from './load/loadgen';
 import {
@@ -175,10 +175,14 @@ async function profileWindow(
     profile = await profiler.stop();
   }
   // The delay gauges cover the time since the previous scrape: this window.
-  const loop = metricsBefore ? loopDelay(await scrapeMetrics(ctx.platform.baseUrl)) : null;
+  const metricsAfter = metricsBefore ? await scrapeMetrics(ctx.platform.baseUrl) : null;
+  const loop = metricsAfter ? loopDelay(metricsAfter) : null;
+  // Telemetry batches whose oldest reading waited (in line, then committing) past each bound.
+  const storedAbove = (le: string) =>
+    metricsAfter ? observationsAbove(metricsBefore, metricsAfter, 'anxin_telemetry_stored_seconds', le) : null;
   log(`${build.label} round ${round}: ${describeStep(step)}`);
   log(
-    `${build.label} round ${round} stalls: PUBACK p99.9 ${fmt(step.latency.p999)} / longest ${fmt(step.latency.max)} ms; event-loop p99 ${fmt(loop?.p99Ms ?? NaN)} / max ${fmt(loop?.maxMs ?? NaN)} ms`,
+    `${build.label} round ${round} stalls: PUBACK p99.9 ${fmt(step.latency.p999)} / longest ${fmt(step.latency.max)} ms; event-loop p99 ${fmt(loop?.p99Ms ?? NaN)} / max ${fmt(loop?.maxMs ?? NaN)} ms; batches stored > 50 / 100 / 200 ms after receipt: ${storedAbove('0.05')} / ${storedAbove('0.1')} / ${storedAbove('0.2')}; generator loop max ${fmt(step.generatorLoopDelayMaxMs)} ms`,
   );
   const loopMaxMs = loop?.maxMs ?? null;
   if (!profile) return { build: build.label, round, step, summary: null, file: '', loopMaxMs };

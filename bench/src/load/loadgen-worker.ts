@@ -1,6 +1,7 @@
 // A load-generator process: thousands of raw-socket devices driven on one
 // open-loop schedule (devices-sim/src/transport), told what to do over IPC.
 // Several run side by side to stay under the 20,000 open files of a process.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mapWithConcurrency } from '../../../devices-sim/src/concurrency';
 import { systemClock } from '../../../devices-sim/src/clock';
 import { ConnectRefusedError } from '../../../devices-sim/src/transport/raw-client';
@@ -120,6 +121,8 @@ async function run(req: RunRequest): Promise<RunReply> {
   const before = counters(fleet.stats);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let telemetrySent = 0;
   let eventsSent = 0;
   let payloadBytes = 0;
@@ -147,6 +150,7 @@ async function run(req: RunRequest): Promise<RunReply> {
   while (outstanding() > 0 && clock() < drainUntil) await new Promise((r) => setTimeout(r, 50));
   const after = counters(fleet.stats);
   const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
   const sentCount = telemetrySent + eventsSent;
   return {
     telemetrySent,
@@ -159,6 +163,7 @@ async function run(req: RunRequest): Promise<RunReply> {
     reconnects: after.reconnects - before.reconnects,
     retransmits: after.retransmits - before.retransmits,
     lateSlots: scheduler.lateSlots,
+    loopDelayMaxMs: loopDelay.max / 1e6,
     latency: fleet.stats.pubackLatency.encode(),
     generatorCpuMicros: cpu.user + cpu.system,
     payloadBytes: sentCount > 0 ? payloadBytes / sentCount : 0,

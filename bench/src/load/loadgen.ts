@@ -52,6 +52,8 @@ export interface RunResult {
   reconnects: number;
   retransmits: number;
   lateSlots: number;
+  /** The longest event-loop delay of any generator process over the run (ms). */
+  generatorLoopDelayMaxMs: number;
   latency: Latency;
   generatorCpuMicros: number;
   payloadBytes: number;
@@ -166,6 +168,7 @@ export class LoadGenerator {
       reconnects: sum('reconnects'),
       retransmits: sum('retransmits'),
       lateSlots: sum('lateSlots'),
+      generatorLoopDelayMaxMs: Math.max(...replies.map((r) => r.loopDelayMaxMs)),
       latency,
       generatorCpuMicros: sum('generatorCpuMicros'),
       payloadBytes:

@@ -48,6 +48,8 @@ export interface RunReply {
   reconnects: number;
   retransmits: number;
   lateSlots: number;
+  /** The longest this generator's event loop was held up during the run (ms): a PUBACK it read late counts against the server. */
+  loopDelayMaxMs: number;
   latency: string;
   /** This generator process's own CPU over the run (µs). */
   generatorCpuMicros: number;

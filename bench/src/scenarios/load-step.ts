@@ -38,6 +38,7 @@ export interface LoadStep {
   reconnects: number;
   retransmits: number;
   lateSlots: number;
+  generatorLoopDelayMaxMs: number;
   payloadBytes: number;
   latency: Percentiles;
   cpu: CpuSample;
@@ -191,6 +192,7 @@ async function evaluate(
     reconnects: run.reconnects,
     retransmits: run.retransmits,
     lateSlots: run.lateSlots,
+    generatorLoopDelayMaxMs: run.generatorLoopDelayMaxMs,
     payloadBytes: run.payloadBytes,
     latency,
     cpu,

@@ -20,6 +20,7 @@ import {
 import { describeStep, type LoadStep, loadStep } from './load-step';
 
 const TELEMETRY_COMMIT_METRIC = 'anxin_telemetry_commit_seconds';
+const TELEMETRY_STORED_METRIC = 'anxin_telemetry_stored_seconds';
 
 export async function runS1(ctx: BenchContext): Promise<ScenarioResult> {
   const result = newResult('S1', 'Ingest: max sustained committed msg/s, server CPU per message');
@@ -189,15 +190,25 @@ async function longHold(ctx: BenchContext, rate: number, result: ScenarioResult)
   const loop = after ? loopDelay(after) : null;
   // Where a stall comes from: the event loop (above), or a telemetry commit every queued reading waits for.
   const slowCommits = after ? observationsAbove(before, after, TELEMETRY_COMMIT_METRIC, '0.1') : null;
-  result.details.longHold = { mosquitto, platform, loopDelay: loop, telemetryCommitsOver100Ms: slowCommits };
+  // … or the wait in the writer's line before the commit; and the generator's own loop, for a stall outside both.
+  const slowStored = after ? observationsAbove(before, after, TELEMETRY_STORED_METRIC, '0.1') : null;
+  const generatorLoop = platform.generatorLoopDelayMaxMs;
+  result.details.longHold = {
+    mosquitto,
+    platform,
+    loopDelay: loop,
+    telemetryCommitsOver100Ms: slowCommits,
+    telemetryBatchesStoredOver100Ms: slowStored,
+    generatorLoopDelayMaxMs: { mosquitto: mosquitto.generatorLoopDelayMaxMs, platform: generatorLoop },
+  };
   await settle(ctx, 10_000);
   const tail = (s: LoadStep) => `${fmt(s.latency.p99)} / ${fmt(s.latency.p999)} / ${fmt(s.latency.max)} ms`;
   const longest = Math.max(platform.latency.max ?? Infinity, loop?.maxMs ?? Infinity);
   result.rows.push({
     scenario: 'S1',
-    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max; telemetry commits over 100 ms`,
-    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms; telemetry commits > 100 ms: ${slowCommits ?? '—'}${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
-    peer: tail(mosquitto),
+    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max; telemetry batches committed over 100 ms / stored over 100 ms after receipt; generator loop max`,
+    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms; batches > 100 ms: ${slowCommits ?? '—'} / ${slowStored ?? '—'}; generator loop ${fmt(generatorLoop)} ms${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
+    peer: `${tail(mosquitto)}; generator loop ${fmt(mosquitto.generatorLoopDelayMaxMs)} ms`,
     peerName: 'Mosquitto 2.0',
     ratio: spread([(platform.latency.p999 ?? NaN) / (mosquitto.latency.p999 ?? NaN)]),
     goal: 'no stall over 100 ms',

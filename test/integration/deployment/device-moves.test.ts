@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import type { MqttClient } from 'mqtt';
+import { MqttBrokerService } from '../../../apps/platform/src/mqtt/mqtt-broker.service';
+import { encodeAnnouncement, sessionAnnouncementTopic } from '../../../apps/platform/src/mqtt/session-takeover';
 import type { RunningPlatform } from '../../../apps/platform/src/platform';
 import { ApiClient } from '../../support/api-client';
 import { createCenter, createStation, type StationFixture } from '../../support/fixtures';
@@ -78,6 +80,47 @@ describe('a device moving between two processes', () => {
       // And the live session's own end still takes the device offline.
       after.client.end(true);
       await until('the device to read offline', async () => ((await online()) ? undefined : true), 10_000);
+    },
+    30_000,
+  );
+
+  /**
+   * The takeover message travels through Redis: on a loaded machine the first process's word about
+   * its (older) session can arrive after the device already reconnected to the second process. Before,
+   * that stale word closed the newer session and left the device offline. The late message is sent
+   * here the way the first process sends it, stamped with a start before the live session's.
+   */
+  it.each([4, 5] as const)(
+    'a late takeover message about an older session leaves the MQTT %i session on the other process open',
+    async (version) => {
+      const live = await connectTo(processes[1]!, version);
+      const liveEnded = closed(live.client);
+      await until('the device to read online', async () => ((await online()) ? true : undefined), 10_000);
+
+      const announce = (connectedAt: number) => {
+        // The broker's aedes instance is private: reached the way the first process's own code reaches it.
+        const broker = processes[0]!.app.get<
+          MqttBrokerService,
+          { aedes: { id: string; publish(packet: object, done: () => void): void } }
+        >(MqttBrokerService);
+        broker.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: sessionAnnouncementTopic(broker.aedes.id),
+            payload: encodeAnnouncement({ deviceId: s.deviceId, connectedAt }),
+            qos: 0,
+          },
+          () => undefined,
+        );
+      };
+      announce(Date.now() - 5_000);
+      await sleep(1_000);
+      expect(live.client.connected).toBe(true);
+      expect(await online()).toBe(true);
+
+      // A newer session elsewhere still takes over.
+      announce(Date.now() + 1_000);
+      await within('the session to give way to a newer one', liveEnded, 5_000);
     },
     30_000,
   );

@@ -39,6 +39,17 @@ export class PlatformMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  /**
+   * Issue 13: a reading's wait in line plus its batch's commit, the platform's share of its PUBACK time
+   * (observed once per batch, for the batch's oldest reading): beside the commit time above it tells a
+   * stall of the writer's queue from one of the commit, and both from delays outside the platform.
+   */
+  readonly telemetryStoredSeconds = new Histogram({
+    name: 'anxin_telemetry_stored_seconds',
+    help: "From receipt of a telemetry batch's oldest reading to the batch's commit",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
   /** Read at each scrape from what `measureTelemetryBuffer` was given: a stalled writer shows its real depth. */
   private telemetryBufferDepthNow: () => number = () => 0;
   readonly telemetryBufferDepth: Gauge = new Gauge({

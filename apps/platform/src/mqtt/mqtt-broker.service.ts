@@ -26,6 +26,13 @@ import type { DeviceGateway } from './device-session';
 import { Mqtt5Session } from './mqtt5-session';
 import { guardPacketSizes, MAX_PUBLISH_BYTES, type PacketTooLarge } from './packet-size-guard';
 import { PendingConnections } from './pending-connections';
+import {
+  announcedSessionIsNewer,
+  decodeAnnouncement,
+  encodeAnnouncement,
+  SESSION_ANNOUNCEMENTS,
+  sessionAnnouncementTopic,
+} from './session-takeover';
 import { channelDevicePublishesTo, mayDeviceSubscribe } from './topic-acl.util';
 
 type DeviceClient = Client & { device?: IngestedDevice };
@@ -161,7 +168,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
       connected: (device, session) => {
         const previous = this.sessions.get(device.id);
         if (previous && previous !== session) previous.close();
-        if (session instanceof Mqtt5Session) this.announceMqtt5Session(device.id);
+        this.announceSession(device);
         this.sessions.set(device.id, session);
         this.liveDevices.set(device.id, device);
         this.metrics.connectedDevices.inc();
@@ -229,7 +236,7 @@ export class MqttBrokerService implements OnApplicationShutdown {
       },
     });
     this.skipUnroutablePublishes();
-    this.takeOverMqtt5SessionsAcrossProcesses();
+    this.takeOverSessionsAcrossProcesses();
     this.aedes.on('clientReady', (client) => {
       const conn = (client as unknown as { conn: Duplex }).conn;
       this.pending.answered(conn);
@@ -388,24 +395,31 @@ export class MqttBrokerService implements OnApplicationShutdown {
     return () => this.mq.removeListener(topic, listener);
   }
 
-  /**
-   * Takeover across processes (issue 14). aedes announces every 3.1.1 connection on
-   * `$SYS/<broker id>/new/clients` and closes its clients of that id on the other processes; our
-   * MQTT 5 sessions join the same exchange, so a device that reconnected elsewhere (either version)
-   * keeps one session on the deployment and receives each command once.
-   */
-  private takeOverMqtt5SessionsAcrossProcesses(): void {
-    this.mq.on('$SYS/+/new/clients', (packet: AedesPublishPacket, cb: () => void) => {
-      const fromBroker = packet.topic.split('/')[1];
-      const session = this.sessions.get(Buffer.from(packet.payload as Buffer).toString());
-      if (fromBroker !== this.aedes.id && session instanceof Mqtt5Session) session.close();
+  /** Takeover across processes (issue 14): see session-takeover.ts. */
+  private takeOverSessionsAcrossProcesses(): void {
+    this.mq.on(SESSION_ANNOUNCEMENTS, (packet: AedesPublishPacket, cb: () => void) => {
+      const announced = decodeAnnouncement(Buffer.from(packet.payload as Buffer));
+      const local = announced ? this.liveDevices.get(announced.deviceId) : undefined;
+      if (
+        announced &&
+        local?.connectedAt &&
+        announcedSessionIsNewer(
+          { connectedAt: local.connectedAt.getTime(), brokerId: this.aedes.id },
+          { connectedAt: announced.connectedAt, brokerId: packet.topic.split('/')[1]! },
+        )
+      )
+        this.sessions.get(announced.deviceId)?.close();
       cb();
     });
   }
 
-  private announceMqtt5Session(deviceId: string): void {
+  private announceSession(device: IngestedDevice): void {
+    const payload = encodeAnnouncement({
+      deviceId: device.id,
+      connectedAt: (device.connectedAt ?? new Date()).getTime(),
+    });
     this.aedes.publish(
-      { cmd: 'publish', topic: `$SYS/${this.aedes.id}/new/clients`, payload: Buffer.from(deviceId), qos: 0 } as never,
+      { cmd: 'publish', topic: sessionAnnouncementTopic(this.aedes.id), payload, qos: 0 } as never,
       () => undefined,
     );
   }
