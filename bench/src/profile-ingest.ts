@@ -12,7 +12,7 @@
 // every window).
 import fs from 'node:fs';
 import path from 'node:path';
-import { loopDelay, observationsAbove } from '../../devices-sim/src/stats/prometheus-text';
+import { loopDelay, observationsAbove, stallsAbove } from '../../devices-sim/src/stats/prometheus-text';
 import { loadBenchConfig } from './config';
 import { LoadGenerator } from './load/loadgen';
 import {
@@ -177,12 +177,16 @@ async function profileWindow(
   // The delay gauges cover the time since the previous scrape: this window.
   const metricsAfter = metricsBefore ? await scrapeMetrics(ctx.platform.baseUrl) : null;
   const loop = metricsAfter ? loopDelay(metricsAfter) : null;
+  const stalls = (le: string) => {
+    const above = metricsAfter ? stallsAbove(metricsBefore, metricsAfter, le) : null;
+    return above?.exported ? `${above.busy} / ${above.offCpu}` : '—';
+  };
   // Telemetry batches whose oldest reading waited (in line, then committing) past each bound.
   const storedAbove = (le: string) =>
     metricsAfter ? observationsAbove(metricsBefore, metricsAfter, 'anxin_telemetry_stored_seconds', le) : null;
   log(`${build.label} round ${round}: ${describeStep(step)}`);
   log(
-    `${build.label} round ${round} stalls: PUBACK p99.9 ${fmt(step.latency.p999)} / longest ${fmt(step.latency.max)} ms; event-loop p99 ${fmt(loop?.p99Ms ?? NaN)} / max ${fmt(loop?.maxMs ?? NaN)} ms; batches stored > 50 / 100 / 200 ms after receipt: ${storedAbove('0.05')} / ${storedAbove('0.1')} / ${storedAbove('0.2')}; generator loop max ${fmt(step.generatorLoopDelayMaxMs)} ms`,
+    `${build.label} round ${round} stalls: PUBACK p99.9 ${fmt(step.latency.p999)} / longest ${fmt(step.latency.max)} ms; event-loop p99 ${fmt(loop?.p99Ms ?? NaN)} / max ${fmt(loop?.maxMs ?? NaN)} ms, stalls (busy / off the CPU) > 50 ms ${stalls('0.05')}, > 100 ms ${stalls('0.1')}; batches stored > 50 / 100 / 200 ms after receipt: ${storedAbove('0.05')} / ${storedAbove('0.1')} / ${storedAbove('0.2')}; generator loop max ${fmt(step.generatorLoopDelayMaxMs)} ms`,
   );
   const loopMaxMs = loop?.maxMs ?? null;
   if (!profile) return { build: build.label, round, step, summary: null, file: '', loopMaxMs };

@@ -5,7 +5,7 @@
 // (+ its PostgreSQL backends) ÷ Mosquitto at the same load. Last, one long
 // hold at that rate for each: p99.9, the longest PUBACK wait and the
 // platform's longest event-loop stall.
-import { loopDelay, observationsAbove } from '../../../devices-sim/src/stats/prometheus-text';
+import { loopDelay, observationsAbove, stallsAbove } from '../../../devices-sim/src/stats/prometheus-text';
 import { scrapeMetrics } from '../measure/overload-probe';
 import { fmt, fmtSpread, spread } from '../measure/stats';
 import {
@@ -193,12 +193,15 @@ async function longHold(ctx: BenchContext, rate: number, result: ScenarioResult)
   // … or the wait in the writer's line before the commit; and the generator's own loop, for a stall outside both.
   const slowStored = after ? observationsAbove(before, after, TELEMETRY_STORED_METRIC, '0.1') : null;
   const generatorLoop = platform.generatorLoopDelayMaxMs;
+  // Event-loop stalls over 100 ms: the platform working, or off the CPU (the shared machine's scheduler).
+  const stalls = after ? stallsAbove(before, after, '0.1') : null;
   result.details.longHold = {
     mosquitto,
     platform,
     loopDelay: loop,
     telemetryCommitsOver100Ms: slowCommits,
     telemetryBatchesStoredOver100Ms: slowStored,
+    loopStallsOver100Ms: stalls,
     generatorLoopDelayMaxMs: { mosquitto: mosquitto.generatorLoopDelayMaxMs, platform: generatorLoop },
   };
   await settle(ctx, 10_000);
@@ -206,8 +209,8 @@ async function longHold(ctx: BenchContext, rate: number, result: ScenarioResult)
   const longest = Math.max(platform.latency.max ?? Infinity, loop?.maxMs ?? Infinity);
   result.rows.push({
     scenario: 'S1',
-    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max; telemetry batches committed over 100 ms / stored over 100 ms after receipt; generator loop max`,
-    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms; batches > 100 ms: ${slowCommits ?? '—'} / ${slowStored ?? '—'}; generator loop ${fmt(generatorLoop)} ms${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
+    figure: `${fmt(longHoldMs / 1000, 0)} s hold at ${fmt(rate, 0)} msg/s: PUBACK p99 / p99.9 / longest; event-loop max, stalls > 100 ms busy / off the CPU; telemetry batches committed over 100 ms / stored over 100 ms after receipt; generator loop max`,
+    anxin: `${tail(platform)}; loop ${loop?.maxMs === null || !loop ? '—' : fmt(loop.maxMs)} ms, stalls ${stalls?.exported ? `${stalls.busy} / ${stalls.offCpu}` : '—'}; batches > 100 ms: ${slowCommits ?? '—'} / ${slowStored ?? '—'}; generator loop ${fmt(generatorLoop)} ms${platform.pass ? '' : ` (${platform.why.join('; ')})`}`,
     peer: `${tail(mosquitto)}; generator loop ${fmt(mosquitto.generatorLoopDelayMaxMs)} ms`,
     peerName: 'Mosquitto 2.0',
     ratio: spread([(platform.latency.p999 ?? NaN) / (mosquitto.latency.p999 ?? NaN)]),

@@ -65,4 +65,19 @@ describe('observationsAbove', () => {
     expect(observationsAbove(null, h(245, 250), 'anxin_telemetry_commit_seconds', '0.1')).toBe(5);
     expect(observationsAbove(null, h(245, 250), 'anxin_event_commit_seconds', '0.1')).toBeNull();
   });
+
+  it('counts one labelled series, or all of them', () => {
+    const stalls = scrape([
+      `anxin_event_loop_stall_seconds_bucket{le="0.1",cause="busy"} 7`,
+      `anxin_event_loop_stall_seconds_count{cause="busy"} 9`,
+      `anxin_event_loop_stall_seconds_bucket{le="0.1",cause="off_cpu"} 1`,
+      `anxin_event_loop_stall_seconds_count{cause="off_cpu"} 5`,
+    ]);
+    const above = (labels?: Record<string, string>) =>
+      observationsAbove(null, stalls, 'anxin_event_loop_stall_seconds', '0.1', labels);
+    expect(above({ cause: 'busy' })).toBe(2);
+    expect(above({ cause: 'off_cpu' })).toBe(4);
+    expect(above()).toBe(6);
+    expect(above({ cause: 'gc' })).toBeNull();
+  });
 });

@@ -66,22 +66,38 @@ export function counterDelta(start: MetricsText | null, end: MetricsText, name: 
 
 /**
  * Observations of histogram `name` above `le` (one of its bucket bounds, as exported: "0.1") between
- * two scrapes; null when the end scrape lacks it.
+ * two scrapes, of the series with `labels` (all of them when none are given: a histogram without
+ * labels); null when the end scrape lacks it.
  */
 export function observationsAbove(
   start: MetricsText | null,
   end: MetricsText,
   name: string,
   le: string,
+  labels: Record<string, string> = {},
 ): number | null {
+  const matches = (sample: MetricSample) => Object.entries(labels).every(([k, v]) => sample.labels[k] === v);
   const above = (m: MetricsText | null) => {
-    const bucket = m?.samples(`${name}_bucket`).find((s) => s.labels.le === le)?.value;
-    const count = m?.sum(`${name}_count`);
-    return bucket === undefined || count === null || count === undefined ? null : count - bucket;
+    if (!m) return null;
+    const buckets = m.samples(`${name}_bucket`).filter((s) => s.labels.le === le && matches(s));
+    const counts = m.samples(`${name}_count`).filter(matches);
+    if (buckets.length === 0 || counts.length === 0) return null;
+    return counts.reduce((n, s) => n + s.value, 0) - buckets.reduce((n, s) => n + s.value, 0);
   };
   const after = above(end);
   if (after === null) return null;
   return after - (above(start) ?? 0);
+}
+
+export const LOOP_STALL_METRIC = 'anxin_event_loop_stall_seconds';
+
+/** The platform's event-loop stalls over `le` between two scrapes, by cause (null: not exported). */
+export function stallsAbove(start: MetricsText | null, end: MetricsText, le: string) {
+  return {
+    busy: observationsAbove(start, end, LOOP_STALL_METRIC, le, { cause: 'busy' }) ?? 0,
+    offCpu: observationsAbove(start, end, LOOP_STALL_METRIC, le, { cause: 'off_cpu' }) ?? 0,
+    exported: end.has(`${LOOP_STALL_METRIC}_count`),
+  };
 }
 
 export const LOOP_DELAY_METRIC = 'anxin_event_loop_delay_seconds';
