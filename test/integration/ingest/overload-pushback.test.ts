@@ -172,6 +172,16 @@ describe('overload: explicit pushback while telemetry cannot be written', () => 
     }
     const device = await s.operator.get(`/api/v1/devices/${s.deviceId}`);
     expect(device.body.rejectedMessages).toBe(0);
+
+    // An operator can tell a wait in line from a slow commit (issue 13): the batches queued behind the
+    // locked one committed quickly, yet stored their readings seconds after receipt.
+    const metrics = await scrape();
+    const overOneSecond = (histogram: string) =>
+      sample(metrics, `${histogram}_count`) - sample(metrics, `${histogram}_bucket{le="1"}`);
+    expect(overOneSecond('anxin_telemetry_commit_seconds')).toBeGreaterThanOrEqual(1);
+    expect(overOneSecond('anxin_telemetry_stored_seconds')).toBeGreaterThan(
+      overOneSecond('anxin_telemetry_commit_seconds'),
+    );
   });
 
   it('stops reading MQTT 5 floods too once the line is full, and loses nothing acknowledged', async () => {
