@@ -91,7 +91,7 @@ export function observationsAbove(
 
 export const LOOP_STALL_METRIC = 'anxin_event_loop_stall_seconds';
 
-/** The platform's event-loop stalls over `le` between two scrapes, by cause (null: not exported). */
+/** The platform's event-loop stalls over `le` between two scrapes, by cause; `exported` is false for a platform without the metric. */
 export function stallsAbove(start: MetricsText | null, end: MetricsText, le: string) {
   return {
     busy: observationsAbove(start, end, LOOP_STALL_METRIC, le, { cause: 'busy' }) ?? 0,

@@ -398,18 +398,13 @@ export class MqttBrokerService implements OnApplicationShutdown {
   /** Takeover across processes (issue 14): see session-takeover.ts. */
   private takeOverSessionsAcrossProcesses(): void {
     this.mq.on(SESSION_ANNOUNCEMENTS, (packet: AedesPublishPacket, cb: () => void) => {
-      const announced = decodeAnnouncement(Buffer.from(packet.payload as Buffer));
-      const local = announced ? this.liveDevices.get(announced.deviceId) : undefined;
-      if (
-        announced &&
-        local?.connectedAt &&
-        announcedSessionIsNewer(
-          { connectedAt: local.connectedAt.getTime(), brokerId: this.aedes.id },
-          { connectedAt: announced.connectedAt, brokerId: packet.topic.split('/')[1]! },
-        )
-      )
-        this.sessions.get(announced.deviceId)?.close();
       cb();
+      const announced = decodeAnnouncement(Buffer.from(packet.payload as Buffer));
+      const local = announced && this.liveDevices.get(announced.deviceId);
+      if (!announced || !local?.connectedAt) return;
+      const here = { connectedAt: local.connectedAt.getTime(), brokerId: this.aedes.id };
+      const there = { connectedAt: announced.connectedAt, brokerId: packet.topic.split('/')[1]! };
+      if (announcedSessionIsNewer(here, there)) this.sessions.get(announced.deviceId)?.close();
     });
   }
 
