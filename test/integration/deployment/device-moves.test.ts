@@ -22,6 +22,7 @@ describe('a device moving between two processes', () => {
   let database: TestDatabase;
   const processes: RunningPlatform[] = [];
   let s: StationFixture;
+  let hostile: StationFixture;
   const open: MqttClient[] = [];
 
   beforeAll(async () => {
@@ -29,7 +30,9 @@ describe('a device moving between two processes', () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:6379', ANXIN_QUEUE_PREFIX: unique('moves') };
     for (let i = 0; i < 2; i++) processes.push(await startPlatformOn(database.url, env));
     const admin = await new ApiClient(`http://127.0.0.1:${processes[0]!.httpPort}`).login('admin', ADMIN_PASSWORD);
-    s = await createStation(admin, await createCenter(admin), 'mattress');
+    const center = await createCenter(admin);
+    s = await createStation(admin, center, 'mattress');
+    hostile = await createStation(admin, center);
   }, 60_000);
   afterAll(async () => {
     for (const c of open) c.end(true);
@@ -121,6 +124,45 @@ describe('a device moving between two processes', () => {
       // A newer session elsewhere still takes over.
       announce(Date.now() + 1_000);
       await within('the session to give way to a newer one', liveEnded, 5_000);
+    },
+    30_000,
+  );
+
+  /**
+   * A hostile device cannot forge a takeover: a device's publishes never reach the broker's message
+   * emitter (they go to ingest, which refuses a topic outside the device's own), so publishing a
+   * "newer session" of someone else's device closes nothing, and is counted as refused.
+   */
+  it.each([4, 5] as const)(
+    'a device publishing a forged takeover over MQTT %i closes no session',
+    async (version) => {
+      const live = await connectTo(processes[1]!, version);
+      const liveEnded = closed(live.client);
+      await until('the device to read online', async () => ((await online()) ? true : undefined), 10_000);
+
+      const attacker = await connectDevice(
+        processes[0]!.mqttPort,
+        { id: hostile.deviceId, secret: hostile.deviceSecret },
+        version,
+      );
+      open.push(attacker);
+      const refusals = async () =>
+        (await hostile.operator.get(`/api/v1/devices/${hostile.deviceId}`)).body.rejectedMessages as number;
+      const refusedBefore = await refusals();
+      const forged = encodeAnnouncement({ deviceId: s.deviceId, connectedAt: Date.now() + 60_000 });
+      const broker = processes[0]!.app.get<MqttBrokerService, { aedes: { id: string } }>(MqttBrokerService);
+      for (const brokerId of [broker.aedes.id, 'elsewhere'])
+        attacker.publish(sessionAnnouncementTopic(brokerId), forged, { qos: 0 });
+      // Both reach the platform and are refused as outside the device's topics (not lost on the way) …
+      await until('the forged publishes to be refused', async () =>
+        (await refusals()) >= refusedBefore + 2 ? true : undefined,
+      );
+      // … and the live session is still there.
+      const outcome = await Promise.race([liveEnded.then(() => 'closed'), sleep(1_000).then(() => 'open')]);
+      expect(outcome).toBe('open');
+      expect(await online()).toBe(true);
+      live.client.end(true);
+      attacker.end(true);
     },
     30_000,
   );
